@@ -1,0 +1,19 @@
+/** An error the CLI reports as one clear message on stderr, with an exit code. */
+export class CliError extends Error {
+  override name = "CliError";
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+}
+
+export const EXIT = { ok: 0, error: 1, usage: 2, rejected: 3 } as const;

@@ -1,0 +1,60 @@
+import { parseArgs } from "node:util";
+import { VoidError } from "../../runtime/flow/ports.js";
+import { openStoreFor, resolveConfig } from "../cli-config.js";
+import { CliError, EXIT, type Io } from "../cli-error.js";
+import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
+
+/** quan redeem: like `coupons check`, but commits (fsynced to the journal) when every coupon is accepted. */
+export function redeemCommand(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: basketArgs });
+  const config = resolveConfig(values, io);
+  if (values.store) config.terminal.store = values.store;
+  const store = openStoreFor(config);
+  try {
+    const { basket, now } = basketFromArgs(values, store, io);
+    const result = store.redeem(basket, now, values.cashier ?? config.terminal.cashier);
+    printVerdict(
+      result.verdict,
+      store,
+      config.locale,
+      values.json ?? false,
+      io,
+      result.committed ? { committed: true, redemption: result.entry.id } : { committed: false },
+    );
+    return result.committed ? EXIT.ok : EXIT.rejected;
+  } finally {
+    store.close();
+  }
+}
+
+/** quan void ID --pin PIN */
+export function voidCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      pin: { type: "string" },
+      cashier: { type: "string" },
+      at: { type: "string" },
+      config: { type: "string" },
+      data: { type: "string" },
+      json: { type: "boolean" },
+    },
+  });
+  const id = positionals[0];
+  if (!id || !values.pin) throw new CliError("usage: quan void REDEMPTION_ID --pin PIN");
+  const config = resolveConfig(values, io);
+  const store = openStoreFor(config);
+  try {
+    const now = values.at ? Date.parse(values.at) : io.now();
+    const entry = store.voidRedemption(id, now, values.cashier ?? config.terminal.cashier, values.pin);
+    io.out(values.json ? `${JSON.stringify(entry)}\n` : `voided ${id} (void ${entry.id})\n`);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof VoidError)
+      throw new CliError(`void refused (${err.reason}): ${err.message}`, EXIT.rejected);
+    throw err;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,79 @@
+import { ConfigError } from "../runtime/config/load.js";
+import { CliError, EXIT, type Io } from "./cli-error.js";
+import { configCommand, pinCommand } from "./commands/config.js";
+import { couponsCommand } from "./commands/coupons.js";
+import { journalCommand } from "./commands/journal.js";
+import { keysCommand } from "./commands/keys.js";
+import { redeemCommand, voidCommand } from "./commands/redeem.js";
+import { startCommand } from "./commands/start.js";
+
+const USAGE = `quan — coupon-redemption terminal
+
+  quan start [--config FILE] [--demo]       run the terminal (--demo: everything embedded)
+  quan keys generate [--out DIR]            merchant signing key pair
+  quan coupons sign --key KEY LIST.json     sign a coupon list
+  quan coupons import SIGNED.json           verify and install a signed list
+  quan coupons check --code C --amount 128.50 [--code C2] [--at ISO] [--member ID] [--store S] [--json]
+  quan redeem  (same options as check)      commit a redemption
+  quan void ID --pin PIN                    void a redemption (compensating record)
+  quan journal verify                       check every record and the hash chain
+  quan journal export --format csv          reconciliation export
+  quan config check FILE | config schema    validate a config / print its JSON Schema
+  quan pin hash PIN                         hash a manager PIN for the config
+
+  Common: --config FILE (default $QUAN_CONFIG or /etc/quan/config.json), --data DIR.
+  Exit codes: 0 ok, 1 error, 2 bad usage or config, 3 refused (coupon rejected, list refused, void refused).
+`;
+
+type Command = (args: string[], io: Io) => number | Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  start: startCommand,
+  keys: keysCommand,
+  coupons: couponsCommand,
+  redeem: redeemCommand,
+  void: voidCommand,
+  journal: journalCommand,
+  config: configCommand,
+  pin: pinCommand,
+};
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    io.out(USAGE);
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`quan: unknown command "${name}"\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command(args, io);
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.err(`quan ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof ConfigError) {
+      io.err(`quan ${name}: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS")) {
+      io.err(`quan ${name}: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    io.err(`quan ${name}: ${(err as Error).message}\n`);
+    return EXIT.error;
+  }
+}
+
+function processIo(): Io {
+  return {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    env: process.env,
+    now: () => Date.now(),
+  };
+}

@@ -1,0 +1,158 @@
+import { z } from "zod";
+import { PIN_HASH_PATTERN } from "./pin.js";
+
+/**
+ * The one configuration schema: the TypeScript types, the defaults, the JSON Schema for editors
+ * (`quan config schema`, committed as config/quan.schema.json) and the error messages all come from it.
+ */
+
+const publicKey = z
+  .string()
+  .refine((s) => /^[A-Za-z0-9+/]{43}=$/.test(s) && Buffer.from(s, "base64").length === 32, {
+    message:
+      "expected the merchant's Ed25519 public key: 32 bytes in base64 (44 characters, from `quan keys generate`)",
+  });
+
+const serialPath = z
+  .string()
+  .min(1)
+  .describe("Prefer /dev/serial/by-id/... or a udev symlink: /dev/ttyUSB0 changes between boots");
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    version: z.literal(1).default(1).describe("Configuration format version"),
+    terminal: z
+      .object({
+        id: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,32}$/, "1-32 letters, digits, _ or -")
+          .describe("This terminal's id, unique in the fleet"),
+        store: z.string().min(1).describe("Store id: campaigns scoped to other stores are refused here"),
+        storeName: z.string().min(1).describe("Shown on the idle screen and printed on receipts"),
+        cashier: z.string().min(1).default("cashier").describe("Cashier id recorded with each redemption"),
+      })
+      .describe("Who this terminal is"),
+    merchant: z
+      .object({
+        id: z.string().min(1).describe("Merchant id: coupon lists for another merchant are refused"),
+        publicKey: publicKey.describe("Pinned Ed25519 key that coupon lists must be signed with"),
+      })
+      .describe("Whose coupon lists this terminal accepts"),
+    locale: z.enum(["zh-CN", "en"]).default("zh-CN").describe("Screen and receipt language"),
+    dataDir: z.string().min(1).default("/var/lib/quan").describe("Journal, coupon cache and state"),
+    clock: z
+      .object({
+        toleranceSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(86_400)
+          .default(300)
+          .describe(
+            "How far the clock may lag the latest trusted time before time-limited coupons are refused",
+          ),
+      })
+      .default({ toleranceSeconds: 300 }),
+    void: z
+      .object({
+        windowMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 60)
+          .default(30)
+          .describe("How long after a redemption it may be voided"),
+        managerPin: z
+          .string()
+          .regex(
+            PIN_HASH_PATTERN,
+            'expected a PIN hash "scrypt$...$..." from `quan pin hash`, never the PIN itself',
+          )
+          .optional()
+          .describe("Manager PIN hash; without it, voids are refused"),
+      })
+      .default({ windowMinutes: 30 }),
+    flow: z
+      .object({
+        inactivitySeconds: z
+          .number()
+          .int()
+          .min(5)
+          .max(3600)
+          .default(60)
+          .describe("Back to idle after this long without input"),
+        doubleScanMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(10_000)
+          .default(1500)
+          .describe("An identical scan within this window is ignored"),
+        keymap: z
+          .record(z.string(), z.string())
+          .optional()
+          .describe(
+            "Physical key -> action, overriding the default numeric-keypad layout (see docs/keypad.md)",
+          ),
+      })
+      .default({ inactivitySeconds: 60, doubleScanMs: 1500 }),
+    display: z
+      .object({
+        kind: z.enum(["tty", "none"]).default("tty"),
+        color: z.boolean().default(true).describe("Off for monochrome consoles"),
+      })
+      .default({ kind: "tty", color: true }),
+    input: z
+      .object({
+        kind: z
+          .enum(["stdin", "none"])
+          .default("stdin")
+          .describe("stdin: the console keyboard stands in for keypad and scanner"),
+      })
+      .default({ kind: "stdin" }),
+    scanner: z
+      .discriminatedUnion("kind", [
+        z.object({ kind: z.literal("none") }),
+        z.object({
+          kind: z.literal("serial"),
+          path: serialPath,
+          baudRate: z.number().int().positive().default(9600),
+        }),
+      ])
+      .default({ kind: "none" }),
+    printer: z
+      .object({
+        kind: z
+          .enum(["file", "none"])
+          .default("file")
+          .describe("file: receipts written as .bin (ESC/POS) and .txt"),
+        dir: z
+          .string()
+          .min(1)
+          .default("receipts")
+          .describe("For kind file: where receipts go (relative to dataDir)"),
+        paperWidth: z
+          .union([z.literal(58), z.literal(80)])
+          .default(80)
+          .describe("Paper width in mm: 58 (32 columns) or 80 (48)"),
+        qr: z
+          .enum(["raster", "native"])
+          .default("raster")
+          .describe("raster prints on clones without native QR support"),
+      })
+      .default({ kind: "file", dir: "receipts", paperWidth: 80, qr: "raster" }),
+    log: z
+      .object({
+        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+      })
+      .default({ level: "info" }),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(configSchema, { io: "input", target: "draft-2020-12" });
+}

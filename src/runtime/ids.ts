@@ -1,0 +1,30 @@
+import { randomBytes } from "node:crypto";
+
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/**
+ * A ULID: 48 bits of milliseconds then 80 random bits, Crockford base32. Unique across the fleet
+ * without coordination, and sorts by time, so the merchant server can de-duplicate on it.
+ */
+export function ulid(nowMs: number): string {
+  if (!Number.isSafeInteger(nowMs) || nowMs < 0) throw new RangeError(`bad timestamp ${nowMs}`);
+  let time = "";
+  let t = nowMs;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const bytes = randomBytes(10);
+  let random = "";
+  let acc = 0;
+  let bits = 0;
+  for (const b of bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      random += CROCKFORD[(acc >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return time + random;
+}

@@ -1,0 +1,15 @@
+import { type Logger, pino } from "pino";
+
+export type { Logger };
+
+/** One root logger to stderr (journald under systemd); each part takes a child: log.child({part: "store"}). */
+export function createLogger(level: string, destination: NodeJS.WritableStream | number = 2): Logger {
+  const stream =
+    typeof destination === "number" ? pino.destination({ fd: destination, sync: true }) : destination;
+  return pino({ level, base: { app: "quan" } }, stream);
+}
+
+/** For tests and CLI one-shots that must not print logs. */
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}

@@ -1,0 +1,351 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { LowSync } from "lowdb";
+import { verifyPin } from "../config/pin.js";
+import { couponListSchema } from "../coupons/list-schema.js";
+import { CouponListError, verifyCouponList } from "../coupons/list-verify.js";
+import { hashMember } from "../coupons/member-hash.js";
+import { openEnvelope, type SignedEnvelope } from "../coupons/signing.js";
+import { evaluateBasket } from "../engine/basket.js";
+import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
+import type { TerminalContext } from "../engine/validate.js";
+import type { BasketVerdict } from "../engine/verdict.js";
+import type { BasketInput, LedgerPort, LedgerStatus, RedeemResult } from "../flow/ports.js";
+import { VoidError } from "../flow/ports.js";
+import { ulid } from "../ids.js";
+import type { JournalEntry, JournalRecord, RedeemEntry, VoidEntry } from "../ledger/records.js";
+import { applyEntry, emptyUsage, type UsageState } from "../ledger/usage.js";
+import { restoreUsage, snapshotUsage, type UsageSnapshot } from "../ledger/usage-snapshot.js";
+import type { Logger } from "../log.js";
+import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
+import { openDurableDb } from "./durable-adapter.js";
+import { Journal } from "./journal.js";
+
+export interface CouponStoreOptions {
+  dataDir: string;
+  terminal: string;
+  store: string;
+  merchant: { id: string; publicKey: string };
+  clockToleranceMs: number;
+  voidWindowMs: number;
+  /** scrypt hash of the manager PIN; without one, voids are refused. */
+  managerPinHash?: string;
+  log: Logger;
+  /** Counters snapshot cadence, in journal records. */
+  snapshotEvery?: number;
+}
+
+interface CacheFile {
+  format: "quan.cache/1";
+  envelope: SignedEnvelope | null;
+  importedAt: string | null;
+}
+
+interface StateFile {
+  format: "quan.state/1";
+  /** Latest instant the terminal has reason to trust (epoch ms). */
+  trustedTime: number;
+  snapshot: UsageSnapshot | null;
+}
+
+export type ImportResult = { status: "imported" | "unchanged"; version: number; codes: number };
+
+/**
+ * The imperative shell around the coupon engine: the coupon cache (lowdb, durable writes), the
+ * journal (append-only, fsynced) and the counters derived from them. Single writer per data
+ * directory (a lock file); every commit is on disk before redeem() returns.
+ */
+export class CouponStore implements LedgerPort {
+  private indexInForce: CouponIndex | null = null;
+  private usage: UsageState = emptyUsage();
+  private readonly entries = new Map<string, RedeemEntry>();
+  private readonly voids: VoidEntry[] = [];
+  private readonly log: Logger;
+  private sinceSnapshot = 0;
+  private lastEntryAt = 0;
+
+  private constructor(
+    private readonly opts: CouponStoreOptions,
+    private readonly journal: Journal,
+    private readonly cache: LowSync<CacheFile>,
+    private readonly state: LowSync<StateFile>,
+    private readonly lock: DataDirLock,
+  ) {
+    this.log = opts.log;
+  }
+
+  static open(opts: CouponStoreOptions): CouponStore {
+    mkdirSync(opts.dataDir, { recursive: true });
+    const lock = acquireDataDirLock(opts.dataDir);
+    try {
+      const cache = openDurableDb<CacheFile>(join(opts.dataDir, "coupons.json"), {
+        format: "quan.cache/1",
+        envelope: null,
+        importedAt: null,
+      });
+      const state = openDurableDb<StateFile>(join(opts.dataDir, "state.json"), {
+        format: "quan.state/1",
+        trustedTime: 0,
+        snapshot: null,
+      });
+      const opened = Journal.open(join(opts.dataDir, "journal.log"));
+      if (opened.recovered) {
+        opts.log.warn(
+          { ...opened.recovered },
+          "journal had a torn last record (power cut mid-write); it was never committed and has been removed",
+        );
+      }
+      const store = new CouponStore(opts, opened.journal, cache, state, lock);
+      store.loadCache();
+      store.rebuild(opened.records);
+      return store;
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  // ---- the coupon list -------------------------------------------------------------------
+
+  private loadCache(): void {
+    const envelope = this.cache.data.envelope;
+    if (!envelope) return;
+    const started = performance.now();
+    // Re-verified on every start: a cache edited on the SD card must not pass as the merchant's.
+    const document = openEnvelope(JSON.stringify(envelope), this.opts.merchant.publicKey);
+    this.indexInForce = buildCouponIndex(couponListSchema.parse(JSON.parse(document)));
+    this.log.info(
+      {
+        version: this.indexInForce.version,
+        codes: this.indexInForce.codes.size,
+        ms: Math.round(performance.now() - started),
+      },
+      "coupon list loaded",
+    );
+  }
+
+  /** Verifies and installs a signed list. A refused list throws CouponListError and changes nothing. */
+  importList(envelopeText: string, now: number): ImportResult {
+    const current = this.cache.data.envelope;
+    const inForce =
+      current && this.indexInForce
+        ? { version: this.indexInForce.version, signature: current.signature }
+        : null;
+    const verified = verifyCouponList(envelopeText, this.opts.merchant, inForce);
+    if (verified.unchanged)
+      return { status: "unchanged", version: verified.list.version, codes: verified.list.codes.length };
+    const index = buildCouponIndex(verified.list);
+    this.cache.data = {
+      format: "quan.cache/1",
+      envelope: verified.envelope,
+      importedAt: new Date(now).toISOString(),
+    };
+    this.cache.write();
+    this.indexInForce = index;
+    this.raiseTrustedTime(index.issuedAt);
+    this.log.info({ version: index.version, codes: index.codes.size }, "coupon list imported");
+    return { status: "imported", version: index.version, codes: index.codes.size };
+  }
+
+  index(): CouponIndex | null {
+    return this.indexInForce;
+  }
+
+  // ---- validation and commits ------------------------------------------------------------
+
+  private context(): TerminalContext {
+    return {
+      store: this.opts.store,
+      terminal: this.opts.terminal,
+      trustedTime: this.trustedTime(),
+      clockToleranceMs: this.opts.clockToleranceMs,
+    };
+  }
+
+  check(basket: BasketInput, now: number): BasketVerdict {
+    const index = this.indexInForce;
+    if (!index) return noList(basket);
+    return evaluateBasket(index, this.usage, basket, now, this.context());
+  }
+
+  redeem(basket: BasketInput, now: number, cashier: string): RedeemResult {
+    const index = this.indexInForce;
+    const verdict = this.check(basket, now);
+    if (!index || !verdict.committable) return { committed: false, verdict };
+    const at = Math.max(now, this.trustedTime());
+    const entry: RedeemEntry = {
+      type: "redeem",
+      id: ulid(at),
+      at: new Date(at).toISOString(),
+      terminal: this.opts.terminal,
+      store: this.opts.store,
+      cashier,
+      currency: index.currency,
+      amount: verdict.amount,
+      discount: verdict.discount,
+      payable: verdict.payable,
+      lines: verdict.lines.flatMap((l) => {
+        if (!l.ok) return [];
+        const line = { code: l.code, campaign: l.campaign.id, discount: l.discount };
+        return [
+          {
+            ...line,
+            ...(l.otpStep !== undefined ? { otpStep: l.otpStep } : {}),
+            ...(l.campaign.kind === "gift" ? { gift: giftName(l.campaign.gift) } : {}),
+          },
+        ];
+      }),
+      ...(basket.member ? { member: basket.member } : {}),
+      listVersion: index.version,
+    };
+    this.commit(entry);
+    return { committed: true, entry, verdict };
+  }
+
+  voidRedemption(id: string, now: number, cashier: string, pin: string): VoidEntry {
+    const found = this.redemption(id);
+    if (!found) throw new VoidError("not_found", `no redemption ${id} on this terminal`);
+    if (!this.opts.managerPinHash)
+      throw new VoidError("bad_pin", "no manager PIN is configured (void.managerPin), so voids are refused");
+    if (!verifyPin(pin, this.opts.managerPinHash)) throw new VoidError("bad_pin", "wrong manager PIN");
+    if (found.voided) throw new VoidError("already_voided", `redemption ${id} is already voided`);
+    const at = Math.max(now, this.trustedTime());
+    if (at - Date.parse(found.entry.at) > this.opts.voidWindowMs) {
+      throw new VoidError(
+        "window_passed",
+        `redemption ${id} is older than the void window (${Math.round(this.opts.voidWindowMs / 60_000)} min)`,
+      );
+    }
+    const entry: VoidEntry = {
+      type: "void",
+      id: ulid(at),
+      target: id,
+      at: new Date(at).toISOString(),
+      terminal: this.opts.terminal,
+      cashier,
+    };
+    this.commit(entry);
+    return entry;
+  }
+
+  /** Journal first (fsynced), counters after: a crash in between replays the entry at next start. */
+  private commit(entry: JournalEntry): JournalRecord {
+    const record = this.journal.append(entry);
+    this.fold(record);
+    if (++this.sinceSnapshot >= (this.opts.snapshotEvery ?? 1000)) this.writeSnapshot();
+    return record;
+  }
+
+  private fold(record: JournalRecord): void {
+    const { seq, prev: _prev, hash: _hash, ...entry } = record;
+    this.lastEntryAt = Math.max(this.lastEntryAt, Date.parse(entry.at));
+    applyEntry(this.usage, entry as JournalEntry, seq, (id) => this.entries.get(id));
+    if (entry.type === "redeem") this.entries.set(entry.id, entry as RedeemEntry);
+    else this.voids.push(entry as VoidEntry);
+  }
+
+  // ---- queries ---------------------------------------------------------------------------
+
+  lastRedemption(): RedeemEntry | undefined {
+    let last: RedeemEntry | undefined;
+    for (const e of this.entries.values())
+      if (e.terminal === this.opts.terminal && !this.usage.redemptions.get(e.id)?.voided) last = e;
+    return last;
+  }
+
+  redemption(id: string): { entry: RedeemEntry; voided: boolean } | undefined {
+    const entry = this.entries.get(id);
+    return entry ? { entry, voided: this.usage.redemptions.get(id)?.voided ?? false } : undefined;
+  }
+
+  entriesBetween(from: number, to: number): (RedeemEntry | VoidEntry)[] {
+    const inRange = (e: { at: string }) => {
+      const t = Date.parse(e.at);
+      return t >= from && t < to;
+    };
+    return [...[...this.entries.values()].filter(inRange), ...this.voids.filter(inRange)].sort((a, b) =>
+      a.at.localeCompare(b.at),
+    );
+  }
+
+  memberHash(raw: string): string {
+    if (!this.indexInForce)
+      throw new CouponListError(
+        "invalid_document",
+        "no coupon list in force: members cannot be identified yet",
+      );
+    return hashMember(this.indexInForce.memberSalt, raw);
+  }
+
+  trustedTime(): number {
+    return Math.max(this.state.data.trustedTime, this.lastEntryAt);
+  }
+
+  status(now: number): LedgerStatus {
+    const trusted = this.trustedTime();
+    return {
+      listVersion: this.indexInForce?.version ?? null,
+      listIssuedAt: this.indexInForce?.issuedAt ?? null,
+      codes: this.indexInForce?.codes.size ?? 0,
+      clockTrusted: now >= trusted - this.opts.clockToleranceMs,
+      trustedTime: trusted,
+      redemptions: this.entries.size,
+    };
+  }
+
+  /** Called by the daemon when the clock is known good (NTP synchronised) to carry trust across reboots. */
+  raiseTrustedTime(instant: number): void {
+    if (instant <= this.state.data.trustedTime) return;
+    this.state.data.trustedTime = instant;
+    this.state.write();
+  }
+
+  // ---- start-up and shutdown --------------------------------------------------------------
+
+  private rebuild(records: readonly JournalRecord[]): void {
+    const snap = this.state.data.snapshot;
+    const usable = snap && snap.seq <= records.length && records[snap.seq - 1]?.hash === snap.hash;
+    if (snap && !usable) {
+      if (snap.seq > records.length) {
+        throw new Error(
+          `journal ${join(this.opts.dataDir, "journal.log")} has ${records.length} records but the counters snapshot is at record ${snap.seq}: the journal was truncated or replaced; restore it from backup`,
+        );
+      }
+      this.log.warn(
+        { snapshotSeq: snap.seq },
+        "counters snapshot does not match the journal; rebuilding counters from the whole journal",
+      );
+    }
+    this.usage = usable && snap ? restoreUsage(snap) : emptyUsage();
+    const from = usable && snap ? snap.seq : 0;
+    for (const record of records) {
+      const { seq, prev: _p, hash: _h, ...entry } = record;
+      if (seq <= from) {
+        this.lastEntryAt = Math.max(this.lastEntryAt, Date.parse(entry.at));
+        if (entry.type === "redeem") this.entries.set(entry.id, entry as RedeemEntry);
+        else this.voids.push(entry as VoidEntry);
+      } else this.fold(record);
+    }
+  }
+
+  private writeSnapshot(): void {
+    this.state.data.snapshot = snapshotUsage(this.usage, this.journal.lastSeq, this.journal.lastHash);
+    this.state.write();
+    this.sinceSnapshot = 0;
+  }
+
+  close(): void {
+    if (this.sinceSnapshot > 0) this.writeSnapshot();
+    this.journal.close();
+    this.lock.release();
+  }
+}
+
+function noList(basket: BasketInput): BasketVerdict {
+  const lines = basket.coupons.map((c) => ({ ok: false as const, code: c.code, reason: "unknown" as const }));
+  return { amount: basket.amount, lines, discount: 0, payable: basket.amount, committable: false };
+}
+
+function giftName(gift: string | { zh?: string | undefined; en?: string | undefined }): string {
+  return typeof gift === "string" ? gift : (gift.zh ?? gift.en ?? "");
+}

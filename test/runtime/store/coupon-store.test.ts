@@ -1,0 +1,216 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { CouponListError } from "../../../src/runtime/coupons/list-verify.js";
+import { generateMerchantKeys, signDocument } from "../../../src/runtime/coupons/signing.js";
+import { VoidError } from "../../../src/runtime/flow/ports.js";
+import { at } from "../../helpers/coupon-fixtures.js";
+import { listDocument, MANAGER_PIN, makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
+
+const NOW = at("2026-03-04T04:00:00Z");
+const campaigns = [
+  { id: "cash", name: "Cash", kind: "amount" as const, amountOff: 1000, stackable: true },
+  { id: "pct", name: "Pct", kind: "percent" as const, percentOff: 20, maxUses: 2 },
+];
+const codes = [
+  { code: "CASH-0001", campaign: "cash" },
+  { code: "CASH-0002", campaign: "cash", uses: 2 },
+  { code: "PCT-0001", campaign: "pct" },
+  { code: "PCT-0002", campaign: "pct" },
+  { code: "PCT-0003", campaign: "pct" },
+];
+
+let fx: StoreFixture;
+afterEach(() => fx?.cleanup());
+
+const basket = (code: string, amount = 5000) => ({ amount, coupons: [{ code }] });
+const cacheBytes = (f: StoreFixture) => readFileSync(join(f.dir, "coupons.json"));
+
+describe("redemptions", () => {
+  it("a code is used once; the use survives a restart", () => {
+    fx = makeStore(campaigns, codes);
+    const first = fx.store.redeem(basket("CASH-0001"), NOW, "alice");
+    expect(first).toMatchObject({
+      committed: true,
+      entry: { payable: 4000, discount: 1000, cashier: "alice", terminal: "T1" },
+    });
+    expect(fx.store.redeem(basket("CASH-0001"), NOW + 1000, "alice")).toMatchObject({
+      committed: false,
+      verdict: { lines: [{ reason: "used" }] },
+    });
+    fx.reopen();
+    expect(fx.store.check(basket("CASH-0001"), NOW + 2000).lines[0]).toMatchObject({
+      ok: false,
+      reason: "used",
+      lastUse: { terminal: "T1", store: "S1" },
+    });
+  });
+
+  it("the campaign limit counts redemptions of different codes, across restarts", () => {
+    fx = makeStore(campaigns, codes);
+    expect(fx.store.redeem(basket("PCT-0001"), NOW, "a").committed).toBe(true);
+    fx.reopen();
+    expect(fx.store.redeem(basket("PCT-0002"), NOW, "a").committed).toBe(true);
+    expect(fx.store.redeem(basket("PCT-0003"), NOW, "a")).toMatchObject({
+      committed: false,
+      verdict: { lines: [{ reason: "limit_reached" }] },
+    });
+  });
+
+  it("redemption ids are unique and every record is in the journal", () => {
+    fx = makeStore(campaigns, codes);
+    const ids = [
+      fx.store.redeem(basket("CASH-0002"), NOW, "a"),
+      fx.store.redeem(basket("CASH-0002"), NOW, "a"),
+      fx.store.redeem(basket("CASH-0001"), NOW, "a"),
+    ].map((r) => (r.committed ? r.entry.id : "refused"));
+    expect(new Set(ids).size).toBe(3);
+    const journal = readFileSync(join(fx.dir, "journal.log"), "utf8");
+    for (const id of ids) expect(journal).toContain(id);
+  });
+
+  it("a dry run changes nothing", () => {
+    fx = makeStore(campaigns, codes);
+    for (let i = 0; i < 3; i++) expect(fx.store.check(basket("CASH-0001"), NOW).committable).toBe(true);
+    expect(readFileSync(join(fx.dir, "journal.log"), "utf8")).toBe("");
+  });
+});
+
+describe("voids", () => {
+  it("restore the use exactly once, also after a restart", () => {
+    fx = makeStore(campaigns, codes);
+    const r = fx.store.redeem(basket("CASH-0001"), NOW, "a");
+    if (!r.committed) throw new Error("expected commit");
+    fx.store.voidRedemption(r.entry.id, NOW + 60_000, "manager", MANAGER_PIN);
+    expect(() => fx.store.voidRedemption(r.entry.id, NOW + 61_000, "manager", MANAGER_PIN)).toThrow(
+      expect.objectContaining({ reason: "already_voided" }),
+    );
+    fx.reopen();
+    expect(fx.store.redemption(r.entry.id)).toMatchObject({ voided: true });
+    expect(fx.store.redeem(basket("CASH-0001"), NOW + 120_000, "a").committed).toBe(true);
+    expect(fx.store.redeem(basket("CASH-0001"), NOW + 130_000, "a").committed).toBe(false);
+  });
+
+  it("need the manager PIN and the void window", () => {
+    fx = makeStore(campaigns, codes);
+    const r = fx.store.redeem(basket("CASH-0002"), NOW, "a");
+    if (!r.committed) throw new Error("expected commit");
+    const attempt = (pin: string, when: number) => {
+      try {
+        fx.store.voidRedemption(r.entry.id, when, "m", pin);
+        return "voided";
+      } catch (err) {
+        if (err instanceof VoidError) return err.reason;
+        throw err;
+      }
+    };
+    expect(attempt("0000", NOW + 1000)).toBe("bad_pin");
+    expect(attempt(MANAGER_PIN, NOW + 31 * 60_000)).toBe("window_passed");
+    expect(fx.store.redemption(r.entry.id)).toMatchObject({ voided: false });
+    expect(attempt(MANAGER_PIN, NOW + 29 * 60_000)).toBe("voided");
+    expect(() => fx.store.voidRedemption("NOPE", NOW, "m", MANAGER_PIN)).toThrow(
+      expect.objectContaining({ reason: "not_found" }),
+    );
+  });
+});
+
+describe("coupon lists: forged, tampered, stale and replayed lists change nothing", () => {
+  const refusal = (f: StoreFixture, text: string) => {
+    const before = cacheBytes(f);
+    try {
+      f.store.importList(text, NOW);
+    } catch (err) {
+      expect(cacheBytes(f).equals(before)).toBe(true);
+      expect(f.store.check(basket("CASH-0001"), NOW).lines[0]).toMatchObject({ ok: true });
+      if (err instanceof CouponListError) return err.problem;
+      throw err;
+    }
+    return "accepted";
+  };
+
+  it("a newer version replaces the list and keeps the journal's counts", () => {
+    fx = makeStore(campaigns, codes);
+    fx.store.redeem(basket("CASH-0002"), NOW, "a");
+    const v2 = fx.signList(campaigns, [...codes, { code: "NEW-0001", campaign: "cash" }], { version: 2 });
+    expect(fx.store.importList(v2, NOW)).toMatchObject({ status: "imported", version: 2, codes: 6 });
+    expect(fx.store.check(basket("NEW-0001"), NOW).committable).toBe(true);
+    fx.store.redeem(basket("CASH-0002"), NOW, "a");
+    expect(fx.store.check(basket("CASH-0002"), NOW).lines[0]).toMatchObject({ reason: "used" });
+    fx.reopen();
+    expect(fx.store.status(NOW)).toMatchObject({ listVersion: 2, codes: 6 });
+  });
+
+  it("refuses each bad list with its reason", () => {
+    fx = makeStore(campaigns, codes);
+    const good = fx.signList(campaigns, codes, { version: 5 });
+    const envelope = JSON.parse(good);
+
+    const tampered = JSON.stringify({
+      ...envelope,
+      document: envelope.document.replace('"amountOff":1000', '"amountOff":9000'),
+    });
+    expect(refusal(fx, tampered)).toBe("bad_signature");
+
+    const otherKey = generateMerchantKeys();
+    const forged = JSON.stringify(
+      signDocument(JSON.stringify(listDocument(campaigns, codes, { version: 9 })), otherKey.privateKeyPem),
+    );
+    expect(refusal(fx, forged)).toBe("bad_signature");
+
+    expect(refusal(fx, JSON.stringify(listDocument(campaigns, codes, { version: 9 })))).toBe("unsigned");
+    expect(refusal(fx, "{not json")).toBe("malformed_envelope");
+    expect(refusal(fx, fx.signList(campaigns, codes, { version: 9, merchant: "m-other" }))).toBe(
+      "wrong_merchant",
+    );
+    expect(
+      refusal(fx, fx.signList(campaigns, [{ code: "X-0001", campaign: "missing" }], { version: 9 })),
+    ).toBe("invalid_document");
+
+    expect(refusal(fx, good)).toBe("accepted");
+    // The same list again (an MQTT re-delivery) is harmless; an older or equal different one is refused.
+    expect(fx.store.importList(good, NOW)).toMatchObject({ status: "unchanged", version: 5 });
+    expect(refusal(fx, fx.signList(campaigns, codes, { version: 4 }))).toBe("stale_version");
+    expect(refusal(fx, fx.signList(campaigns, codes.slice(1), { version: 5 }))).toBe("stale_version");
+  });
+
+  it("an invalid document names the path of the bad field", () => {
+    fx = makeStore(campaigns, codes);
+    try {
+      fx.store.importList(
+        fx.signList([{ ...campaigns[0], percentOff: 20, kind: "percent" } as never], codes, { version: 3 }),
+        NOW,
+      );
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toMatch(/codes\[2\]\.campaign: no campaign "pct"/);
+    }
+  });
+
+  it("a cache file edited on disk is refused at start", () => {
+    fx = makeStore(campaigns, codes);
+    fx.store.close();
+    const file = join(fx.dir, "coupons.json");
+    writeFileSync(file, readFileSync(file, "utf8").replace('amountOff\\":1000', 'amountOff\\":9000'));
+    expect(() => fx.reopen()).toThrow(/signature/);
+    fx.store = { close() {} } as never;
+  });
+});
+
+describe("the clock", () => {
+  it("trusted time comes from the list and from the journal and survives restarts", () => {
+    fx = makeStore(
+      [{ id: "t", name: "Timed", kind: "amount", amountOff: 100, validUntil: "2027-01-01T00:00:00Z" }],
+      [{ code: "TIME-0001", campaign: "t", uses: 5 }],
+      { extra: { issuedAt: "2026-03-04T04:00:00Z" } },
+    );
+    // An offline reboot put the clock back a day: time-limited coupons are refused.
+    expect(fx.store.check(basket("TIME-0001"), NOW - 86_400_000).lines[0]).toMatchObject({
+      reason: "clock_unverified",
+    });
+    expect(fx.store.redeem(basket("TIME-0001"), NOW + 3_600_000, "a").committed).toBe(true);
+    fx.reopen();
+    expect(fx.store.status(NOW).clockTrusted).toBe(false);
+    expect(fx.store.check(basket("TIME-0001"), NOW).lines[0]).toMatchObject({ reason: "clock_unverified" });
+    expect(fx.store.check(basket("TIME-0001"), NOW + 3_600_000).committable).toBe(true);
+  });
+});
