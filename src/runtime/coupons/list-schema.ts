@@ -166,3 +166,17 @@ function isIanaZone(zone: string): boolean {
     return false;
   }
 }
+
+/**
+ * Re-reads a list that already passed `couponListSchema` at import and whose signature was just
+ * verified again: campaigns go through the schema (a handful, and it applies their defaults), the
+ * codes, possibly a million, only get their one default. Saves about a second per million codes at
+ * every start.
+ */
+export function parseVerifiedList(documentText: string): CouponList {
+  const raw = JSON.parse(documentText) as CouponListInput;
+  const shell = couponListSchema.parse({ ...raw, codes: [] });
+  const codes = raw.codes as CouponCode[];
+  for (const c of codes) if (c.uses === undefined) c.uses = 1;
+  return { ...shell, codes };
+}

@@ -40,7 +40,7 @@ export interface VerifiedList {
  */
 export function verifyCouponList(
   envelopeText: string,
-  pinned: { merchant: string; publicKey: string },
+  pinned: { id: string; publicKey: string },
   inForce: ListInForce | null,
 ): VerifiedList {
   let document: string;
@@ -70,10 +70,10 @@ export function verifyCouponList(
     );
   }
   const list = parsed.data;
-  if (list.merchant !== pinned.merchant) {
+  if (list.merchant !== pinned.id) {
     throw new CouponListError(
       "wrong_merchant",
-      `coupon list refused: it is for merchant "${list.merchant}", this terminal belongs to "${pinned.merchant}"`,
+      `coupon list refused: it is for merchant "${list.merchant}", this terminal belongs to "${pinned.id}"`,
     );
   }
   if (inForce) {

@@ -66,6 +66,11 @@ export function openEnvelope(envelopeText: string, pinnedPublicKey: string): str
   } catch (err) {
     throw new SignatureError("malformed_envelope", `not JSON: ${(err as Error).message}`);
   }
+  return verifyEnvelope(envelope, pinnedPublicKey);
+}
+
+/** Checks an already parsed envelope; returns the signed document text. */
+export function verifyEnvelope(envelope: unknown, pinnedPublicKey: string): string {
   if (typeof envelope !== "object" || envelope === null || Array.isArray(envelope)) {
     throw new SignatureError("malformed_envelope", "expected a signed envelope object");
   }

@@ -26,17 +26,21 @@ export const CSV_COLUMNS = [
  * it cancels with negated amounts, so every money column sums to what was really given. `bill` and
  * `payable` belong to the redemption and appear on its line 1 only, so they sum correctly too.
  */
-export function journalToCsv(entries: readonly JournalEntry[], timeZone: string): string {
+export function journalToCsv(
+  entries: readonly JournalEntry[],
+  timeZone: string,
+  include: (e: JournalEntry) => boolean = () => true,
+): string {
   const byId = new Map<string, RedeemEntry>();
   const rows: string[][] = [[...CSV_COLUMNS]];
   for (const e of entries) {
     if (e.type === "redeem") {
       byId.set(e.id, e);
-      rows.push(...rowsFor(e, e, "", 1, timeZone));
+      if (include(e)) rows.push(...rowsFor(e, e, "", 1, timeZone));
     } else {
       const original = byId.get(e.target);
       if (!original) throw new Error(`void ${e.id} targets ${e.target}, which is not earlier in the journal`);
-      rows.push(...rowsFor(original, e, e.id, -1, timeZone));
+      if (include(e)) rows.push(...rowsFor(original, e, e.id, -1, timeZone));
     }
   }
   return `${rows.map((r) => r.map(csvField).join(",")).join("\r\n")}\r\n`;

@@ -2,10 +2,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { LowSync } from "lowdb";
 import { verifyPin } from "../config/pin.js";
-import { couponListSchema } from "../coupons/list-schema.js";
+import { parseVerifiedList } from "../coupons/list-schema.js";
 import { CouponListError, verifyCouponList } from "../coupons/list-verify.js";
 import { hashMember } from "../coupons/member-hash.js";
-import { openEnvelope, type SignedEnvelope } from "../coupons/signing.js";
+import { type SignedEnvelope, verifyEnvelope } from "../coupons/signing.js";
 import { evaluateBasket } from "../engine/basket.js";
 import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
 import type { TerminalContext } from "../engine/validate.js";
@@ -63,6 +63,7 @@ export class CouponStore implements LedgerPort {
   private readonly log: Logger;
   private sinceSnapshot = 0;
   private lastEntryAt = 0;
+  private closed = false;
 
   private constructor(
     private readonly opts: CouponStoreOptions,
@@ -112,8 +113,8 @@ export class CouponStore implements LedgerPort {
     if (!envelope) return;
     const started = performance.now();
     // Re-verified on every start: a cache edited on the SD card must not pass as the merchant's.
-    const document = openEnvelope(JSON.stringify(envelope), this.opts.merchant.publicKey);
-    this.indexInForce = buildCouponIndex(couponListSchema.parse(JSON.parse(document)));
+    const document = verifyEnvelope(envelope, this.opts.merchant.publicKey);
+    this.indexInForce = buildCouponIndex(parseVerifiedList(document));
     this.log.info(
       {
         version: this.indexInForce.version,
@@ -335,6 +336,8 @@ export class CouponStore implements LedgerPort {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     if (this.sinceSnapshot > 0) this.writeSnapshot();
     this.journal.close();
     this.lock.release();

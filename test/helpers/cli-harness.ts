@@ -1,0 +1,49 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "../../src/cli/main.js";
+import { hashPin } from "../../src/runtime/config/pin.js";
+
+export interface CliRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs the real CLI entry point in-process with captured output. */
+export async function quan(args: string[], env: NodeJS.ProcessEnv = {}, now = Date.now()): Promise<CliRun> {
+  let out = "";
+  let err = "";
+  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t), env, now: () => now });
+  return { code, out, err };
+}
+
+export interface Workspace {
+  dir: string;
+  config: string;
+  data: string;
+  key: string;
+  publicKey: string;
+}
+
+/** A technician's setup: a merchant key, a terminal config pinning it, an empty data dir. */
+export async function workspace(pin = "2468"): Promise<Workspace> {
+  const dir = mkdtempSync(join(tmpdir(), "quan-cli-"));
+  const keysDir = join(dir, "keys");
+  const gen = await quan(["keys", "generate", "--out", keysDir]);
+  if (gen.code !== 0) throw new Error(gen.err);
+  const publicKey = (gen.out.trim().split("\n").pop() as string).trim();
+  const data = join(dir, "data");
+  mkdirSync(data);
+  const config = join(dir, "config.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      terminal: { id: "T01", store: "S1", storeName: "测试店" },
+      merchant: { id: "m-test", publicKey },
+      dataDir: data,
+      void: { managerPin: hashPin(pin) },
+    }),
+  );
+  return { dir, config, data, key: join(keysDir, "merchant.key"), publicKey };
+}

@@ -1,0 +1,97 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  ConfigError,
+  deepMerge,
+  environmentOverrides,
+  parseConfig,
+} from "../../../src/runtime/config/load.js";
+import { hashPin, verifyPin } from "../../../src/runtime/config/pin.js";
+import { configJsonSchema } from "../../../src/runtime/config/schema.js";
+
+const minimal = {
+  terminal: { id: "T01", store: "S001", storeName: "小店" },
+  merchant: { id: "m-001", publicKey: "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=" },
+};
+
+const problems = (data: unknown) => {
+  try {
+    parseConfig(data, "test.json");
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+};
+
+describe("configuration", () => {
+  it("fills every default from the schema", () => {
+    const c = parseConfig(minimal, "test.json");
+    expect(c).toMatchObject({
+      locale: "zh-CN",
+      dataDir: "/var/lib/quan",
+      clock: { toleranceSeconds: 300 },
+      void: { windowMinutes: 30 },
+      flow: { inactivitySeconds: 60, doubleScanMs: 1500 },
+      printer: { kind: "file", paperWidth: 80, qr: "raster" },
+      terminal: { cashier: "cashier" },
+    });
+  });
+
+  it("reports the path of each bad field and what was expected", () => {
+    const found = problems({
+      ...minimal,
+      terminal: { ...minimal.terminal, id: "bad id!" },
+      merchant: { id: "m", publicKey: "abc" },
+      printer: { paperWidth: 57 },
+      locale: "fr",
+      extra: 1,
+    });
+    expect(found.join("\n")).toMatch(/^terminal\.id: 1-32 letters, digits, _ or -$/m);
+    expect(found.join("\n")).toMatch(/^merchant\.publicKey: expected the merchant's Ed25519 public key/m);
+    expect(found.join("\n")).toMatch(/^printer\.paperWidth: /m);
+    expect(found.join("\n")).toMatch(/^locale: /m);
+    expect(found.join("\n")).toMatch(/extra/);
+  });
+
+  it("a missing section is named", () => {
+    expect(problems({ terminal: minimal.terminal })).toEqual([expect.stringMatching(/^merchant: /)]);
+  });
+
+  it("refuses a plain PIN where a hash belongs", () => {
+    expect(problems({ ...minimal, void: { managerPin: "1234" } })).toEqual([
+      expect.stringMatching(/^void\.managerPin: expected a PIN hash/),
+    ]);
+  });
+
+  it("environment overrides reach nested fields, typed", () => {
+    const env = {
+      QUAN_TERMINAL__ID: "T02",
+      QUAN_CLOCK__TOLERANCE_SECONDS: "60",
+      QUAN_DATA_DIR: "/tmp/q",
+      HOME: "/root",
+    };
+    const c = parseConfig(deepMerge(minimal, environmentOverrides(env)), "test.json");
+    expect(c.terminal).toMatchObject({ id: "T02", store: "S001" });
+    expect(c.clock.toleranceSeconds).toBe(60);
+    expect(c.dataDir).toBe("/tmp/q");
+  });
+
+  it("the committed JSON Schema for editors is the one the schema generates", () => {
+    const committed = JSON.parse(readFileSync("config/quan.schema.json", "utf8"));
+    expect(committed).toEqual(configJsonSchema());
+  });
+
+  it("the example config is valid", () => {
+    expect(problems(JSON.parse(readFileSync("config/example.json", "utf8")))).toEqual([]);
+  });
+});
+
+describe("manager PIN", () => {
+  it("verifies the right PIN only, and never stores it", () => {
+    const hash = hashPin("2468");
+    expect(hash).not.toContain("2468");
+    expect(verifyPin("2468", hash)).toBe(true);
+    expect(verifyPin("2469", hash)).toBe(false);
+  });
+});
