@@ -14,7 +14,7 @@ export function ulid(nowMs: number): string {
     time = CROCKFORD[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(10);
+  const bytes = randomFromPool(10);
   let random = "";
   let acc = 0;
   let bits = 0;
@@ -27,4 +27,18 @@ export function ulid(nowMs: number): string {
     }
   }
   return time + random;
+}
+
+// One system call for many ids: randomBytes() per id costs more than the rest of a commit's CPU work.
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+function randomFromPool(n: number): Buffer {
+  if (poolOffset + n > pool.length) {
+    pool = randomBytes(4096);
+    poolOffset = 0;
+  }
+  const out = pool.subarray(poolOffset, poolOffset + n);
+  poolOffset += n;
+  return out;
 }

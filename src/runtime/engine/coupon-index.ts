@@ -1,5 +1,6 @@
-import type { Campaign, CouponCode, CouponList } from "../coupons/list-schema.js";
+import type { Campaign, CouponList } from "../coupons/list-schema.js";
 import { parseHourWindow } from "../time/zoned.js";
+import { CodeTable } from "./code-table.js";
 
 /** A coupon list compiled for lookups: built once per list, read by every validation. */
 export interface CouponIndex {
@@ -10,7 +11,7 @@ export interface CouponIndex {
   currency: string;
   memberSalt: string;
   campaigns: ReadonlyMap<string, CompiledCampaign>;
-  codes: ReadonlyMap<string, CouponCode>;
+  codes: CodeTable;
   revokedCodes: ReadonlySet<string>;
   revokedCampaigns: ReadonlySet<string>;
 }
@@ -37,8 +38,8 @@ export function buildCouponIndex(list: CouponList): CouponIndex {
     if (c.kind === "percent") compiled.basisPoints = Math.round(c.percentOff * 100);
     campaigns.set(c.id, compiled);
   }
-  const codes = new Map<string, CouponCode>();
-  for (const code of list.codes) codes.set(code.code, code);
+  const codes = new CodeTable();
+  for (const code of list.codes) codes.add(code);
   return {
     merchant: list.merchant,
     version: list.version,

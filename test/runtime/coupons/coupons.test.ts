@@ -87,3 +87,21 @@ describe("offer labels", () => {
     expect(offerLabel(c, "en", "CNY")).toBe(en);
   });
 });
+
+describe("the compact code table", () => {
+  it("gives back every field it was given", async () => {
+    const { CodeTable } = await import("../../../src/runtime/engine/code-table.js");
+    const table = new CodeTable();
+    const codes = [
+      { code: "A-0001", campaign: "c1", uses: 1 },
+      { code: "B-0001", campaign: "c2", uses: 3, member: "f".repeat(64) },
+      { code: "C-0001", campaign: "c1", uses: 1, totp: "JBSWY3DPEHPK3PXP" },
+      { code: "D-0001", campaign: "c3", uses: 5_000_000 },
+      { code: "E-0001", campaign: "c2", uses: CodeTable.MAX_PACKED_USES - 1 },
+    ];
+    for (const c of codes) table.add(c);
+    for (const c of codes) expect(table.get(c.code)).toEqual(c);
+    expect(table.get("Z-0001")).toBeUndefined();
+    expect(table.size).toBe(5);
+  });
+});
