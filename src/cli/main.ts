@@ -1,11 +1,5 @@
 import { ConfigError } from "../runtime/config/load.js";
 import { CliError, EXIT, type Io } from "./cli-error.js";
-import { configCommand, pinCommand } from "./commands/config.js";
-import { couponsCommand } from "./commands/coupons.js";
-import { journalCommand } from "./commands/journal.js";
-import { keysCommand } from "./commands/keys.js";
-import { redeemCommand, voidCommand } from "./commands/redeem.js";
-import { startCommand } from "./commands/start.js";
 
 const USAGE = `quan — coupon-redemption terminal
 
@@ -20,6 +14,7 @@ const USAGE = `quan — coupon-redemption terminal
   quan journal export --format csv          reconciliation export
   quan config check FILE | config schema    validate a config / print its JSON Schema
   quan pin hash PIN                         hash a manager PIN for the config
+  quan doctor [--config FILE]               check a terminal's config, data, list, clock
 
   Common: --config FILE (default $QUAN_CONFIG or /etc/quan/config.json), --data DIR.
   Exit codes: 0 ok, 1 error, 2 bad usage or config, 3 refused (coupon rejected, list refused, void refused).
@@ -27,15 +22,17 @@ const USAGE = `quan — coupon-redemption terminal
 
 type Command = (args: string[], io: Io) => number | Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  start: startCommand,
-  keys: keysCommand,
-  coupons: couponsCommand,
-  redeem: redeemCommand,
-  void: voidCommand,
-  journal: journalCommand,
-  config: configCommand,
-  pin: pinCommand,
+// Loaded on demand: `quan coupons check` should not load the display and device drivers.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await import("./commands/start.js")).startCommand,
+  keys: async () => (await import("./commands/keys.js")).keysCommand,
+  coupons: async () => (await import("./commands/coupons.js")).couponsCommand,
+  redeem: async () => (await import("./commands/redeem.js")).redeemCommand,
+  void: async () => (await import("./commands/redeem.js")).voidCommand,
+  journal: async () => (await import("./commands/journal.js")).journalCommand,
+  config: async () => (await import("./commands/config.js")).configCommand,
+  pin: async () => (await import("./commands/config.js")).pinCommand,
+  doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -44,12 +41,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.out(USAGE);
     return name ? EXIT.ok : EXIT.usage;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     io.err(`quan: unknown command "${name}"\n\n${USAGE}`);
     return EXIT.usage;
   }
   try {
+    const command = await load();
     return await command(args, io);
   } catch (err) {
     if (err instanceof CliError) {

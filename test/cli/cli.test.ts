@@ -234,3 +234,26 @@ describe("bad input gets a clear error and changes nothing", () => {
     });
   });
 });
+
+describe("quan doctor", () => {
+  it("says what is missing and how to fix it, then that the terminal is ready", async () => {
+    const before = await quan(["doctor", "--config", ws.config], {}, NOW);
+    expect(before.code).toBe(1);
+    expect(before.out).toMatch(
+      /FAIL +coupon list: none installed: import one with `quan coupons import FILE`/,
+    );
+    await signAndImport(1, { issuedAt: "2026-03-04T03:00:00Z" });
+    const after = await quan(["doctor", "--config", ws.config], {}, NOW);
+    expect(after.out).toMatch(/ok +coupon list: version 1, 3 codes/);
+    expect(after.out).toMatch(/ok +journal: 0 records/);
+    expect(after).toMatchObject({ code: 0, out: expect.stringMatching(/ready\.\n$/) });
+    const stale = await quan(["doctor", "--config", ws.config], {}, NOW + 4 * 86_400_000);
+    expect(stale.out).toMatch(/WARN +coupon list: .* older than 3 days, is the server reachable\?/);
+  });
+
+  it("warns about a clock behind the trusted time", async () => {
+    await signAndImport(1, { issuedAt: "2026-03-04T06:00:00Z" });
+    const r = await quan(["doctor", "--config", ws.config], {}, NOW);
+    expect(r.out).toMatch(/WARN +clock: 120 min behind the latest trusted time/);
+  });
+});

@@ -1,0 +1,145 @@
+import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../../runtime/config/load.js";
+import type { Config } from "../../runtime/config/schema.js";
+import { verifyEnvelope } from "../../runtime/coupons/signing.js";
+import { readJournal } from "../../runtime/store/journal.js";
+import { resolveConfig } from "../cli-config.js";
+import { EXIT, type Io } from "../cli-error.js";
+
+type Level = "ok" | "warn" | "fail";
+interface Finding {
+  level: Level;
+  what: string;
+  detail: string;
+}
+
+/**
+ * quan doctor [--config FILE]: everything a technician checks on a terminal, read-only, with the
+ * fix for each problem. Safe while the terminal runs.
+ */
+export function doctorCommand(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: { config: { type: "string" }, data: { type: "string" } } });
+  const findings: Finding[] = [];
+  let config: Config | undefined;
+  try {
+    config = resolveConfig(values, io);
+    findings.push({
+      level: "ok",
+      what: "config",
+      detail: `terminal ${config.terminal.id}, store ${config.terminal.store}, merchant ${config.merchant.id}`,
+    });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    findings.push({ level: "fail", what: "config", detail: err.problems.join("; ") });
+  }
+  if (config) findings.push(...checkTerminal(config, io.now()));
+  for (const f of findings)
+    io.out(`${f.level === "ok" ? "ok  " : f.level === "warn" ? "WARN" : "FAIL"}  ${f.what}: ${f.detail}\n`);
+  const failed = findings.filter((f) => f.level === "fail").length;
+  io.out(
+    failed ? `\n${failed} problem(s) must be fixed before this terminal can redeem coupons.\n` : "\nready.\n",
+  );
+  return failed ? EXIT.error : EXIT.ok;
+}
+
+function checkTerminal(config: Config, now: number): Finding[] {
+  const out: Finding[] = [];
+  const dir = config.dataDir;
+  try {
+    if (!existsSync(dir)) {
+      out.push({
+        level: "warn",
+        what: "data directory",
+        detail: `${dir} does not exist yet; it is created at first start`,
+      });
+      return out;
+    }
+    accessSync(dir, constants.W_OK);
+    out.push({ level: "ok", what: "data directory", detail: `${dir} is writable` });
+  } catch (err) {
+    out.push({
+      level: "fail",
+      what: "data directory",
+      detail: `${dir}: ${(err as Error).message} (the service user needs write access)`,
+    });
+    return out;
+  }
+
+  const journalPath = join(dir, "journal.log");
+  let lastAt = 0;
+  try {
+    const { records, torn } = readJournal(journalPath);
+    lastAt = records.length ? Date.parse(records[records.length - 1]?.at ?? "") : 0;
+    out.push({ level: "ok", what: "journal", detail: `${records.length} records, hash chain intact` });
+    if (torn)
+      out.push({
+        level: "warn",
+        what: "journal",
+        detail: `a torn last record (${torn.droppedBytes} bytes, never committed) will be removed at next start`,
+      });
+  } catch (err) {
+    out.push({ level: "fail", what: "journal", detail: (err as Error).message });
+  }
+
+  const cacheFile = join(dir, "coupons.json");
+  if (!existsSync(cacheFile)) {
+    out.push({
+      level: "fail",
+      what: "coupon list",
+      detail: "none installed: import one with `quan coupons import FILE` or wait for the server to push one",
+    });
+  } else {
+    try {
+      const cache = JSON.parse(readFileSync(cacheFile, "utf8")) as { envelope: unknown };
+      const document = verifyEnvelope(cache.envelope, config.merchant.publicKey);
+      const head = JSON.parse(document) as {
+        version: number;
+        issuedAt: string;
+        merchant: string;
+        codes: unknown[];
+      };
+      const ageHours = (now - Date.parse(head.issuedAt)) / 3_600_000;
+      const level: Level = head.merchant !== config.merchant.id ? "fail" : ageHours > 72 ? "warn" : "ok";
+      out.push({
+        level,
+        what: "coupon list",
+        detail: `version ${head.version}, ${head.codes.length} codes, issued ${head.issuedAt} (${ageHours.toFixed(1)} h ago)${level === "warn" ? ": older than 3 days, is the server reachable?" : ""}`,
+      });
+      lastAt = Math.max(lastAt, Date.parse(head.issuedAt));
+    } catch (err) {
+      out.push({
+        level: "fail",
+        what: "coupon list",
+        detail: `${(err as Error).message} (was merchant.publicKey changed? import a list signed with the new key)`,
+      });
+    }
+  }
+
+  const lag = lastAt - now;
+  out.push(
+    lag > config.clock.toleranceSeconds * 1000
+      ? {
+          level: "warn",
+          what: "clock",
+          detail: `${Math.round(lag / 60_000)} min behind the latest trusted time: time-limited coupons are refused until NTP sets the clock`,
+        }
+      : { level: "ok", what: "clock", detail: new Date(now).toISOString() },
+  );
+  if (!config.void.managerPin)
+    out.push({
+      level: "warn",
+      what: "voids",
+      detail: "void.managerPin is not set: voids are refused (set it with `quan pin hash`)",
+    });
+  if (config.printer.kind === "file") {
+    const receipts = join(dir, config.printer.dir);
+    out.push({
+      level: "ok",
+      what: "printer",
+      detail: `receipts written to ${receipts}${existsSync(receipts) && statSync(receipts).isDirectory() ? "" : " (created at first print)"}`,
+    });
+  }
+  return out;
+}
