@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ACTIONS, PHYSICAL_KEYS } from "../flow/keymap.js";
 import { PIN_HASH_PATTERN } from "./pin.js";
 
 /**
@@ -90,7 +91,7 @@ export const configSchema = z
           .default(1500)
           .describe("An identical scan within this window is ignored"),
         keymap: z
-          .record(z.string(), z.string())
+          .partialRecord(z.enum(PHYSICAL_KEYS), z.enum(ACTIONS))
           .optional()
           .describe(
             "Physical key -> action, overriding the default numeric-keypad layout (see docs/keypad.md)",

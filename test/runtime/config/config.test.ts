@@ -95,3 +95,16 @@ describe("manager PIN", () => {
     expect(verifyPin("2469", hash)).toBe(false);
   });
 });
+
+describe("keymap overrides", () => {
+  it("name an unknown key or action by path", () => {
+    const found = problems({ ...minimal, flow: { keymap: { F13: "confirm", "+": "launch" } } });
+    expect(found.join("\n")).toMatch(/flow\.keymap/);
+    expect(found.join("\n")).toMatch(/launch|F13/);
+  });
+  it("accept a remapped key", () => {
+    expect(
+      parseConfig({ ...minimal, flow: { keymap: { "+": "manual", "/": "member" } } }, "t").flow.keymap,
+    ).toEqual({ "+": "manual", "/": "member" });
+  });
+});
