@@ -1,0 +1,107 @@
+import type { ReceiptLocale } from "./model.js";
+
+/** Every fixed word printed on a receipt, per locale. */
+export interface ReceiptLabels {
+  redemptionTitle: string;
+  voidTitle: string;
+  shiftReportTitle: string;
+  dayReportTitle: string;
+  store: string;
+  terminal: string;
+  cashier: string;
+  time: string;
+  bill: string;
+  code: string;
+  gift: string;
+  discount: string;
+  toPay: string;
+  redemptionId: string;
+  originalRedemption: string;
+  originalTime: string;
+  originalCashier: string;
+  couponsReturned: string;
+  discountReversed: string;
+  paidBefore: string;
+  reason: string;
+  voidId: string;
+  from: string;
+  to: string;
+  noRedemptions: string;
+  voids: string;
+  redemptions: string;
+  billTotal: string;
+  /** "3笔" / "x3": a count of redemptions. */
+  count(n: number): string;
+  /** Separator between a field name and its value. */
+  colon: string;
+}
+
+const zh: ReceiptLabels = {
+  redemptionTitle: "券核销凭证",
+  voidTitle: "撤销凭证",
+  shiftReportTitle: "班结报表(X)",
+  dayReportTitle: "日结报表(Z)",
+  store: "门店",
+  terminal: "终端",
+  cashier: "收银员",
+  time: "时间",
+  bill: "消费金额",
+  code: "券码",
+  gift: "赠品",
+  discount: "优惠",
+  toPay: "实付",
+  redemptionId: "核销单号",
+  originalRedemption: "原核销单号",
+  originalTime: "原核销时间",
+  originalCashier: "原收银员",
+  couponsReturned: "退回的券",
+  discountReversed: "撤销优惠",
+  paidBefore: "原实付",
+  reason: "原因",
+  voidId: "撤销单号",
+  from: "从",
+  to: "至",
+  noRedemptions: "无核销记录",
+  voids: "撤销",
+  redemptions: "核销笔数",
+  billTotal: "消费合计",
+  count: (n) => `${n}笔`,
+  colon: "：",
+};
+
+const en: ReceiptLabels = {
+  redemptionTitle: "Coupon redemption",
+  voidTitle: "VOID",
+  shiftReportTitle: "Shift report (X)",
+  dayReportTitle: "End of day (Z)",
+  store: "Store",
+  terminal: "Terminal",
+  cashier: "Cashier",
+  time: "Time",
+  bill: "Bill",
+  code: "Code",
+  gift: "Gift",
+  discount: "Discount",
+  toPay: "To pay",
+  redemptionId: "Redemption id",
+  originalRedemption: "Redemption",
+  originalTime: "Redeemed at",
+  originalCashier: "Redeemed by",
+  couponsReturned: "Coupons returned",
+  discountReversed: "Discount reversed",
+  paidBefore: "Was paid",
+  reason: "Reason",
+  voidId: "Void id",
+  from: "From",
+  to: "To",
+  noRedemptions: "No redemptions",
+  voids: "Voids",
+  redemptions: "Redemptions",
+  billTotal: "Bills",
+  count: (n) => `x${n}`,
+  colon: ": ",
+};
+
+export function receiptLabels(locale: ReceiptLocale): ReceiptLabels {
+  return locale === "zh-CN" ? zh : en;
+}
