@@ -1,17 +1,8 @@
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  fdatasyncSync,
-  fsyncSync,
-  ftruncateSync,
-  openSync,
-  readFileSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readSync } from "node:fs";
 import { dirname } from "node:path";
 import type { JournalEntry, JournalRecord } from "../ledger/records.js";
-import { fsyncDirectory } from "./durable-file.js";
+import { fsyncDirectory, writeAll } from "./durable-file.js";
 
 /**
  * The append-only redemption journal. One record per line:
@@ -19,18 +10,24 @@ import { fsyncDirectory } from "./durable-file.js";
  *     {"seq":12,"prev":"<sha256 of line 11's JSON>",...entry}\t<sha256 of this JSON>\n
  *
  * The trailing hash catches a torn or damaged line; `prev` chains every record to the one before,
- * so deleting, reordering or editing a record anywhere breaks verification.
+ * so deleting, reordering or editing a record anywhere breaks verification. Hashes are always of
+ * the stored bytes, never of a re-serialisation.
  */
 
 export const GENESIS_HASH = "0".repeat(64);
 const NEWLINE = 0x0a;
 const TAB = 0x09;
+/** Tab plus 64 hex digits. */
+const CHECKSUM_LENGTH = 65;
+const DEFAULT_CHUNK_SIZE = 1 << 20;
 
 export class JournalCorruptError extends Error {
   override name = "JournalCorruptError";
   constructor(
     readonly path: string,
+    /** 1-based line number. */
     readonly line: number,
+    /** Byte offset where the line starts. */
     readonly offset: number,
     readonly problem: string,
   ) {
@@ -40,6 +37,12 @@ export class JournalCorruptError extends Error {
   }
 }
 
+/** An append whose write or fdatasync failed: nothing was committed, and the handle is unusable. */
+export class JournalWriteError extends Error {
+  override name = "JournalWriteError";
+}
+
+/** A last record cut short by a power loss or crash mid-write: it was never committed. */
 export interface TornTail {
   /** Byte offset where the torn record starts (the file is cut back to here). */
   offset: number;
@@ -58,76 +61,36 @@ export type JournalVerification =
   | { ok: true; records: number; lastHash: string; torn: TornTail | null }
   | { ok: false; line: number; offset: number; problem: string };
 
+export interface JournalReadOptions {
+  /** Bytes read at a time (default 1 MiB); the whole file is never held in memory. */
+  chunkSize?: number;
+}
+
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 /**
  * Reads and verifies the whole journal without changing it. Damage before the last line throws
- * JournalCorruptError; a torn last line (a write cut by a power loss) is reported in `torn`.
+ * JournalCorruptError; a torn last line is reported in `torn`. A missing file is an empty journal.
  */
-export function readJournal(path: string): JournalContents {
-  if (!existsSync(path)) return { records: [], torn: null, validBytes: 0 };
-  const bytes = readFileSync(path);
-  const records: JournalRecord[] = [];
-  let prev = GENESIS_HASH;
-  let start = 0;
-  let line = 0;
-  while (start < bytes.length) {
-    line++;
-    const end = bytes.indexOf(NEWLINE, start);
-    const isLast = end === -1 || end === bytes.length - 1;
-    const tornAt = (reason: string): JournalContents => ({
-      records,
-      torn: { offset: start, droppedBytes: bytes.length - start, reason },
-      validBytes: start,
-    });
-    if (end === -1) return tornAt("the last record has no end of line (write cut short)");
-    const tab = bytes.lastIndexOf(TAB, end);
-    const json = tab > start ? bytes.subarray(start, tab) : null;
-    const hash = tab > start ? bytes.subarray(tab + 1, end).toString("latin1") : "";
-    if (!json || hash.length !== 64 || sha256(json) !== hash) {
-      if (isLast) return tornAt("the last record's checksum does not match (write cut short)");
-      throw new JournalCorruptError(path, line, start, "checksum mismatch");
-    }
-    let record: JournalRecord;
-    try {
-      record = {
-        ...(JSON.parse(json.toString("utf8")) as Omit<JournalRecord, "hash">),
-        hash,
-      } as JournalRecord;
-    } catch (err) {
-      throw new JournalCorruptError(
-        path,
-        line,
-        start,
-        `checksum matches but the record is not JSON (${(err as Error).message})`,
-      );
-    }
-    if (record.seq !== records.length + 1) {
-      throw new JournalCorruptError(
-        path,
-        line,
-        start,
-        `expected record ${records.length + 1}, found ${String(record.seq)} (a record was removed or reordered)`,
-      );
-    }
-    if (record.prev !== prev) {
-      throw new JournalCorruptError(
-        path,
-        line,
-        start,
-        "the hash chain is broken (the record before it was changed, removed or reordered)",
-      );
-    }
-    records.push(record);
-    prev = hash;
-    start = end + 1;
+export function readJournal(path: string, opts: JournalReadOptions = {}): JournalContents {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { records: [], torn: null, validBytes: 0 };
+    throw err;
   }
-  return { records, torn: null, validBytes: bytes.length };
+  try {
+    return scanJournal(fd, path, opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  } finally {
+    closeSync(fd);
+  }
 }
 
-export function verifyJournal(path: string): JournalVerification {
+/** For `quan journal verify`: the same checks as opening, as a result instead of an exception. */
+export function verifyJournal(path: string, opts: JournalReadOptions = {}): JournalVerification {
   try {
-    const { records, torn } = readJournal(path);
+    const { records, torn } = readJournal(path, opts);
     return { ok: true, records: records.length, lastHash: records.at(-1)?.hash ?? GENESIS_HASH, torn };
   } catch (err) {
     if (err instanceof JournalCorruptError)
@@ -136,25 +99,140 @@ export function verifyJournal(path: string): JournalVerification {
   }
 }
 
+interface Line {
+  offset: number;
+  bytes: Buffer;
+  /** False for trailing bytes with no newline after them. */
+  terminated: boolean;
+}
+
+/** The file's lines, read a chunk at a time; a line spanning chunks is joined once (no quadratic copying). */
+function* readLines(fd: number, chunkSize: number): Generator<Line> {
+  const chunk = Buffer.alloc(chunkSize);
+  let pending: Buffer[] = [];
+  let lineOffset = 0;
+  let position = 0;
+  for (;;) {
+    const n = readSync(fd, chunk, 0, chunkSize, position);
+    if (n === 0) break;
+    position += n;
+    let from = 0;
+    for (;;) {
+      const newline = chunk.subarray(0, n).indexOf(NEWLINE, from);
+      if (newline === -1) {
+        if (from < n) pending.push(Buffer.from(chunk.subarray(from, n)));
+        break;
+      }
+      const tail = chunk.subarray(from, newline);
+      const bytes = pending.length > 0 ? Buffer.concat([...pending, tail]) : Buffer.from(tail);
+      pending = [];
+      yield { offset: lineOffset, bytes, terminated: true };
+      lineOffset += bytes.length + 1;
+      from = newline + 1;
+    }
+  }
+  if (pending.length > 0) yield { offset: lineOffset, bytes: Buffer.concat(pending), terminated: false };
+}
+
+type ParsedLine = { record: JournalRecord } | { problem: string };
+
+/** Checks one line on its own: checksum, then JSON. The chain is checked by the caller. */
+function parseLine(bytes: Buffer): ParsedLine {
+  const tab = bytes.length - CHECKSUM_LENGTH;
+  if (tab < 0 || bytes[tab] !== TAB) return { problem: "no checksum at the end of the line" };
+  const json = bytes.subarray(0, tab);
+  const hash = bytes.toString("latin1", tab + 1);
+  if (sha256(json) !== hash) return { problem: "checksum mismatch" };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json.toString("utf8"));
+  } catch (err) {
+    return { problem: `checksum matches but the record is not JSON (${(err as Error).message})` };
+  }
+  if (typeof parsed !== "object" || parsed === null) return { problem: "the record is not a JSON object" };
+  // Assigned rather than spread: start-up reads hundreds of thousands of these.
+  (parsed as { hash: string }).hash = hash;
+  return { record: parsed as JournalRecord };
+}
+
+function scanJournal(fd: number, path: string, chunkSize: number): JournalContents {
+  const records: JournalRecord[] = [];
+  let prev = GENESIS_HASH;
+  let lineNumber = 0;
+  let validBytes = 0;
+  // A bad line is only a torn write if nothing follows it; decided when the next line (or EOF) comes.
+  let suspect: { line: number; offset: number; length: number; problem: string } | null = null;
+  for (const line of readLines(fd, chunkSize)) {
+    if (suspect) throw new JournalCorruptError(path, suspect.line, suspect.offset, suspect.problem);
+    lineNumber++;
+    if (!line.terminated) {
+      const reason = "the last record has no end of line (write cut short)";
+      return { records, torn: { offset: line.offset, droppedBytes: line.bytes.length, reason }, validBytes };
+    }
+    const parsed = parseLine(line.bytes);
+    if ("problem" in parsed) {
+      suspect = {
+        line: lineNumber,
+        offset: line.offset,
+        length: line.bytes.length + 1,
+        problem: parsed.problem,
+      };
+      continue;
+    }
+    const { record } = parsed;
+    // A line with a good checksum was written whole: a wrong place in the chain is never a torn write.
+    if (record.seq !== records.length + 1) {
+      throw new JournalCorruptError(
+        path,
+        lineNumber,
+        line.offset,
+        `expected record ${records.length + 1}, found ${String(record.seq)} (a record was removed or reordered)`,
+      );
+    }
+    if (record.prev !== prev) {
+      throw new JournalCorruptError(
+        path,
+        lineNumber,
+        line.offset,
+        "the hash chain is broken (the record before it was changed, removed or reordered)",
+      );
+    }
+    records.push(record);
+    prev = record.hash;
+    validBytes = line.offset + line.bytes.length + 1;
+  }
+  if (suspect) {
+    const reason = `the last record is incomplete: ${suspect.problem} (write cut short)`;
+    return { records, torn: { offset: suspect.offset, droppedBytes: suspect.length, reason }, validBytes };
+  }
+  return { records, torn: null, validBytes };
+}
+
+/**
+ * One journal line, keys in a fixed order (seq, prev, then the entry's own) so the same record
+ * always serialises to the same bytes. Stray seq/prev/hash properties on the entry are ignored.
+ */
 export function serializeRecord(
   seq: number,
   prev: string,
   entry: JournalEntry,
-): { line: Buffer; hash: string } {
-  const json = Buffer.from(JSON.stringify({ seq, prev, ...entry }), "utf8");
-  const hash = sha256(json);
-  return { line: Buffer.concat([json, Buffer.from(`\t${hash}\n`, "latin1")]), hash };
+): { line: Buffer; json: string; hash: string } {
+  const { seq: _seq, prev: _prev, hash: _hash, ...fields } = entry as Partial<JournalRecord>;
+  const json = JSON.stringify({ seq, prev, ...fields });
+  const hash = sha256(Buffer.from(json, "utf8"));
+  return { line: Buffer.from(`${json}\t${hash}\n`, "utf8"), json, hash };
 }
 
 export interface OpenedJournal {
   journal: Journal;
+  /** Every committed record, oldest first, for rebuilding counters. */
   records: JournalRecord[];
   /** Set when a torn last record was cut away at open. */
   recovered: TornTail | null;
 }
 
 export class Journal {
-  private failed: Error | null = null;
+  private failure: Error | null = null;
   private closed = false;
 
   private constructor(
@@ -162,29 +240,33 @@ export class Journal {
     private readonly fd: number,
     private seq: number,
     private hash: string,
+    /** Bytes of committed records: where a failed append is cut back to. */
+    private size: number,
   ) {}
 
-  /** Opens (creating if needed), verifies, and cuts a torn last record away (fsynced). */
-  static open(path: string): OpenedJournal {
-    const created = !existsSync(path);
-    const contents = readJournal(path);
-    const fd = openSync(path, "a");
+  /**
+   * Opens the journal (creating it, durably, if missing), verifies every record and cuts a torn
+   * last record away (fsynced). Damage anywhere else throws JournalCorruptError and changes nothing.
+   */
+  static open(path: string, opts: JournalReadOptions = {}): OpenedJournal {
+    const { fd, created } = openForAppend(path);
     try {
       if (created) {
         fsyncSync(fd);
         fsyncDirectory(dirname(path));
       }
+      const contents = scanJournal(fd, path, opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
       if (contents.torn) {
         ftruncateSync(fd, contents.validBytes);
         fsyncSync(fd);
       }
+      const last = contents.records.at(-1);
+      const journal = new Journal(path, fd, last?.seq ?? 0, last?.hash ?? GENESIS_HASH, contents.validBytes);
+      return { journal, records: contents.records, recovered: contents.torn };
     } catch (err) {
       closeSync(fd);
       throw err;
     }
-    const last = contents.records.at(-1);
-    const journal = new Journal(path, fd, last?.seq ?? 0, last?.hash ?? GENESIS_HASH);
-    return { journal, records: contents.records, recovered: contents.torn };
   }
 
   get lastSeq(): number {
@@ -195,41 +277,65 @@ export class Journal {
     return this.hash;
   }
 
-  /** Appends one entry and returns only once it is on disk (fdatasync). */
+  /** Appends one entry; returns only once it is on disk (fdatasync): then, and only then, it is committed. */
   append(entry: JournalEntry): JournalRecord {
     const [record] = this.appendMany([entry]);
     return record as JournalRecord;
   }
 
-  /** Several entries with a single fdatasync. */
+  /** Several entries in one write and a single fdatasync; all are committed when this returns. */
   appendMany(entries: readonly JournalEntry[]): JournalRecord[] {
     if (this.closed) throw new Error(`journal ${this.path} is closed`);
-    if (this.failed)
-      throw new Error(`journal ${this.path} failed earlier (${this.failed.message}); reopen it to recover`);
-    const records: JournalRecord[] = [];
+    if (this.failure) {
+      throw new JournalWriteError(
+        `journal ${this.path} failed earlier (${this.failure.message}); reopen it to recover`,
+        { cause: this.failure },
+      );
+    }
+    if (entries.length === 0) return [];
     const lines: Buffer[] = [];
+    const records: JournalRecord[] = [];
     let seq = this.seq;
     let prev = this.hash;
     for (const entry of entries) {
-      seq++;
-      const { line, hash } = serializeRecord(seq, prev, entry);
-      lines.push(line);
-      records.push({ ...entry, seq, prev, hash } as JournalRecord);
-      prev = hash;
+      const serialized = serializeRecord(++seq, prev, entry);
+      lines.push(serialized.line);
+      // Parsed back so the caller gets exactly what a reopen will read (no undefined properties).
+      records.push({ ...JSON.parse(serialized.json), hash: serialized.hash } as JournalRecord);
+      prev = serialized.hash;
     }
     const bytes = Buffer.concat(lines);
     try {
-      let written = 0;
-      while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
+      writeAll(this.fd, bytes);
       fdatasyncSync(this.fd);
     } catch (err) {
-      // The file may now end in a partial line: nothing more may be appended after it.
-      this.failed = err as Error;
-      throw err;
+      this.fail(err as Error);
     }
     this.seq = seq;
     this.hash = prev;
+    this.size += bytes.length;
     return records;
+  }
+
+  /**
+   * After a failed write or sync the file may hold part of the lines, or all of them without a
+   * guarantee they reach the disk. They were not committed, so cut them back; either way refuse
+   * further appends until a reopen, which verifies the file again.
+   */
+  private fail(cause: Error): never {
+    this.failure = cause;
+    let rollback: string;
+    try {
+      ftruncateSync(this.fd, this.size);
+      fdatasyncSync(this.fd);
+      rollback = "the partial write was cut back";
+    } catch (truncateError) {
+      rollback = `cutting the partial write back failed too (${(truncateError as Error).message}); the next open recovers`;
+    }
+    throw new JournalWriteError(
+      `append to journal ${this.path} failed (${cause.message}): nothing was committed; ${rollback}. Reopen the journal to go on`,
+      { cause },
+    );
   }
 
   close(): void {
@@ -237,4 +343,14 @@ export class Journal {
     this.closed = true;
     closeSync(this.fd);
   }
+}
+
+/** O_APPEND so every write lands at the end; readable too, for the verification at open. */
+function openForAppend(path: string): { fd: number; created: boolean } {
+  try {
+    return { fd: openSync(path, "ax+", 0o644), created: true };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  return { fd: openSync(path, "a+"), created: false };
 }

@@ -1,0 +1,17 @@
+import type { RedeemEntry, VoidEntry } from "../ledger/records.js";
+
+/** What the flow asks the printer to print; another part lays these out. */
+export type PrintJob =
+  /** `reprint`: a copy asked for from the menu (the receipt should say so). */
+  | { kind: "redemption"; entry: RedeemEntry; reprint?: boolean }
+  | { kind: "void"; entry: VoidEntry; original: RedeemEntry; reprint?: boolean }
+  /** X: shift report, Z: end-of-day report, over redemptions and voids with `from <= at < to`. */
+  | { kind: "report"; report: "X" | "Z"; from: number; to: number };
+
+/** Side effects the flow requests. It never waits for them: a failed print is shown, never fatal. */
+export interface FlowEffects {
+  /** May throw or reject; the flow then shows that the receipt did not print. */
+  print(job: PrintJob): void | Promise<void>;
+  /** Rejection buzzer. */
+  bell(): void;
+}

@@ -1,0 +1,149 @@
+import type { RejectionReason } from "../engine/verdict.js";
+import type { PrintJob } from "./effects.js";
+import type { NetworkStatus, PrinterHealth } from "./events.js";
+
+/**
+ * What the screens render: a plain, serialisable snapshot of the flow. Amounts are integer minor
+ * units in `currency`; texts that come from the coupon list (campaign names, offers) are already
+ * in the flow's locale; everything else is a code the screens translate.
+ */
+export interface FlowView {
+  storeName: string;
+  currency: string;
+  /** "2026-11-22 18:42", store timezone. */
+  clock: string;
+  health: HealthView;
+  screen: ScreenView;
+  /** The latest message for the cashier (a refused key, a scan that is no coupon, ...). */
+  notice: Notice | null;
+  /** A receipt that did not print; stays until a print succeeds or the cashier dismisses it. */
+  printProblem: PrintProblem | null;
+}
+
+export type ScreenView =
+  | { name: "idle" }
+  | { name: "sale"; sale: SaleView }
+  | { name: "approved"; receipt: ReceiptView }
+  | { name: "menu" }
+  | { name: "void_pin"; target: ReceiptView; pinLength: number; attemptsLeft: number }
+  | { name: "done"; what: DoneWhat; receipt?: ReceiptView };
+
+export type DoneWhat = "voided" | "reprinted" | "report_X" | "report_Z";
+
+/**
+ * amount: typing the bill; review: the bill is set, verdicts and totals shown, Enter commits;
+ * code: typing a coupon code on the keypad; member: typing a phone number or scanning a member code.
+ */
+export type SaleStep = "amount" | "review" | "code" | "member";
+
+export interface SaleView {
+  step: SaleStep;
+  /** The amount as typed, e.g. "128.5"; "" before the first key. */
+  amountText: string;
+  /** The confirmed bill; null while it is being typed (verdicts are then shown without discounts). */
+  amount: number | null;
+  lines: CouponLineView[];
+  discount: number | null;
+  payable: number | null;
+  committable: boolean;
+  /** Whether a member has been identified (the hash itself is not shown). */
+  member: boolean;
+  /** The coupon code being typed (step "code"). */
+  codeText: string;
+  /** How many digits of the phone number have been typed (step "member"); the digits are never kept here. */
+  memberDigits: number;
+}
+
+export interface CouponLineView {
+  code: string;
+  ok: boolean;
+  reason?: RejectionReason;
+  /** Campaign name, localized. */
+  name?: string;
+  /** "8折" / "20% off", localized. */
+  offer?: string;
+  /** Discount this coupon gives; only once the bill is confirmed and the coupon accepted. */
+  discount?: number;
+  gift?: string;
+  detail?: ReasonDetail;
+}
+
+/** Facts that make a refusal understandable. Dates are "YYYY-MM-DD HH:MM" in the store timezone. */
+export interface ReasonDetail {
+  /** Formatted money, e.g. "￥50.00". */
+  minSpend?: string;
+  validFrom?: string;
+  validUntil?: string;
+  /** "11:00-14:00, 17:00-21:00" */
+  hours?: string;
+  lastUse?: { at: string; store: string; terminal: string };
+}
+
+export interface ReceiptView {
+  id: string;
+  /** "YYYY-MM-DD HH:MM:SS", store timezone. */
+  at: string;
+  amount: number;
+  discount: number;
+  payable: number;
+  lines: CouponLineView[];
+  member: boolean;
+}
+
+export interface HealthView {
+  network: NetworkStatus | "unknown";
+  printer: PrinterHealth;
+  unsent: number | null;
+  clockTrusted: boolean;
+  listVersion: number | null;
+  /** Minutes since the list in force was issued. */
+  listAgeMinutes: number | null;
+  codes: number;
+}
+
+export const NOTICE_CODES = [
+  "not_a_coupon",
+  "already_in_basket",
+  "amount_required",
+  "amount_too_large",
+  "too_many_decimals",
+  "no_decimals",
+  "scan_coupon_first",
+  "remove_rejected",
+  "coupon_rejected",
+  "commit_refused",
+  "commit_failed",
+  "check_failed",
+  "member_too_short",
+  "member_failed",
+  "member_identified",
+  "code_too_long",
+  "timeout",
+  "cancelled",
+  "finish_sale_first",
+  "nothing_to_void",
+  "nothing_to_reprint",
+  "void_bad_pin",
+  "void_too_many_attempts",
+  "void_locked",
+  "void_window_passed",
+  "void_already_voided",
+  "void_not_found",
+  "void_failed",
+] as const;
+
+export type NoticeCode = (typeof NOTICE_CODES)[number];
+
+export interface Notice {
+  code: NoticeCode;
+  tone: "info" | "error";
+  /** Values for the message's placeholders, already formatted (money, dates). */
+  params?: Record<string, string>;
+}
+
+export interface PrintProblem {
+  /** Redemption and void receipts are printed after the commit: the record itself is saved. */
+  job: PrintJob["kind"];
+  /** The printer's own words, for the technician. */
+  detail: string;
+}

@@ -1,0 +1,119 @@
+import type { SaleView } from "../../runtime/flow/view.js";
+import { type Block, block, compose, line } from "../layout.js";
+import type { Line } from "../line.js";
+import { type MessageKey, t } from "../messages.js";
+import { center } from "../text-width.js";
+import { couponBlocks, reasonText } from "./coupon-lines.js";
+import {
+  bigBlock,
+  headerBlock,
+  hintsBlock,
+  messageBlocks,
+  money,
+  row,
+  type ScreenOptions,
+  typedMoney,
+  type ViewOf,
+} from "./frame.js";
+
+/** Rows the sale screen needs besides the coupons (header, amount, totals, banner, hints, messages). */
+const FIXED_ROWS = 11;
+
+/** The bill being prepared: amount, each coupon's verdict, discount, amount to pay, what to do next. */
+export function saleScreen(view: ViewOf<"sale">, o: ScreenOptions): Line[] {
+  const sale = view.screen.sale;
+  const top: Block[] = [headerBlock(`${view.storeName} · ${t(o.locale, "sale.title")}`, view, o)];
+  top.push(...amountBlocks(view, o));
+  if (sale.member) top.push(block(2, row(t(o.locale, "sale.member"), t(o.locale, "sale.member.yes"), o)));
+  if (sale.lines.length > 0) {
+    top.push(block(4, line("-".repeat(o.cols), "dim")));
+    const shown = Math.max(1, o.rows - FIXED_ROWS);
+    const hidden = Math.max(0, sale.lines.length - shown);
+    if (hidden > 0) top.push(block(1, line(t(o.locale, "sale.more", { n: hidden }), "dim")));
+    for (const coupon of sale.lines.slice(hidden)) top.push(...couponBlocks(coupon, view, o));
+    top.push(block(4, line("-".repeat(o.cols), "dim")));
+  }
+  if (sale.payable !== null && sale.discount !== null && sale.lines.length > 0) {
+    top.push(block(0, row(t(o.locale, "sale.discount"), `-${money(sale.discount, view)}`, o)));
+    top.push(block(0, row(t(o.locale, "sale.payable"), money(sale.payable, view), o, "strong")));
+    const big = sale.step === "review" ? bigBlock(money(sale.payable, view), o, "strong") : null;
+    if (big) top.push(block(5, line("")), big);
+  }
+  const bottom: Block[] = [
+    ...entryBlocks(sale, o),
+    banner(sale, o),
+    ...messageBlocks(view, o),
+    hints(sale, o),
+  ];
+  return compose(o, top, bottom);
+}
+
+function amountBlocks(view: ViewOf<"sale">, o: ScreenOptions): Block[] {
+  const sale = view.screen.sale;
+  const label = t(o.locale, "sale.amount");
+  if (sale.amount !== null) return [block(0, row(label, money(sale.amount, view), o, "strong"))];
+  const typed =
+    sale.step === "amount" ? `${typedMoney(sale.amountText, view)}_` : typedMoney(sale.amountText, view);
+  const blocks = [block(0, row(label, typed, o, "strong"))];
+  const big =
+    sale.step === "amount" && sale.amountText !== "" ? bigBlock(typedMoney(sale.amountText, view), o) : null;
+  if (big) blocks.push(big);
+  return blocks;
+}
+
+/** The code or phone number being typed; the phone only as stars. */
+function entryBlocks(sale: SaleView, o: ScreenOptions): Block[] {
+  if (sale.step === "code")
+    return [block(0, row(t(o.locale, "sale.code"), `${sale.codeText}_`, o, "strong"))];
+  if (sale.step === "member")
+    return [block(0, row(t(o.locale, "sale.phone"), `${"*".repeat(sale.memberDigits)}_`, o, "strong"))];
+  return [];
+}
+
+/** The one row that says where the sale stands, coloured when it is a verdict. */
+function banner(sale: SaleView, o: ScreenOptions): Block {
+  const say = (key: MessageKey, style?: "strong" | "ready" | "rejected", params = {}) =>
+    block(0, line(center(t(o.locale, key, params), o.cols), style));
+  const refused = sale.lines.find((l) => !l.ok);
+  switch (sale.step) {
+    case "code":
+      return say("sale.prompt.code");
+    case "member":
+      return say("sale.prompt.member");
+    case "amount":
+      if (refused) return say("sale.refused", "rejected", { reason: reasonText(refused, o) });
+      return say("sale.prompt.amount", "strong");
+    case "review":
+      if (refused) return say("sale.refused", "rejected", { reason: reasonText(refused, o) });
+      if (sale.lines.length === 0) return say("sale.prompt.scan", "strong");
+      return say("sale.ready", "ready");
+  }
+}
+
+function hints(sale: SaleView, o: ScreenOptions): Block {
+  switch (sale.step) {
+    case "amount":
+      return hintsBlock(o, [
+        ["confirm", "hint.confirm"],
+        ["cancel", "hint.cancel"],
+        ["backspace", "hint.delete"],
+        ["manual", "hint.code"],
+        ["member", "hint.member"],
+      ]);
+    case "review":
+      return hintsBlock(o, [
+        ["confirm", "hint.redeem"],
+        ["cancel", "hint.cancel"],
+        ["backspace", "hint.remove"],
+        ["member", "hint.member"],
+        ["manual", "hint.code"],
+      ]);
+    case "code":
+    case "member":
+      return hintsBlock(o, [
+        ["confirm", "hint.confirm"],
+        ["cancel", "hint.cancel"],
+        ["backspace", "hint.delete"],
+      ]);
+  }
+}

@@ -1,0 +1,132 @@
+import { join } from "node:path";
+import type { CouponListInput } from "../../../src/runtime/coupons/list-schema.js";
+import type { FlowEffects, PrintJob } from "../../../src/runtime/flow/effects.js";
+import { type FlowOptions, RedemptionFlow } from "../../../src/runtime/flow/flow.js";
+import type { PhysicalKey } from "../../../src/runtime/flow/keymap.js";
+import type { JournalRecord } from "../../../src/runtime/ledger/records.js";
+import { readJournal } from "../../../src/runtime/store/journal.js";
+import { makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
+
+export const MEMBER_PHONE = "13800138000";
+
+/** 12:00 in Shanghai: every campaign below is in force except the expired one. */
+export const NOW = Date.parse("2026-03-04T04:00:00Z");
+
+type CampaignInput = CouponListInput["campaigns"][number];
+type CodeInput = CouponListInput["codes"][number];
+
+export const CAMPAIGNS: CampaignInput[] = [
+  { id: "pct20", name: { zh: "全场8折", en: "20% off" }, kind: "percent", percentOff: 20, stackable: true },
+  {
+    id: "cash10",
+    name: { zh: "10元券", en: "￥10 voucher" },
+    kind: "amount",
+    amountOff: 1000,
+    stackable: true,
+  },
+  {
+    id: "thr100",
+    name: { zh: "满100减20", en: "￥20 off ￥100" },
+    kind: "threshold",
+    threshold: 10000,
+    off: 2000,
+  },
+  {
+    id: "members",
+    name: { zh: "会员券", en: "Members' coupon" },
+    kind: "amount",
+    amountOff: 500,
+    requiresMember: true,
+  },
+  {
+    id: "old",
+    name: { zh: "旧券", en: "Old coupon" },
+    kind: "amount",
+    amountOff: 500,
+    validUntil: "2026-02-01T00:00:00+08:00",
+  },
+];
+
+export const CODES: CodeInput[] = [
+  { code: "88000001", campaign: "pct20" },
+  { code: "66000001", campaign: "cash10" },
+  { code: "66000002", campaign: "cash10" },
+  { code: "50000001", campaign: "thr100" },
+  { code: "99000001", campaign: "members" },
+  { code: "44000001", campaign: "old" },
+];
+
+/** A flow on a real coupon store (temp dir, signed list), with recorded prints and bells. */
+export class FlowHarness {
+  readonly fx: StoreFixture;
+  readonly flow: RedemptionFlow;
+  readonly printed: PrintJob[] = [];
+  bells = 0;
+  now = NOW;
+  /** Makes the printer fail: a string throws at once, an Error rejects later. */
+  printFailure: string | Error | null = null;
+
+  constructor(options: Partial<FlowOptions> = {}) {
+    this.fx = makeStore(CAMPAIGNS, CODES);
+    const effects: FlowEffects = {
+      print: (job) => {
+        this.printed.push(job);
+        const failure = this.printFailure;
+        if (typeof failure === "string") throw new Error(failure);
+        if (failure) return Promise.reject(failure);
+        return undefined;
+      },
+      bell: () => {
+        this.bells++;
+      },
+    };
+    this.flow = new RedemptionFlow(
+      { ledger: this.fx.store, effects, storeName: "小店", locale: "zh-CN", cashier: "alice", ...options },
+      this.now,
+    );
+  }
+
+  /** Presses keys: each character of a string is a key, longer names ("Enter") are one key. */
+  press(...keys: string[]): this {
+    for (const k of keys) {
+      const names = k.length > 1 && !/^[0-9.]+$/.test(k) ? [k] : [...k];
+      for (const key of names) this.flow.handle({ type: "key", key: key as PhysicalKey }, this.now);
+    }
+    return this;
+  }
+
+  scan(text: string): this {
+    this.flow.handle({ type: "scan", text }, this.now);
+    return this;
+  }
+
+  /** Lets time pass and delivers a clock tick. */
+  wait(ms: number): this {
+    this.now += ms;
+    this.flow.handle({ type: "tick" }, this.now);
+    return this;
+  }
+
+  get view() {
+    return this.flow.view;
+  }
+
+  get screen() {
+    return this.flow.view.screen;
+  }
+
+  sale() {
+    const screen = this.flow.view.screen;
+    if (screen.name !== "sale") throw new Error(`expected the sale screen, got ${screen.name}`);
+    return screen.sale;
+  }
+
+  /** The journal as it is on disk, verified. */
+  journal(): JournalRecord[] {
+    return readJournal(join(this.fx.dir, "journal.log")).records;
+  }
+
+  cleanup(): void {
+    this.fx.cleanup();
+  }
+}

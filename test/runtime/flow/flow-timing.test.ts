@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { FlowView } from "../../../src/runtime/flow/view.js";
+import { FlowHarness } from "./flow-harness.js";
+
+let h: FlowHarness;
+afterEach(() => h?.cleanup());
+
+describe("the scanner firing twice", () => {
+  it("an identical scan within the window is ignored, after it is taken", () => {
+    h = new FlowHarness();
+    h.scan("66000001").press("-");
+    expect(h.screen.name).toBe("idle");
+    h.now += 1000;
+    h.scan("66000001");
+    expect(h.screen.name).toBe("idle");
+    h.now += 600;
+    h.scan("66000001");
+    expect(h.sale().lines).toHaveLength(1);
+  });
+
+  it("inside a sale the double fire adds nothing and says nothing", () => {
+    h = new FlowHarness();
+    h.press("50", "Enter").scan("66000001");
+    h.now += 100;
+    h.scan("66000001");
+    expect(h.sale().lines).toHaveLength(1);
+    expect(h.view.notice).toBeNull();
+    h.now += 2000;
+    h.scan("66000001");
+    expect(h.sale().lines).toHaveLength(1);
+    expect(h.view.notice).toMatchObject({ code: "already_in_basket", tone: "info" });
+  });
+
+  it("the window is configurable", () => {
+    h = new FlowHarness({ doubleScanMs: 100 });
+    h.scan("66000001").press("-");
+    h.now += 150;
+    h.scan("66000001");
+    expect(h.screen.name).toBe("sale");
+  });
+});
+
+describe("inactivity", () => {
+  it("drops an uncommitted sale and goes back to idle", () => {
+    h = new FlowHarness();
+    h.press("50", "Enter").scan("66000001");
+    h.wait(59_000);
+    expect(h.screen.name).toBe("sale");
+    h.wait(1000);
+    expect(h.screen.name).toBe("idle");
+    expect(h.view.notice).toMatchObject({ code: "timeout", tone: "info" });
+    expect(h.journal()).toEqual([]);
+    h.wait(10_000);
+    expect(h.view.notice).toBeNull();
+  });
+
+  it("each key restarts the wait; the timeout is configurable", () => {
+    h = new FlowHarness({ inactivityMs: 10_000 });
+    h.press("5");
+    h.wait(9000).press("0").wait(9000);
+    expect(h.sale().amountText).toBe("50");
+    h.wait(1000);
+    expect(h.screen.name).toBe("idle");
+  });
+
+  it("also leaves the menu and the PIN prompt", () => {
+    h = new FlowHarness();
+    h.press("*");
+    h.wait(60_000);
+    expect(h.screen.name).toBe("idle");
+  });
+
+  it("APPROVED stays a few seconds", () => {
+    h = new FlowHarness({ resultMs: 3000 });
+    h.press("50", "Enter").scan("66000001").press("Enter");
+    h.wait(2999);
+    expect(h.screen.name).toBe("approved");
+    h.wait(1);
+    expect(h.screen.name).toBe("idle");
+  });
+});
+
+describe("changes", () => {
+  it("are published only when the view changes", () => {
+    h = new FlowHarness();
+    const views: FlowView[] = [];
+    const stop = h.flow.onChange((v) => views.push(v));
+    h.wait(1000);
+    expect(views).toHaveLength(0);
+    h.press("5");
+    expect(views).toHaveLength(1);
+    h.wait(60_000);
+    expect(views.at(-1)?.screen.name).toBe("idle");
+    stop();
+    h.press("5");
+    expect(views.at(-1)?.screen.name).toBe("idle");
+  });
+
+  it("the view is plain data", () => {
+    h = new FlowHarness();
+    h.press("50", "Enter").scan("88000001");
+    expect(JSON.parse(JSON.stringify(h.view))).toEqual(h.view);
+  });
+});
