@@ -183,6 +183,8 @@ export class RedemptionFlow {
   }
 
   private key(action: KeyAction, now: number): void {
+    // A scanner fires twice with no key in between; after a key, the same code again is deliberate.
+    this.lastScan = null;
     const mode = this.mode;
     switch (mode.name) {
       case "idle":

@@ -16,7 +16,11 @@ export interface ReceiptSettings {
 }
 
 /** What the flow asked to print, laid out with the list in force (names, timezone, currency). */
-export function receiptForJob(job: PrintJob, ledger: LedgerPort, settings: ReceiptSettings): { blocks: Block[]; label: string } {
+export function receiptForJob(
+  job: PrintJob,
+  ledger: LedgerPort,
+  settings: ReceiptSettings,
+): { blocks: Block[]; label: string } {
   const index = ledger.index();
   const ctx: ReceiptContext = {
     storeName: settings.storeName,
@@ -37,7 +41,13 @@ export function receiptForJob(job: PrintJob, ledger: LedgerPort, settings: Recei
       return { blocks: layoutVoid(ctx, job.entry, job.original), label: "void" };
     case "report": {
       const entries = ledger.entriesBetween(job.from, job.to).filter((e) => e.terminal === settings.terminal);
-      const report = buildShiftReport(job.report, job, settings.terminal, entries, (id) => ledger.redemption(id)?.entry);
+      const report = buildShiftReport(
+        job.report,
+        job,
+        settings.terminal,
+        entries,
+        (id) => ledger.redemption(id)?.entry,
+      );
       return { blocks: layoutReport(ctx, report), label: job.report === "X" ? "report-x" : "report-z" };
     }
   }

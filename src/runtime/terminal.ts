@@ -1,0 +1,179 @@
+import { join, resolve } from "node:path";
+import { ConsoleInput } from "../drivers/input/console-input.js";
+import type { InputEvent } from "../drivers/input/input-source.js";
+import { FilePrinter } from "../drivers/printer/file-printer.js";
+import { printReceipt } from "../drivers/printer/print-receipt.js";
+import type { PrinterStatus, ReceiptPrinter } from "../drivers/printer/printer.js";
+import { renderScreen } from "../ui-tty/screens/render.js";
+import { TtyWriter, wantsColor } from "../ui-tty/tty-writer.js";
+import type { Config } from "./config/schema.js";
+import { printDemoBanner, waitForEnter } from "./demo/demo-banner.js";
+import type { DemoSetup } from "./demo/demo-setup.js";
+import type { FlowEffects, PrintJob } from "./flow/effects.js";
+import type { PrinterHealth } from "./flow/events.js";
+import { RedemptionFlow } from "./flow/flow.js";
+import { isPhysicalKey, resolveKeymap } from "./flow/keymap.js";
+import { createLogger, type Logger } from "./log.js";
+import { paperColumns, receiptForJob } from "./receipts/receipt-for-job.js";
+import { CouponStore } from "./store/coupon-store.js";
+
+export interface TerminalIo {
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+}
+
+export interface TerminalOptions {
+  io: TerminalIo;
+  demo?: DemoSetup;
+  /** Defaults to the process's own terminal. */
+  input?: NodeJS.ReadStream;
+  output?: NodeJS.WriteStream;
+}
+
+const TICK_MS = 250;
+const HEALTH_MS = 5_000;
+
+/**
+ * The composition root: opens the store, the printer, the display and the input, and wires them
+ * to the redemption flow. Parts talk through the flow's events and effects only. Resolves with
+ * the exit code when the terminal is stopped (Ctrl-C, SIGTERM).
+ */
+export async function runTerminal(config: Config, opts: TerminalOptions): Promise<number> {
+  const input = opts.input ?? process.stdin;
+  const output = opts.output ?? process.stdout;
+  const now = opts.io.now;
+  // In the demo the screen is this very terminal, so logs go to a file instead of stderr.
+  const log = createLogger(config.log.level, opts.demo ? join(opts.demo.dir, "quan.log") : 2);
+  const store = CouponStore.open({
+    dataDir: config.dataDir,
+    terminal: config.terminal.id,
+    store: config.terminal.store,
+    merchant: config.merchant,
+    clockToleranceMs: config.clock.toleranceSeconds * 1000,
+    voidWindowMs: config.void.windowMinutes * 60_000,
+    ...(config.void.managerPin ? { managerPinHash: config.void.managerPin } : {}),
+    log: log.child({ part: "store" }),
+  });
+  try {
+    if (opts.demo) {
+      store.importList(opts.demo.signedList, now());
+      printDemoBanner(output, opts.demo, config);
+      await waitForEnter(input);
+    }
+    return await runFlow(config, store, log, input, output, now);
+  } finally {
+    store.close();
+  }
+}
+
+async function runFlow(
+  config: Config,
+  store: CouponStore,
+  log: Logger,
+  input: NodeJS.ReadStream,
+  output: NodeJS.WriteStream,
+  now: () => number,
+): Promise<number> {
+  const printer = openPrinter(config);
+  const printLog = log.child({ part: "printer" });
+  const displayLog = log.child({ part: "display" });
+  const writer = new TtyWriter(output, {
+    color: wantsColor(config.display.color),
+    onError: (err) => displayLog.error({ err }, "display write failed; repainting"),
+  });
+  const effects: FlowEffects = {
+    async print(job: PrintJob) {
+      if (!printer) throw new Error("no printer configured (printer.kind is none)");
+      const { blocks, label } = receiptForJob(job, store, {
+        storeName: config.terminal.storeName,
+        terminal: config.terminal.id,
+        locale: config.locale,
+        paperWidth: config.printer.paperWidth,
+      });
+      await printReceipt(printer, blocks, {
+        width: paperColumns(config.printer.paperWidth),
+        qr: config.printer.qr,
+        label,
+      });
+      printLog.info({ job: job.kind, label }, "printed");
+    },
+    bell: () => writer.bell(),
+  };
+  const keymap = resolveKeymap(config.flow.keymap);
+  const flow = new RedemptionFlow(
+    {
+      ledger: store,
+      effects,
+      storeName: config.terminal.storeName,
+      locale: config.locale,
+      cashier: config.terminal.cashier,
+      keymap: config.flow.keymap ?? {},
+      inactivityMs: config.flow.inactivitySeconds * 1000,
+      doubleScanMs: config.flow.doubleScanMs,
+    },
+    now(),
+  );
+  const paint = () =>
+    writer.paint(renderScreen(flow.view, { ...writer.size(), locale: config.locale, keymap }));
+  flow.onChange(paint);
+  writer.onResized(paint);
+  paint();
+
+  const flowLog = log.child({ part: "flow" });
+  // One failing part must not take the terminal down: report it and carry on.
+  const handle = (event: Parameters<RedemptionFlow["handle"]>[0]) => {
+    try {
+      flow.handle(event, now());
+    } catch (err) {
+      flowLog.error({ err, event: event.type }, "flow failed to handle an event");
+    }
+  };
+
+  return new Promise<number>((resolve) => {
+    let stopped = false;
+    const consoleInput = new ConsoleInput(input, () => stop(0));
+    const tick = setInterval(() => handle({ type: "tick" }), TICK_MS);
+    const health = setInterval(() => void reportHealth(), HEALTH_MS);
+    const reportHealth = async () => {
+      handle({
+        type: "health",
+        printer: printer ? printerHealth(await printer.status()) : "offline",
+        network: "disabled",
+        unsent: null,
+      });
+    };
+    void reportHealth();
+    consoleInput.start((event: InputEvent) => {
+      if (event.type === "scan") handle({ type: "scan", text: event.text });
+      else if (isPhysicalKey(event.key)) handle({ type: "key", key: event.key });
+    });
+    const onSignal = () => stop(0);
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+    function stop(code: number) {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(tick);
+      clearInterval(health);
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      consoleInput.stop();
+      writer.close();
+      log.info("terminal stopped");
+      void printer?.close().finally(() => resolve(code));
+      if (!printer) resolve(code);
+    }
+  });
+}
+
+function openPrinter(config: Config): ReceiptPrinter | null {
+  if (config.printer.kind === "none") return null;
+  return new FilePrinter({ dir: resolve(config.dataDir, config.printer.dir) });
+}
+
+function printerHealth(status: PrinterStatus): PrinterHealth {
+  if (!status.online) return "offline";
+  if (status.paper === "out") return "paper_out";
+  if (status.paper === "low") return "paper_low";
+  return status.paper === "ok" ? "ok" : "unknown";
+}
