@@ -7,6 +7,7 @@ import { generateMerchantKeys, signDocument } from "../src/runtime/coupons/signi
 import { silentLogger } from "../src/runtime/log.js";
 import { CouponStore, type CouponStoreOptions } from "../src/runtime/store/coupon-store.js";
 import { benchCode, bigList } from "./fixture.js";
+import { runScanToScreenBench } from "./scan-to-screen-bench.js";
 import { fmt, ratio, summarize } from "./stats.js";
 
 const NOW = Date.parse("2026-03-04T04:00:00Z");
@@ -17,6 +18,7 @@ export interface EngineBenchResult {
   load: { ms: number; rssMb: number; heapMb: number; peakMb: number };
   mapRssMb: number;
   validate: { quan: ReturnType<typeof summarize>; map: ReturnType<typeof summarize> };
+  scanToScreen: { quan: ReturnType<typeof summarize>; baseline: ReturnType<typeof summarize> };
   commit: {
     quan: ReturnType<typeof summarize>;
     sqliteDelete: ReturnType<typeof summarize>;
@@ -69,6 +71,7 @@ export function runEngineBench(codes: number, say: (line: string) => void): Engi
     say(
       `validate p50 ${fmt(validate.quan.p50)} p99 ${fmt(validate.quan.p99)}  |  raw Map.get p50 ${fmt(validate.map.p50)} p99 ${fmt(validate.map.p99)}  |  p99 ratio ${ratio(validate.quan.p99, validate.map.p99)}`,
     );
+    const scanToScreen = runScanToScreenBench(reopened, codes, say);
     const commit = benchCommit(reopened, codes, dir);
     reopened.close();
     say(
@@ -77,7 +80,7 @@ export function runEngineBench(codes: number, say: (line: string) => void): Engi
     say(
       `commit p50 ratio vs SQLite rollback journal ${ratio(commit.quan.p50, commit.sqliteDelete.p50)}, vs SQLite WAL ${ratio(commit.quan.p50, commit.sqliteWal.p50)} (below 1 = faster than SQLite)`,
     );
-    return { codes, importMs, load, mapRssMb: mapRss.rssMb, validate, commit };
+    return { codes, importMs, load, mapRssMb: mapRss.rssMb, validate, scanToScreen, commit };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import stringWidth from "string-width";
+import measureWidth from "string-width";
 
 /**
  * Display width in terminal columns: CJK and fullwidth forms take 2, combining marks 0. Every
@@ -15,35 +15,53 @@ export function sanitize(text: string): string {
   return text.replace(CONTROL, "?");
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const widthCache = new Map<string, number>();
+
+/**
+ * string-width segments graphemes and tests emoji patterns on every call, which made it most of a
+ * repaint's cost: ASCII is measured by its length, anything else once per distinct string.
+ */
+function columnsOf(text: string): number {
+  if (PRINTABLE_ASCII.test(text)) return text.length;
+  let width = widthCache.get(text);
+  if (width === undefined) {
+    width = measureWidth(text);
+    if (widthCache.size >= 10_000) widthCache.clear();
+    widthCache.set(text, width);
+  }
+  return width;
+}
+
 export function displayWidth(text: string): number {
-  return stringWidth(sanitize(text));
+  return columnsOf(sanitize(text));
 }
 
 /** At most `width` columns; a cut text ends with `ellipsis` (dropped when even that does not fit). */
 export function truncate(text: string, width: number, ellipsis = "…"): string {
   const clean = sanitize(text);
   if (width <= 0) return "";
-  if (stringWidth(clean) <= width) return clean;
-  const mark = stringWidth(ellipsis) <= width ? ellipsis : "";
-  return takeColumns(clean, width - stringWidth(mark)) + mark;
+  if (columnsOf(clean) <= width) return clean;
+  const mark = columnsOf(ellipsis) <= width ? ellipsis : "";
+  return takeColumns(clean, width - columnsOf(mark)) + mark;
 }
 
 /** Exactly `width` columns: truncated, then padded with spaces on the right. */
 export function padEnd(text: string, width: number): string {
   const cut = truncate(text, width);
-  return cut + " ".repeat(Math.max(0, width - stringWidth(cut)));
+  return cut + " ".repeat(Math.max(0, width - columnsOf(cut)));
 }
 
 /** Exactly `width` columns, the text flush right. */
 export function padStart(text: string, width: number): string {
   const cut = truncate(text, width);
-  return " ".repeat(Math.max(0, width - stringWidth(cut))) + cut;
+  return " ".repeat(Math.max(0, width - columnsOf(cut))) + cut;
 }
 
 /** Exactly `width` columns, the text centred (an odd leftover column goes to the right). */
 export function center(text: string, width: number): string {
   const cut = truncate(text, width);
-  const room = Math.max(0, width - stringWidth(cut));
+  const room = Math.max(0, width - columnsOf(cut));
   const left = Math.floor(room / 2);
   return " ".repeat(left) + cut + " ".repeat(room - left);
 }
@@ -55,11 +73,11 @@ export function center(text: string, width: number): string {
  */
 export function spread(left: string, right: string, width: number, gap = 1): string {
   const r = truncate(right, width);
-  const rw = stringWidth(r);
+  const rw = columnsOf(r);
   const room = width - rw - gap;
   if (room <= 0 || left === "") return padStart(r, width);
   const l = truncate(left, room);
-  return l + " ".repeat(width - stringWidth(l) - rw) + r;
+  return l + " ".repeat(width - columnsOf(l) - rw) + r;
 }
 
 /**
@@ -72,7 +90,7 @@ export function wrap(text: string, width: number): string[] {
   let line = "";
   let lineWidth = 0;
   for (const token of tokens(sanitize(text))) {
-    const w = stringWidth(token);
+    const w = columnsOf(token);
     if (token.trim() === "") {
       if (lineWidth > 0 && lineWidth + w <= width) {
         line += token;
@@ -91,7 +109,7 @@ export function wrap(text: string, width: number): string[] {
       continue;
     }
     for (const { segment } of graphemes.segment(token)) {
-      const gw = stringWidth(segment);
+      const gw = columnsOf(segment);
       if (lineWidth + gw > width) {
         lines.push(line);
         line = "";
@@ -111,7 +129,7 @@ function tokens(text: string): string[] {
   let token = "";
   let kind: "space" | "word" | "wide" | null = null;
   for (const { segment } of graphemes.segment(text)) {
-    const k = segment.trim() === "" ? "space" : stringWidth(segment) > 1 ? "wide" : "word";
+    const k = segment.trim() === "" ? "space" : columnsOf(segment) > 1 ? "wide" : "word";
     if (token !== "" && k === kind && k !== "wide") token += segment;
     else {
       if (token !== "") out.push(token);
@@ -127,7 +145,7 @@ function takeColumns(text: string, width: number): string {
   let out = "";
   let used = 0;
   for (const { segment } of graphemes.segment(text)) {
-    const w = stringWidth(segment);
+    const w = columnsOf(segment);
     if (used + w > width) break;
     out += segment;
     used += w;

@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { encodeEscPos } from "../../../src/drivers/printer/escpos-encoder.js";
+import { receiptForJob } from "../../../src/runtime/receipts/receipt-for-job.js";
+import { decodeEscPos } from "../../helpers/escpos-decode.js";
+import { MANAGER_PIN, makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
+
+const NOW = Date.parse("2026-03-04T04:00:00Z");
+let fx: StoreFixture;
+afterEach(() => fx?.cleanup());
+
+const settings = {
+  storeName: "好邻居便利店",
+  terminal: "T1",
+  locale: "zh-CN" as const,
+  paperWidth: 58 as const,
+};
+const printed = (blocks: Parameters<typeof encodeEscPos>[0]) =>
+  decodeEscPos(encodeEscPos(blocks, { width: 32, qr: "raster" }));
+
+describe("what the terminal prints for each job", () => {
+  it("a redemption, its void slip and the Z report, read back from the ESC/POS bytes", () => {
+    fx = makeStore(
+      [{ id: "pct", name: { zh: "全场八折", en: "20% off" }, kind: "percent", percentOff: 20 }],
+      [
+        { code: "PCT-0001", campaign: "pct" },
+        { code: "PCT-0002", campaign: "pct" },
+      ],
+    );
+    const a = fx.store.redeem({ amount: 12850, coupons: [{ code: "PCT-0001" }] }, NOW, "李雷");
+    const b = fx.store.redeem({ amount: 5000, coupons: [{ code: "PCT-0002" }] }, NOW + 60_000, "李雷");
+    if (!a.committed || !b.committed) throw new Error("expected commits");
+    const voided = fx.store.voidRedemption(b.entry.id, NOW + 120_000, "manager", MANAGER_PIN);
+
+    const receipt = printed(receiptForJob({ kind: "redemption", entry: a.entry }, fx.store, settings).blocks);
+    const text = receipt.lines.join("\n");
+    expect(text).toMatch(/券核销凭证/);
+    expect(text).toMatch(/全场八折 +-￥25\.70/);
+    expect(text).toMatch(/实付 +￥102\.80/);
+    expect(text).toMatch(/2026-03-04 12:00:00/); // the store's timezone, not UTC
+    expect(receipt.qr).toEqual([a.entry.id]);
+    expect(receipt.cut).toBe(true);
+
+    const slip = printed(
+      receiptForJob({ kind: "void", entry: voided, original: b.entry }, fx.store, settings).blocks,
+    );
+    expect(slip.lines.join("\n")).toMatch(/撤销/);
+    expect(slip.lines.join("\n")).toContain(b.entry.id.slice(-8));
+
+    const z = printed(
+      receiptForJob(
+        { kind: "report", report: "Z", from: NOW - 3_600_000, to: NOW + 3_600_000 },
+        fx.store,
+        settings,
+      ).blocks,
+    );
+    const report = z.lines.join("\n");
+    expect(report).toMatch(/日结/);
+    expect(report).toMatch(/全场八折/);
+    // Two redemptions as they happened, one void, and totals that are what the shop really gave.
+    expect(report).toMatch(/全场八折 +2笔\n +消费金额 +￥178\.50\n +优惠 +-￥35\.70/);
+    expect(report).toMatch(/撤销 +1笔\n +优惠 +-￥10\.00/);
+    expect(report).toMatch(/核销笔数 +1\n消费合计 +￥128\.50\n优惠 +-￥25\.70\n实付 +￥102\.80/);
+  });
+});
