@@ -80,6 +80,8 @@ describe("npm start", () => {
     keys("88000001", "Enter");
     const refused = await waitFor(/不可核销：已使用/);
     expect(refused).toMatch(/88000001 +已使用/);
+    expect(refused).toMatch(/优惠 +￥0\.00/);
+    expect(refused).not.toContain("-￥0.00");
 
     keys("C-c");
     await waitFor(/EXITED 0/);
