@@ -61,7 +61,7 @@ export function runEngineBench(codes: number, say: (line: string) => void): Engi
       execFileSync(process.execPath, ["--expose-gc", child, "map", String(codes)], { encoding: "utf8" }),
     );
     say(
-      `cache load at start-up: ${load.ms.toFixed(0)} ms; RSS ${load.rssMb.toFixed(0)} MB (heap ${load.heapMb.toFixed(0)} MB); a bare Map of the same codes: RSS ${mapRss.rssMb.toFixed(0)} MB`,
+      `cache load at start-up: ${load.ms.toFixed(0)} ms; RSS after load ${load.rssMb.toFixed(0)} MB (heap ${load.heapMb.toFixed(0)} MB, peak RSS while loading ${load.peakMb.toFixed(0)} MB); a bare Map of the same codes: RSS ${mapRss.rssMb.toFixed(0)} MB`,
     );
 
     t = performance.now();

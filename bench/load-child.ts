@@ -20,7 +20,14 @@ const ms = performance.now() - t;
 gc?.();
 gc?.();
 const mem = process.memoryUsage();
+const peakMb = process.resourceUsage().maxRSS / 1024;
 process.stdout.write(
-  JSON.stringify({ ms, rssMb: mem.rss / 2 ** 20, heapMb: mem.heapUsed / 2 ** 20, kept: keep !== undefined }),
+  JSON.stringify({
+    ms,
+    rssMb: mem.rss / 2 ** 20,
+    heapMb: mem.heapUsed / 2 ** 20,
+    peakMb,
+    kept: keep !== undefined,
+  }),
 );
 if (keep instanceof CouponStore) keep.close();

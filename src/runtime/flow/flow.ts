@@ -314,7 +314,10 @@ export class RedemptionFlow {
       case 4: {
         const report = action.value === 3 ? "X" : "Z";
         this.mode = { name: "done", what: `report_${report}`, since: now };
-        this.printer.print({ kind: "report", report, from: startOfLocalDay(now, this.timezone()), to: now });
+        // A report covers everything since the last Z closed the books (the store's midnight before any Z).
+        const from = this.opts.ledger.lastDayClose() ?? startOfLocalDay(now, this.timezone());
+        if (report === "Z") this.opts.ledger.closeDay(now);
+        this.printer.print({ kind: "report", report, from, to: now });
         return;
       }
       default:

@@ -57,6 +57,10 @@ export interface LedgerPort {
   redemption(id: string): { entry: RedeemEntry; voided: boolean } | undefined;
   /** Redemptions and voids with `from <= at < to`, for X/Z reports. */
   entriesBetween(from: number, to: number): (RedeemEntry | VoidEntry)[];
+  /** When the last end-of-day (Z) report closed the books, or null if none ever did. */
+  lastDayClose(): number | null;
+  /** Records that a Z report closed the books at `at` (durable): the next X/Z starts there. */
+  closeDay(at: number): void;
   /** Hash a member id (phone number or member code) with the list's salt. */
   memberHash(raw: string): string;
   status(now: number): LedgerStatus;

@@ -36,9 +36,15 @@ export function receiptForJob(
   };
   switch (job.kind) {
     case "redemption":
-      return { blocks: layoutRedemption(ctx, job.entry), label: job.reprint ? "reprint" : "redeem" };
+      return {
+        blocks: copyMark(job.reprint, settings.locale, layoutRedemption(ctx, job.entry)),
+        label: job.reprint ? "reprint" : "redeem",
+      };
     case "void":
-      return { blocks: layoutVoid(ctx, job.entry, job.original), label: "void" };
+      return {
+        blocks: copyMark(job.reprint, settings.locale, layoutVoid(ctx, job.entry, job.original)),
+        label: "void",
+      };
     case "report": {
       const entries = ledger.entriesBetween(job.from, job.to).filter((e) => e.terminal === settings.terminal);
       const report = buildShiftReport(
@@ -51,6 +57,20 @@ export function receiptForJob(
       return { blocks: layoutReport(ctx, report), label: job.report === "X" ? "report-x" : "report-z" };
     }
   }
+}
+
+/** A reprint says so on top, so a copy is never taken for a second redemption. */
+function copyMark(reprint: boolean | undefined, locale: ReceiptLocale, blocks: Block[]): Block[] {
+  if (!reprint) return blocks;
+  return [
+    {
+      kind: "text",
+      text: locale === "zh-CN" ? "** 重打印 副本 **" : "** REPRINT - COPY **",
+      align: "center",
+      bold: true,
+    },
+    ...blocks,
+  ];
 }
 
 export function paperColumns(paperWidth: 58 | 80): PaperColumns {

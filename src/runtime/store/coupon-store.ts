@@ -46,6 +46,8 @@ interface StateFile {
   /** Latest instant the terminal has reason to trust (epoch ms). */
   trustedTime: number;
   snapshot: UsageSnapshot | null;
+  /** When the last Z report closed the books (epoch ms). */
+  lastZAt?: number;
 }
 
 export type ImportResult = { status: "imported" | "unchanged"; version: number; codes: number };
@@ -267,6 +269,15 @@ export class CouponStore implements LedgerPort {
     return [...[...this.entries.values()].filter(inRange), ...this.voids.filter(inRange)].sort((a, b) =>
       a.at.localeCompare(b.at),
     );
+  }
+
+  lastDayClose(): number | null {
+    return this.state.data.lastZAt ?? null;
+  }
+
+  closeDay(at: number): void {
+    this.state.data.lastZAt = at;
+    this.state.write();
   }
 
   memberHash(raw: string): string {

@@ -13,7 +13,14 @@ export function receiptBlocks(
 ): Block[] {
   const blocks: Block[] = [
     block(1, row(t(o.locale, "sale.amount"), money(receipt.amount, view), o)),
-    block(1, row(t(o.locale, "sale.discount"), receipt.discount > 0 ? `-${money(receipt.discount, view)}` : money(0, view), o)),
+    block(
+      1,
+      row(
+        t(o.locale, "sale.discount"),
+        receipt.discount > 0 ? `-${money(receipt.discount, view)}` : money(0, view),
+        o,
+      ),
+    ),
   ];
   if (!skipPayable)
     blocks.push(block(0, row(t(o.locale, "sale.payable"), money(receipt.payable, view), o, "strong")));

@@ -34,7 +34,16 @@ export function saleScreen(view: ViewOf<"sale">, o: ScreenOptions): Line[] {
     top.push(block(4, line("-".repeat(o.cols), "dim")));
   }
   if (sale.payable !== null && sale.discount !== null && sale.lines.length > 0) {
-    top.push(block(0, row(t(o.locale, "sale.discount"), sale.discount > 0 ? `-${money(sale.discount, view)}` : money(0, view), o)));
+    top.push(
+      block(
+        0,
+        row(
+          t(o.locale, "sale.discount"),
+          sale.discount > 0 ? `-${money(sale.discount, view)}` : money(0, view),
+          o,
+        ),
+      ),
+    );
     top.push(block(0, row(t(o.locale, "sale.payable"), money(sale.payable, view), o, "strong")));
     const big = sale.step === "review" ? bigBlock(money(sale.payable, view), o, "strong") : null;
     if (big) top.push(block(5, line("")), big);

@@ -95,7 +95,13 @@ describe("reprint and reports", () => {
     const midnightShanghai = Date.parse("2026-03-03T16:00:00Z");
     expect(h.printed.at(-1)).toEqual({ kind: "report", report: "X", from: midnightShanghai, to: h.now });
     h.press("Enter", "*", "4");
-    expect(h.printed.at(-1)).toEqual({ kind: "report", report: "Z", from: midnightShanghai, to: h.now });
+    const closedAt = h.now;
+    expect(h.printed.at(-1)).toEqual({ kind: "report", report: "Z", from: midnightShanghai, to: closedAt });
+    // The next reports start where the Z closed the books, also after a restart; no overlap.
+    h.now += 3_600_000;
+    h.press("Enter", "*", "3");
+    expect(h.printed.at(-1)).toEqual({ kind: "report", report: "X", from: closedAt, to: h.now });
+    expect(h.fx.reopen().lastDayClose()).toBe(closedAt);
   });
 
   it("the menu closes with cancel or the menu key", () => {

@@ -40,6 +40,12 @@ describe("what the terminal prints for each job", () => {
     expect(receipt.qr).toEqual([a.entry.id]);
     expect(receipt.cut).toBe(true);
 
+    const copy = printed(
+      receiptForJob({ kind: "redemption", entry: a.entry, reprint: true }, fx.store, settings).blocks,
+    );
+    expect(copy.lines[0]).toMatch(/重打印 副本/);
+    expect(receipt.lines.join("\n")).not.toMatch(/重打印/);
+
     const slip = printed(
       receiptForJob({ kind: "void", entry: voided, original: b.entry }, fx.store, settings).blocks,
     );
