@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
 import { loadConfigFile } from "../runtime/config/load.js";
 import type { Config } from "../runtime/config/schema.js";
 import { silentLogger } from "../runtime/log.js";
-import { CouponStore } from "../runtime/store/coupon-store.js";
+import type { CouponStore } from "../runtime/store/coupon-store.js";
+import { openStoreFromConfig } from "../runtime/store/store-from-config.js";
 import { CliError, type Io } from "./cli-error.js";
 
 export const DEFAULT_CONFIG_PATH = "/etc/quan/config.json";
@@ -25,18 +25,5 @@ export function resolveConfig(
 }
 
 export function openStoreFor(config: Config): CouponStore {
-  return CouponStore.open({
-    dataDir: config.dataDir,
-    terminal: config.terminal.id,
-    store: config.terminal.store,
-    merchant: config.merchant,
-    clockToleranceMs: config.clock.toleranceSeconds * 1000,
-    voidWindowMs: config.void.windowMinutes * 60_000,
-    ...(config.void.managerPin ? { managerPinHash: config.void.managerPin } : {}),
-    log: silentLogger(),
-  });
-}
-
-export function resolveIn(dir: string, path: string): string {
-  return isAbsolute(path) ? path : resolve(dir, path);
+  return openStoreFromConfig(config, silentLogger());
 }

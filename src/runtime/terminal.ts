@@ -15,7 +15,8 @@ import { RedemptionFlow } from "./flow/flow.js";
 import { isPhysicalKey, resolveKeymap } from "./flow/keymap.js";
 import { createLogger, type Logger } from "./log.js";
 import { paperColumns, receiptForJob } from "./receipts/receipt-for-job.js";
-import { CouponStore } from "./store/coupon-store.js";
+import type { CouponStore } from "./store/coupon-store.js";
+import { openStoreFromConfig } from "./store/store-from-config.js";
 
 export interface TerminalIo {
   env: NodeJS.ProcessEnv;
@@ -44,16 +45,7 @@ export async function runTerminal(config: Config, opts: TerminalOptions): Promis
   const now = opts.io.now;
   // In the demo the screen is this very terminal, so logs go to a file instead of stderr.
   const log = createLogger(config.log.level, opts.demo ? join(opts.demo.dir, "quan.log") : 2);
-  const store = CouponStore.open({
-    dataDir: config.dataDir,
-    terminal: config.terminal.id,
-    store: config.terminal.store,
-    merchant: config.merchant,
-    clockToleranceMs: config.clock.toleranceSeconds * 1000,
-    voidWindowMs: config.void.windowMinutes * 60_000,
-    ...(config.void.managerPin ? { managerPinHash: config.void.managerPin } : {}),
-    log: log.child({ part: "store" }),
-  });
+  const store = openStoreFromConfig(config, log.child({ part: "store" }));
   try {
     if (opts.demo) {
       store.importList(opts.demo.signedList, now());

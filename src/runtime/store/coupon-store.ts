@@ -61,6 +61,8 @@ export class CouponStore implements LedgerPort {
   private indexInForce: CouponIndex | null = null;
   private usage: UsageState = emptyUsage();
   private readonly entries = new Map<string, RedeemEntry>();
+  /** The same redemptions in journal order, for "the last one" without a scan of the map. */
+  private readonly inOrder: RedeemEntry[] = [];
   private readonly voids: VoidEntry[] = [];
   private readonly log: Logger;
   private sinceSnapshot = 0;
@@ -243,17 +245,23 @@ export class CouponStore implements LedgerPort {
     const { seq, prev: _prev, hash: _hash, ...entry } = record;
     this.lastEntryAt = Math.max(this.lastEntryAt, Date.parse(entry.at));
     applyEntry(this.usage, entry as JournalEntry, seq, (id) => this.entries.get(id));
-    if (entry.type === "redeem") this.entries.set(entry.id, entry as RedeemEntry);
+    if (entry.type === "redeem") this.remember(entry as RedeemEntry);
     else this.voids.push(entry as VoidEntry);
   }
 
   // ---- queries ---------------------------------------------------------------------------
 
   lastRedemption(): RedeemEntry | undefined {
-    let last: RedeemEntry | undefined;
-    for (const e of this.entries.values())
-      if (e.terminal === this.opts.terminal && !this.usage.redemptions.get(e.id)?.voided) last = e;
-    return last;
+    for (let i = this.inOrder.length - 1; i >= 0; i--) {
+      const e = this.inOrder[i] as RedeemEntry;
+      if (e.terminal === this.opts.terminal && !this.usage.redemptions.get(e.id)?.voided) return e;
+    }
+    return undefined;
+  }
+
+  private remember(entry: RedeemEntry): void {
+    this.entries.set(entry.id, entry);
+    this.inOrder.push(entry);
   }
 
   redemption(id: string): { entry: RedeemEntry; voided: boolean } | undefined {
@@ -334,7 +342,7 @@ export class CouponStore implements LedgerPort {
       const { seq, prev: _p, hash: _h, ...entry } = record;
       if (seq <= from) {
         this.lastEntryAt = Math.max(this.lastEntryAt, Date.parse(entry.at));
-        if (entry.type === "redeem") this.entries.set(entry.id, entry as RedeemEntry);
+        if (entry.type === "redeem") this.remember(entry as RedeemEntry);
         else this.voids.push(entry as VoidEntry);
       } else this.fold(record);
     }

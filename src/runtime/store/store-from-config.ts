@@ -1,0 +1,17 @@
+import type { Config } from "../config/schema.js";
+import type { Logger } from "../log.js";
+import { CouponStore } from "./coupon-store.js";
+
+/** The coupon store a configuration describes (the daemon and the CLI open it the same way). */
+export function openStoreFromConfig(config: Config, log: Logger): CouponStore {
+  return CouponStore.open({
+    dataDir: config.dataDir,
+    terminal: config.terminal.id,
+    store: config.terminal.store,
+    merchant: config.merchant,
+    clockToleranceMs: config.clock.toleranceSeconds * 1000,
+    voidWindowMs: config.void.windowMinutes * 60_000,
+    ...(config.void.managerPin ? { managerPinHash: config.void.managerPin } : {}),
+    log,
+  });
+}
