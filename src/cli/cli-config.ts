@@ -24,6 +24,6 @@ export function resolveConfig(
   return config;
 }
 
-export function openStoreFor(config: Config): CouponStore {
-  return openStoreFromConfig(config, silentLogger());
+export function openStoreFor(config: Config, mode: "write" | "read-only" = "write"): CouponStore {
+  return openStoreFromConfig(config, silentLogger(), mode);
 }

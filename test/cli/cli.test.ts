@@ -179,6 +179,31 @@ describe("a technician's round trip", () => {
   });
 });
 
+describe("while the terminal is running", () => {
+  it("coupons check still answers; redeem is refused with who holds the data directory", async () => {
+    await signAndImport(1);
+    const { openStoreFor } = await import("../../src/cli/cli-config.js");
+    const { loadConfigFile } = await import("../../src/runtime/config/load.js");
+    const running = openStoreFor(loadConfigFile(ws.config));
+    try {
+      const check = await quan(
+        ["coupons", "check", "--code", "CASH-0001", "--amount", "50", "--config", ws.config],
+        {},
+        NOW,
+      );
+      expect(check).toMatchObject({ code: 0, out: expect.stringMatching(/CASH-0001: OK/) });
+      const redeem = await quan(
+        ["redeem", "--code", "CASH-0001", "--amount", "50", "--config", ws.config],
+        {},
+        NOW,
+      );
+      expect(redeem).toMatchObject({ code: 1, err: expect.stringMatching(/is in use by process \d+/) });
+    } finally {
+      running.close();
+    }
+  });
+});
+
 describe("bad input gets a clear error and changes nothing", () => {
   it("a bad amount, code or instant", async () => {
     await signAndImport(1);

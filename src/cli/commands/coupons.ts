@@ -84,7 +84,8 @@ function check(args: string[], io: Io): number {
   const { values } = parseArgs({ args, options: basketArgs });
   const config = resolveConfig(values, io);
   if (values.store) config.terminal.store = values.store;
-  const store = openStoreFor(config);
+  // A dry run: safe while the terminal is running, it takes no lock and writes nothing.
+  const store = openStoreFor(config, "read-only");
   try {
     const { basket, now } = basketFromArgs(values, store, io);
     const verdict = store.check(basket, now);

@@ -19,7 +19,7 @@ import { restoreUsage, snapshotUsage, type UsageSnapshot } from "../ledger/usage
 import type { Logger } from "../log.js";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
 import { openDurableDb } from "./durable-adapter.js";
-import { Journal } from "./journal.js";
+import { Journal, readJournal } from "./journal.js";
 
 export interface CouponStoreOptions {
   dataDir: string;
@@ -71,7 +71,8 @@ export class CouponStore implements LedgerPort {
 
   private constructor(
     private readonly opts: CouponStoreOptions,
-    private readonly journal: Journal,
+    /** Null when opened read-only: then nothing is written, not even a torn tail cut away. */
+    private readonly journal: Journal | null,
     private readonly cache: LowSync<CacheFile>,
     private readonly state: LowSync<StateFile>,
     private readonly lock: DataDirLock,
@@ -79,20 +80,24 @@ export class CouponStore implements LedgerPort {
     this.log = opts.log;
   }
 
+  /**
+   * Read-only: for dry runs (`quan coupons check`) while the terminal is running. Takes no lock and
+   * writes nothing; what it sees is the journal as far as it was written when it opened.
+   */
+  static openReadOnly(opts: CouponStoreOptions): CouponStore {
+    const noLock: DataDirLock = { path: "", release: () => undefined };
+    const store = new CouponStore(opts, null, openCache(opts.dataDir), openState(opts.dataDir), noLock);
+    store.loadCache();
+    store.rebuild(readJournal(join(opts.dataDir, "journal.log")).records);
+    return store;
+  }
+
   static open(opts: CouponStoreOptions): CouponStore {
     mkdirSync(opts.dataDir, { recursive: true });
     const lock = acquireDataDirLock(opts.dataDir);
     try {
-      const cache = openDurableDb<CacheFile>(join(opts.dataDir, "coupons.json"), {
-        format: "quan.cache/1",
-        envelope: null,
-        importedAt: null,
-      });
-      const state = openDurableDb<StateFile>(join(opts.dataDir, "state.json"), {
-        format: "quan.state/1",
-        trustedTime: 0,
-        snapshot: null,
-      });
+      const cache = openCache(opts.dataDir);
+      const state = openState(opts.dataDir);
       const opened = Journal.open(join(opts.dataDir, "journal.log"));
       if (opened.recovered) {
         opts.log.warn(
@@ -131,6 +136,7 @@ export class CouponStore implements LedgerPort {
 
   /** Verifies and installs a signed list. A refused list throws CouponListError and changes nothing. */
   importList(envelopeText: string, now: number): ImportResult {
+    this.writable("import a coupon list");
     const current = this.cache.data.envelope;
     const inForce =
       current && this.indexInForce
@@ -235,7 +241,7 @@ export class CouponStore implements LedgerPort {
 
   /** Journal first (fsynced), counters after: a crash in between replays the entry at next start. */
   private commit(entry: JournalEntry): JournalRecord {
-    const record = this.journal.append(entry);
+    const record = this.writable("commit").append(entry);
     this.fold(record);
     if (++this.sinceSnapshot >= (this.opts.snapshotEvery ?? 1000)) this.writeSnapshot();
     return record;
@@ -284,6 +290,7 @@ export class CouponStore implements LedgerPort {
   }
 
   closeDay(at: number): void {
+    this.writable("close the day");
     this.state.data.lastZAt = at;
     this.state.write();
   }
@@ -316,6 +323,7 @@ export class CouponStore implements LedgerPort {
   /** Called by the daemon when the clock is known good (NTP synchronised) to carry trust across reboots. */
   raiseTrustedTime(instant: number): void {
     if (instant <= this.state.data.trustedTime) return;
+    this.writable("record the trusted time");
     this.state.data.trustedTime = instant;
     this.state.write();
   }
@@ -348,8 +356,15 @@ export class CouponStore implements LedgerPort {
     }
   }
 
+  /** The journal, or a clear refusal when this store was opened read-only. */
+  private writable(what: string): Journal {
+    if (!this.journal) throw new Error(`cannot ${what}: the store was opened read-only`);
+    return this.journal;
+  }
+
   private writeSnapshot(): void {
-    this.state.data.snapshot = snapshotUsage(this.usage, this.journal.lastSeq, this.journal.lastHash);
+    const journal = this.writable("write the counters snapshot");
+    this.state.data.snapshot = snapshotUsage(this.usage, journal.lastSeq, journal.lastHash);
     this.state.write();
     this.sinceSnapshot = 0;
   }
@@ -357,10 +372,26 @@ export class CouponStore implements LedgerPort {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.sinceSnapshot > 0) this.writeSnapshot();
-    this.journal.close();
+    if (this.sinceSnapshot > 0 && this.journal) this.writeSnapshot();
+    this.journal?.close();
     this.lock.release();
   }
+}
+
+function openCache(dataDir: string): LowSync<CacheFile> {
+  return openDurableDb<CacheFile>(join(dataDir, "coupons.json"), {
+    format: "quan.cache/1",
+    envelope: null,
+    importedAt: null,
+  });
+}
+
+function openState(dataDir: string): LowSync<StateFile> {
+  return openDurableDb<StateFile>(join(dataDir, "state.json"), {
+    format: "quan.state/1",
+    trustedTime: 0,
+    snapshot: null,
+  });
 }
 
 function noList(basket: BasketInput): BasketVerdict {

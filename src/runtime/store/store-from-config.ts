@@ -3,8 +3,12 @@ import type { Logger } from "../log.js";
 import { CouponStore } from "./coupon-store.js";
 
 /** The coupon store a configuration describes (the daemon and the CLI open it the same way). */
-export function openStoreFromConfig(config: Config, log: Logger): CouponStore {
-  return CouponStore.open({
+export function openStoreFromConfig(
+  config: Config,
+  log: Logger,
+  mode: "write" | "read-only" = "write",
+): CouponStore {
+  return (mode === "read-only" ? CouponStore.openReadOnly : CouponStore.open)({
     dataDir: config.dataDir,
     terminal: config.terminal.id,
     store: config.terminal.store,

@@ -214,3 +214,20 @@ describe("the clock", () => {
     expect(fx.store.check(basket("TIME-0001"), NOW + 3_600_000).committable).toBe(true);
   });
 });
+
+describe("read-only opening (a technician's dry run while the terminal runs)", () => {
+  it("sees the journal without taking the lock, and refuses to write", async () => {
+    fx = makeStore(campaigns, codes);
+    fx.store.redeem(basket("CASH-0001"), NOW, "a");
+    const { CouponStore } = await import("../../../src/runtime/store/coupon-store.js");
+    const reader = CouponStore.openReadOnly(fx.options);
+    expect(reader.check(basket("CASH-0001"), NOW).lines[0]).toMatchObject({ reason: "used" });
+    expect(reader.check(basket("PCT-0001"), NOW).committable).toBe(true);
+    expect(() => reader.redeem(basket("PCT-0001"), NOW, "a")).toThrow(/read-only/);
+    expect(() => reader.importList(fx.signList(campaigns, codes, { version: 7 }), NOW)).toThrow(/read-only/);
+    reader.close();
+    // The writer still holds its lock and goes on.
+    expect(fx.store.redeem(basket("PCT-0001"), NOW, "a").committed).toBe(true);
+    expect(readFileSync(join(fx.dir, "journal.log"), "utf8").trim().split("\n")).toHaveLength(2);
+  });
+});
