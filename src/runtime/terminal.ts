@@ -6,6 +6,7 @@ import { printReceipt } from "../drivers/printer/print-receipt.js";
 import type { PrinterStatus, ReceiptPrinter } from "../drivers/printer/printer.js";
 import { renderScreen } from "../ui-tty/screens/render.js";
 import { TtyWriter, wantsColor } from "../ui-tty/tty-writer.js";
+import { carryTrustedTime, clockIsSynchronized } from "./clock/clock-sync.js";
 import type { Config } from "./config/schema.js";
 import { printDemoBanner, waitForEnter } from "./demo/demo-banner.js";
 import type { DemoSetup } from "./demo/demo-setup.js";
@@ -33,6 +34,8 @@ export interface TerminalOptions {
 
 const TICK_MS = 250;
 const HEALTH_MS = 5_000;
+/** How often a synchronised clock's time is saved as trusted (a durable write each time). */
+const TRUST_MS = 10 * 60_000;
 
 /**
  * The composition root: opens the store, the printer, the display and the input, and wires them
@@ -126,6 +129,11 @@ async function runFlow(
     const consoleInput = new ConsoleInput(input, () => stop(0));
     const tick = setInterval(() => handle({ type: "tick" }), TICK_MS);
     const health = setInterval(() => void reportHealth(), HEALTH_MS);
+    const clockLog = log.child({ part: "clock" });
+    const trust = setInterval(() => {
+      if (carryTrustedTime(store, now(), clockIsSynchronized()))
+        clockLog.debug("trusted time carried forward");
+    }, TRUST_MS);
     const reportHealth = async () => {
       handle({
         type: "health",
@@ -147,6 +155,7 @@ async function runFlow(
       stopped = true;
       clearInterval(tick);
       clearInterval(health);
+      clearInterval(trust);
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
       consoleInput.stop();
