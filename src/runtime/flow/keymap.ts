@@ -49,7 +49,7 @@ export const PHYSICAL_KEYS = [
 
 export type PhysicalKey = (typeof PHYSICAL_KEYS)[number];
 
-export const ACTIONS = [
+const DIGIT_ACTIONS = [
   "digit0",
   "digit1",
   "digit2",
@@ -60,6 +60,10 @@ export const ACTIONS = [
   "digit7",
   "digit8",
   "digit9",
+] as const;
+
+export const ACTIONS = [
+  ...DIGIT_ACTIONS,
   "dot",
   "confirm",
   "backspace",
@@ -108,20 +112,7 @@ export const DEFAULT_KEYMAP: Keymap = {
 };
 
 /** Actions the terminal cannot be used without: a keymap that leaves one unbound is refused. */
-const REQUIRED_ACTIONS: readonly ActionName[] = [
-  "digit0",
-  "digit1",
-  "digit2",
-  "digit3",
-  "digit4",
-  "digit5",
-  "digit6",
-  "digit7",
-  "digit8",
-  "digit9",
-  "confirm",
-  "cancel",
-];
+const REQUIRED_ACTIONS: readonly ActionName[] = [...DIGIT_ACTIONS, "confirm", "cancel"];
 
 export class KeymapError extends Error {
   override name = "KeymapError";

@@ -2,6 +2,7 @@ import { formatMoney } from "../money.js";
 import { formatLocalDateTime } from "../time/zoned.js";
 import type { Block, PairBlock, TextBlock } from "./blocks.js";
 import type { ReceiptLabels } from "./labels.js";
+import type { ReceiptContext } from "./model.js";
 
 /** Pieces every receipt layout is made of. */
 
@@ -46,4 +47,21 @@ export function maskCode(code: string): string {
  */
 export function endOfReceipt(): Block[] {
   return [{ kind: "feed", lines: 3 }, { kind: "cut" }];
+}
+
+/** Title, then where, who and when: the head of every slip that records one event. */
+export function slipHeader(
+  ctx: ReceiptContext,
+  t: ReceiptLabels,
+  titleText: string,
+  event: { terminal: string; cashier: string; at: string },
+): Block[] {
+  return [
+    title(titleText),
+    { kind: "feed", lines: 1 },
+    field(t, t.store, ctx.storeName),
+    field(t, t.terminal, event.terminal),
+    field(t, t.cashier, event.cashier),
+    field(t, t.time, localTime(event.at, ctx.timezone)),
+  ];
 }

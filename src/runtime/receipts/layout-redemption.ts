@@ -1,7 +1,7 @@
 import type { RedeemEntry, RedemptionLine } from "../ledger/records.js";
 import type { Block } from "./blocks.js";
 import { type ReceiptLabels, receiptLabels } from "./labels.js";
-import { amount, deduction, endOfReceipt, field, localTime, maskCode, title } from "./layout-parts.js";
+import { amount, deduction, endOfReceipt, field, maskCode, slipHeader } from "./layout-parts.js";
 import type { ReceiptContext } from "./model.js";
 
 /** The shopper's receipt for one redemption; its QR code holds the redemption id for later look-up. */
@@ -9,12 +9,7 @@ export function layoutRedemption(ctx: ReceiptContext, entry: RedeemEntry): Block
   const t = receiptLabels(ctx.locale);
   const currency = entry.currency;
   return [
-    title(t.redemptionTitle),
-    { kind: "feed", lines: 1 },
-    field(t, t.store, ctx.storeName),
-    field(t, t.terminal, entry.terminal),
-    field(t, t.cashier, entry.cashier),
-    field(t, t.time, localTime(entry.at, ctx.timezone)),
+    ...slipHeader(ctx, t, t.redemptionTitle, entry),
     { kind: "rule" },
     amount(t.bill, entry.amount, currency),
     { kind: "rule" },

@@ -2,7 +2,7 @@ import type { RedeemEntry, VoidEntry } from "../ledger/records.js";
 import { formatMoney } from "../money.js";
 import type { Block } from "./blocks.js";
 import { receiptLabels } from "./labels.js";
-import { amount, endOfReceipt, field, localTime, title } from "./layout-parts.js";
+import { amount, endOfReceipt, field, localTime, slipHeader } from "./layout-parts.js";
 import { couponLines } from "./layout-redemption.js";
 import type { ReceiptContext } from "./model.js";
 
@@ -14,12 +14,7 @@ export function layoutVoid(ctx: ReceiptContext, entry: VoidEntry, voided: Redeem
   const t = receiptLabels(ctx.locale);
   const currency = voided.currency;
   const blocks: Block[] = [
-    title(t.voidTitle),
-    { kind: "feed", lines: 1 },
-    field(t, t.store, ctx.storeName),
-    field(t, t.terminal, entry.terminal),
-    field(t, t.cashier, entry.cashier),
-    field(t, t.time, localTime(entry.at, ctx.timezone)),
+    ...slipHeader(ctx, t, t.voidTitle, entry),
     { kind: "rule" },
     field(t, t.originalRedemption, voided.id),
     field(t, t.originalTime, localTime(voided.at, ctx.timezone)),
