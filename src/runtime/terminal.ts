@@ -1,9 +1,10 @@
 import { join, resolve } from "node:path";
 import { ConsoleInput } from "../drivers/input/console-input.js";
-import type { InputEvent } from "../drivers/input/input-source.js";
+import type { InputEvent, InputSource } from "../drivers/input/input-source.js";
 import { FilePrinter } from "../drivers/printer/file-printer.js";
 import { printReceipt } from "../drivers/printer/print-receipt.js";
 import type { PrinterStatus, ReceiptPrinter } from "../drivers/printer/printer.js";
+import { SerialScanner } from "../drivers/scanner/serial-scanner.js";
 import { renderScreen } from "../ui-tty/screens/render.js";
 import { TtyWriter, wantsColor } from "../ui-tty/tty-writer.js";
 import { carryTrustedTime, clockIsSynchronized } from "./clock/clock-sync.js";
@@ -126,7 +127,7 @@ async function runFlow(
 
   return new Promise<number>((resolve) => {
     let stopped = false;
-    const consoleInput = new ConsoleInput(input, () => stop(0));
+    const sources = inputSources(config, input, log, () => stop(0));
     const tick = setInterval(() => handle({ type: "tick" }), TICK_MS);
     const health = setInterval(() => void reportHealth(), HEALTH_MS);
     const clockLog = log.child({ part: "clock" });
@@ -143,10 +144,12 @@ async function runFlow(
       });
     };
     void reportHealth();
-    consoleInput.start((event: InputEvent) => {
-      if (event.type === "scan") handle({ type: "scan", text: event.text });
-      else if (isPhysicalKey(event.key)) handle({ type: "key", key: event.key });
-    });
+    for (const source of sources) {
+      source.start((event: InputEvent) => {
+        if (event.type === "scan") handle({ type: "scan", text: event.text });
+        else if (isPhysicalKey(event.key)) handle({ type: "key", key: event.key });
+      });
+    }
     const onSignal = () => stop(0);
     process.once("SIGTERM", onSignal);
     process.once("SIGINT", onSignal);
@@ -158,13 +161,34 @@ async function runFlow(
       clearInterval(trust);
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
-      consoleInput.stop();
+      for (const source of sources) source.stop();
       writer.close();
       log.info("terminal stopped");
       void printer?.close().finally(() => resolve(code));
       if (!printer) resolve(code);
     }
   });
+}
+
+/** The console keyboard (keypad and keyboard-wedge scanners type into it) and a serial scanner. */
+function inputSources(
+  config: Config,
+  input: NodeJS.ReadStream,
+  log: Logger,
+  onInterrupt: () => void,
+): InputSource[] {
+  const sources: InputSource[] = [];
+  if (config.input.kind === "stdin") sources.push(new ConsoleInput(input, onInterrupt));
+  if (config.scanner.kind === "serial") {
+    sources.push(
+      new SerialScanner({
+        path: config.scanner.path,
+        baudRate: config.scanner.baudRate,
+        log: log.child({ part: "scanner" }),
+      }),
+    );
+  }
+  return sources;
 }
 
 function openPrinter(config: Config): ReceiptPrinter | null {

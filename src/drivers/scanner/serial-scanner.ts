@@ -1,0 +1,113 @@
+import type { Logger } from "../../runtime/log.js";
+import type { InputEvent, InputSource } from "../input/input-source.js";
+import { cleanScanLine, LineSplitter } from "./scan-line.js";
+
+export interface SerialScannerOptions {
+  /** Prefer /dev/serial/by-id/...: /dev/ttyUSB0 and /dev/ttyACM0 change between boots. */
+  path: string;
+  baudRate: number;
+  log: Logger;
+  /** Back-off between reopen attempts after an unplug or a failed open. */
+  retryMs?: { first: number; max: number };
+  /** Told whenever the scanner comes or goes, for the health line. */
+  onState?: (state: "connected" | "disconnected") => void;
+}
+
+/** How long a lone CR waits for its LF before it ends the scan by itself. */
+const CR_GRACE_MS = 50;
+
+/**
+ * A scanner on a serial line (RS-232 at 9600 8N1, or USB-CDC /dev/ttyACM0). serialport has no
+ * reconnect of its own: an unplug closes the port, and we reopen it with back-off, forever, so a
+ * scanner plugged back in works again without a restart. serialport is imported only when a
+ * serial scanner is configured.
+ */
+export class SerialScanner implements InputSource {
+  private port: import("serialport").SerialPort | null = null;
+  private onInput: ((e: InputEvent) => void) | null = null;
+  private stopped = false;
+  private retry: NodeJS.Timeout | null = null;
+  private delay: number;
+  private readonly splitter = new LineSplitter();
+  private crTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: SerialScannerOptions) {
+    this.delay = opts.retryMs?.first ?? 500;
+  }
+
+  start(onInput: (event: InputEvent) => void): void {
+    this.onInput = onInput;
+    this.stopped = false;
+    void this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    if (this.crTimer) clearTimeout(this.crTimer);
+    const port = this.port;
+    this.port = null;
+    if (port?.isOpen)
+      port.close((err) => err && this.opts.log.warn({ err }, "closing the scanner port failed"));
+  }
+
+  private async open(): Promise<void> {
+    const { SerialPort } = await import("serialport");
+    if (this.stopped) return;
+    const port = new SerialPort({
+      path: this.opts.path,
+      baudRate: this.opts.baudRate,
+      dataBits: 8,
+      parity: "none",
+      stopBits: 1,
+      autoOpen: false,
+    });
+    port.on("data", (chunk: Buffer) => this.feed(chunk.toString("latin1")));
+    port.on("close", () => this.lost("closed"));
+    port.on("error", (err) => this.opts.log.warn({ err, path: this.opts.path }, "scanner port error"));
+    port.open((err) => {
+      if (err) {
+        this.opts.log.warn(
+          { path: this.opts.path, err: err.message, retryMs: this.delay },
+          "cannot open the scanner; retrying",
+        );
+        this.scheduleReopen();
+        return;
+      }
+      this.port = port;
+      this.delay = this.opts.retryMs?.first ?? 500;
+      this.opts.log.info({ path: this.opts.path }, "scanner connected");
+      this.opts.onState?.("connected");
+    });
+  }
+
+  private lost(why: string): void {
+    if (this.stopped) return;
+    this.port = null;
+    this.opts.log.warn({ path: this.opts.path, why }, "scanner disconnected; reopening");
+    this.opts.onState?.("disconnected");
+    this.scheduleReopen();
+  }
+
+  private scheduleReopen(): void {
+    if (this.stopped || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      void this.open();
+    }, this.delay);
+    this.delay = Math.min(this.delay * 2, this.opts.retryMs?.max ?? 30_000);
+  }
+
+  private feed(chunk: string): void {
+    if (this.crTimer) clearTimeout(this.crTimer);
+    for (const line of this.splitter.push(chunk)) this.emit(line);
+    this.crTimer = setTimeout(() => {
+      for (const line of this.splitter.flush()) this.emit(line);
+    }, CR_GRACE_MS);
+  }
+
+  private emit(line: string): void {
+    const text = cleanScanLine(line);
+    if (text !== null) this.onInput?.({ type: "scan", text });
+  }
+}
