@@ -4,6 +4,7 @@ import type { InputEvent, InputSource } from "../drivers/input/input-source.js";
 import { FilePrinter } from "../drivers/printer/file-printer.js";
 import { printReceipt } from "../drivers/printer/print-receipt.js";
 import type { PrinterStatus, ReceiptPrinter } from "../drivers/printer/printer.js";
+import { TcpPrinter } from "../drivers/printer/tcp-printer.js";
 import { SerialScanner } from "../drivers/scanner/serial-scanner.js";
 import { renderScreen } from "../ui-tty/screens/render.js";
 import { TtyWriter, wantsColor } from "../ui-tty/tty-writer.js";
@@ -193,6 +194,8 @@ function inputSources(
 
 function openPrinter(config: Config): ReceiptPrinter | null {
   if (config.printer.kind === "none") return null;
+  if (config.printer.kind === "tcp")
+    return new TcpPrinter({ host: config.printer.host as string, port: config.printer.port });
   return new FilePrinter({ dir: resolve(config.dataDir, config.printer.dir) });
 }
 

@@ -125,9 +125,19 @@ export const configSchema = z
     printer: z
       .object({
         kind: z
-          .enum(["file", "none"])
+          .enum(["file", "tcp", "none"])
           .default("file")
-          .describe("file: receipts written as .bin (ESC/POS) and .txt"),
+          .describe(
+            "file: receipts written as .bin (ESC/POS) and .txt; tcp: a network printer (raw port 9100)",
+          ),
+        host: z.string().min(1).optional().describe("For kind tcp: the printer's address"),
+        port: z
+          .number()
+          .int()
+          .min(1)
+          .max(65535)
+          .default(9100)
+          .describe("For kind tcp: the raw printing port"),
         dir: z
           .string()
           .min(1)
@@ -142,7 +152,11 @@ export const configSchema = z
           .default("raster")
           .describe("raster prints on clones without native QR support"),
       })
-      .default({ kind: "file", dir: "receipts", paperWidth: 80, qr: "raster" }),
+      .refine((p) => p.kind !== "tcp" || p.host !== undefined, {
+        path: ["host"],
+        message: "a network printer (kind tcp) needs its host",
+      })
+      .default({ kind: "file", dir: "receipts", port: 9100, paperWidth: 80, qr: "raster" }),
     log: z
       .object({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

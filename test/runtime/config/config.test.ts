@@ -58,6 +58,15 @@ describe("configuration", () => {
     expect(problems({ terminal: minimal.terminal })).toEqual([expect.stringMatching(/^merchant: /)]);
   });
 
+  it("a network printer needs its host", () => {
+    expect(problems({ ...minimal, printer: { kind: "tcp" } })).toEqual([
+      expect.stringMatching(/^printer\.host: a network printer \(kind tcp\) needs its host$/),
+    ]);
+    expect(
+      parseConfig({ ...minimal, printer: { kind: "tcp", host: "192.0.2.10" } }, "t").printer,
+    ).toMatchObject({ port: 9100 });
+  });
+
   it("refuses a plain PIN where a hash belongs", () => {
     expect(problems({ ...minimal, void: { managerPin: "1234" } })).toEqual([
       expect.stringMatching(/^void\.managerPin: expected a PIN hash/),
