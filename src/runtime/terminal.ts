@@ -1,6 +1,8 @@
 import { join, resolve } from "node:path";
+import { ConsoleDrain } from "../drivers/input/console-drain.js";
 import { ConsoleInput } from "../drivers/input/console-input.js";
 import type { InputEvent, InputSource } from "../drivers/input/input-source.js";
+import { HidInput } from "../drivers/keypad/hid-input.js";
 import { FilePrinter } from "../drivers/printer/file-printer.js";
 import { printReceipt } from "../drivers/printer/print-receipt.js";
 import type { PrinterStatus, ReceiptPrinter } from "../drivers/printer/printer.js";
@@ -180,6 +182,17 @@ function inputSources(
 ): InputSource[] {
   const sources: InputSource[] = [];
   if (config.input.kind === "stdin") sources.push(new ConsoleInput(input, onInterrupt));
+  else if (input.isTTY) sources.push(new ConsoleDrain(input));
+  if (config.keypad.kind === "hid") {
+    sources.push(
+      new HidInput({ path: config.keypad.path, role: "keypad", log: log.child({ part: "keypad" }) }),
+    );
+  }
+  if (config.scanner.kind === "hid") {
+    sources.push(
+      new HidInput({ path: config.scanner.path, role: "scanner", log: log.child({ part: "scanner" }) }),
+    );
+  }
   if (config.scanner.kind === "serial") {
     sources.push(
       new SerialScanner({

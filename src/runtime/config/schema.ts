@@ -14,6 +14,11 @@ const publicKey = z
       "expected the merchant's Ed25519 public key: 32 bytes in base64 (44 characters, from `quan keys generate`)",
   });
 
+const hidPath = z
+  .string()
+  .min(1)
+  .describe("hidraw device, e.g. a udev symlink /dev/quan-keypad (hidraw numbers change between boots)");
+
 const serialPath = z
   .string()
   .min(1)
@@ -109,12 +114,22 @@ export const configSchema = z
         kind: z
           .enum(["stdin", "none"])
           .default("stdin")
-          .describe("stdin: the console keyboard stands in for keypad and scanner"),
+          .describe(
+            "stdin: the console keyboard stands in for keypad and scanner; none: console keystrokes are drained (use with HID devices, whose keys also reach the console)",
+          ),
       })
       .default({ kind: "stdin" }),
+    keypad: z
+      .discriminatedUnion("kind", [
+        z.object({ kind: z.literal("none") }),
+        z.object({ kind: z.literal("hid"), path: hidPath }),
+      ])
+      .default({ kind: "none" })
+      .describe("A USB numeric keypad read directly (hidraw) instead of through the console"),
     scanner: z
       .discriminatedUnion("kind", [
         z.object({ kind: z.literal("none") }),
+        z.object({ kind: z.literal("hid"), path: hidPath }),
         z.object({
           kind: z.literal("serial"),
           path: serialPath,
@@ -163,7 +178,17 @@ export const configSchema = z
       })
       .default({ level: "info" }),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.input.kind === "stdin" && (c.keypad.kind === "hid" || c.scanner.kind === "hid")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["input", "kind"],
+        message:
+          'must be "none" with a HID keypad or scanner: their keys also reach the console and would count twice',
+      });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

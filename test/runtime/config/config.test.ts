@@ -117,3 +117,21 @@ describe("keymap overrides", () => {
     ).toEqual({ "+": "manual", "/": "member" });
   });
 });
+
+describe("HID devices", () => {
+  it("need the console input off, or every key would count twice", () => {
+    expect(problems({ ...minimal, keypad: { kind: "hid", path: "/dev/quan-keypad" } })).toEqual([
+      expect.stringMatching(/^input\.kind: must be "none" with a HID keypad or scanner/),
+    ]);
+    const c = parseConfig(
+      {
+        ...minimal,
+        input: { kind: "none" },
+        keypad: { kind: "hid", path: "/dev/quan-keypad" },
+        scanner: { kind: "hid", path: "/dev/quan-scanner" },
+      },
+      "t",
+    );
+    expect(c.keypad).toEqual({ kind: "hid", path: "/dev/quan-keypad" });
+  });
+});

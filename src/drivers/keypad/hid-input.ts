@@ -1,0 +1,129 @@
+import type { Logger } from "../../runtime/log.js";
+import type { InputEvent, InputSource } from "../input/input-source.js";
+import { cleanScanLine } from "../scanner/scan-line.js";
+import { keypadKeyFor, newlyPressed, usageToChar } from "./hid-usages.js";
+
+/** The part of node-hid's device this driver uses: one 8-byte report per 'data' event. */
+export interface HidDevice {
+  on(event: "data", listener: (report: Buffer) => void): unknown;
+  on(event: "error", listener: (err: Error) => void): unknown;
+  close(): void;
+}
+
+export type HidOpener = (path: string) => Promise<HidDevice>;
+
+export interface HidInputOptions {
+  /** hidraw device path, e.g. /dev/hidraw0 (better: a udev symlink such as /dev/quan-keypad). */
+  path: string;
+  /** keypad: keys become key events; scanner: characters up to Enter become one scan. */
+  role: "keypad" | "scanner";
+  log: Logger;
+  retryMs?: { first: number; max: number };
+  onState?: (state: "connected" | "disconnected") => void;
+  /** How the device is opened; node-hid (hidraw) unless a test gives another. */
+  open?: HidOpener;
+}
+
+/**
+ * A USB keypad or barcode scanner read as a HID keyboard through node-hid's hidraw driver. node-hid
+ * has no hotplug: an unplug surfaces as a read error, after which the device is closed and
+ * reopened with back-off. node-hid is imported only when such a device is configured.
+ */
+export class HidInput implements InputSource {
+  private device: HidDevice | null = null;
+  private previous = new Uint8Array(8);
+  private scan = "";
+  private onInput: ((e: InputEvent) => void) | null = null;
+  private stopped = false;
+  private retry: NodeJS.Timeout | null = null;
+  private delay: number;
+
+  constructor(private readonly opts: HidInputOptions) {
+    this.delay = opts.retryMs?.first ?? 500;
+  }
+
+  start(onInput: (event: InputEvent) => void): void {
+    this.onInput = onInput;
+    this.stopped = false;
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.device?.close();
+    this.device = null;
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      const device = await (this.opts.open ?? openHidraw)(this.opts.path);
+      if (this.stopped) {
+        device.close();
+        return;
+      }
+      this.device = device;
+      this.previous = new Uint8Array(8);
+      this.delay = this.opts.retryMs?.first ?? 500;
+      device.on("data", (report) => this.report(report));
+      device.on("error", (err) => this.lost(err));
+      this.opts.log.info({ path: this.opts.path, role: this.opts.role }, "HID device connected");
+      this.opts.onState?.("connected");
+    } catch (err) {
+      this.opts.log.warn(
+        { path: this.opts.path, err: (err as Error).message, retryMs: this.delay },
+        "cannot open the HID device; retrying",
+      );
+      this.scheduleReconnect();
+    }
+  }
+
+  private lost(err: Error): void {
+    if (this.stopped || !this.device) return;
+    this.opts.log.warn({ path: this.opts.path, err: err.message }, "HID device lost (unplugged?); reopening");
+    const device = this.device;
+    this.device = null;
+    device.close();
+    this.scan = "";
+    this.opts.onState?.("disconnected");
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      void this.connect();
+    }, this.delay);
+    this.delay = Math.min(this.delay * 2, this.opts.retryMs?.max ?? 30_000);
+  }
+
+  private report(report: Buffer): void {
+    if (report.length < 8) return;
+    const modifiers = report[0] as number;
+    for (const usage of newlyPressed(this.previous, report)) this.pressed(usage, modifiers);
+    this.previous = Uint8Array.from(report.subarray(0, 8));
+  }
+
+  private pressed(usage: number, modifiers: number): void {
+    if (this.opts.role === "keypad") {
+      const key = keypadKeyFor(usage);
+      if (key) this.onInput?.({ type: "key", key });
+      return;
+    }
+    if (usage === 0x28 || usage === 0x58) {
+      const text = cleanScanLine(this.scan);
+      if (text !== null) this.onInput?.({ type: "scan", text });
+      this.scan = "";
+      return;
+    }
+    const ch = usageToChar(usage, modifiers);
+    if (ch !== null && this.scan.length < 256) this.scan += ch;
+  }
+}
+
+async function openHidraw(path: string): Promise<HidDevice> {
+  const hid = await import("node-hid");
+  hid.setDriverType("hidraw");
+  return new hid.HID(path);
+}
