@@ -3,6 +3,7 @@ import { ConsoleDrain } from "../drivers/input/console-drain.js";
 import { ConsoleInput } from "../drivers/input/console-input.js";
 import type { InputEvent, InputSource } from "../drivers/input/input-source.js";
 import { HidInput } from "../drivers/keypad/hid-input.js";
+import { DevicePrinter } from "../drivers/printer/device-printer.js";
 import { FilePrinter } from "../drivers/printer/file-printer.js";
 import { printReceipt } from "../drivers/printer/print-receipt.js";
 import type { PrinterStatus, ReceiptPrinter } from "../drivers/printer/printer.js";
@@ -207,6 +208,7 @@ function inputSources(
 
 function openPrinter(config: Config): ReceiptPrinter | null {
   if (config.printer.kind === "none") return null;
+  if (config.printer.kind === "device") return new DevicePrinter({ path: config.printer.path as string });
   if (config.printer.kind === "tcp")
     return new TcpPrinter({ host: config.printer.host as string, port: config.printer.port });
   return new FilePrinter({ dir: resolve(config.dataDir, config.printer.dir) });

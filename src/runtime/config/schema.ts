@@ -140,10 +140,17 @@ export const configSchema = z
     printer: z
       .object({
         kind: z
-          .enum(["file", "tcp", "none"])
+          .enum(["file", "device", "tcp", "none"])
           .default("file")
           .describe(
-            "file: receipts written as .bin (ESC/POS) and .txt; tcp: a network printer (raw port 9100)",
+            "file: receipts written as .bin (ESC/POS) and .txt; device: /dev/usb/lpN (usblp) or a serial line; tcp: a network printer (raw port 9100)",
+          ),
+        path: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            "For kind device: e.g. a udev symlink /dev/quan-printer (lp numbers change between boots)",
           ),
         host: z.string().min(1).optional().describe("For kind tcp: the printer's address"),
         port: z
@@ -170,6 +177,10 @@ export const configSchema = z
       .refine((p) => p.kind !== "tcp" || p.host !== undefined, {
         path: ["host"],
         message: "a network printer (kind tcp) needs its host",
+      })
+      .refine((p) => p.kind !== "device" || p.path !== undefined, {
+        path: ["path"],
+        message: "a device printer (kind device) needs its device path, e.g. /dev/usb/lp0",
       })
       .default({ kind: "file", dir: "receipts", port: 9100, paperWidth: 80, qr: "raster" }),
     log: z

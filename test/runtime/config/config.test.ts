@@ -58,6 +58,12 @@ describe("configuration", () => {
     expect(problems({ terminal: minimal.terminal })).toEqual([expect.stringMatching(/^merchant: /)]);
   });
 
+  it("a device printer needs its path", () => {
+    expect(problems({ ...minimal, printer: { kind: "device" } })).toEqual([
+      expect.stringMatching(/^printer\.path: a device printer/),
+    ]);
+  });
+
   it("a network printer needs its host", () => {
     expect(problems({ ...minimal, printer: { kind: "tcp" } })).toEqual([
       expect.stringMatching(/^printer\.host: a network printer \(kind tcp\) needs its host$/),
