@@ -276,6 +276,17 @@ describe("quan doctor", () => {
     expect(stale.out).toMatch(/WARN +coupon list: .* older than 3 days, is the server reachable\?/);
   });
 
+  it("asks a real printer for its status", async () => {
+    const config = JSON.parse(readFileSync(ws.config, "utf8"));
+    writeFileSync(
+      ws.config,
+      JSON.stringify({ ...config, printer: { kind: "device", path: join(ws.dir, "no-printer") } }),
+    );
+    const r = await quan(["doctor", "--config", ws.config], {}, NOW);
+    expect(r.out).toMatch(/FAIL +printer: .*no-printer: .*not connected/);
+    expect(r.code).toBe(1);
+  });
+
   it("warns about a clock behind the trusted time", async () => {
     await signAndImport(1, { issuedAt: "2026-03-04T06:00:00Z" });
     const r = await quan(["doctor", "--config", ws.config], {}, NOW);

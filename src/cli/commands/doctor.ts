@@ -1,6 +1,8 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { DevicePrinter } from "../../drivers/printer/device-printer.js";
+import { TcpPrinter } from "../../drivers/printer/tcp-printer.js";
 import { ConfigError } from "../../runtime/config/load.js";
 import type { Config } from "../../runtime/config/schema.js";
 import { verifyEnvelope } from "../../runtime/coupons/signing.js";
@@ -19,7 +21,7 @@ interface Finding {
  * quan doctor [--config FILE]: everything a technician checks on a terminal, read-only, with the
  * fix for each problem. Safe while the terminal runs.
  */
-export function doctorCommand(args: string[], io: Io): number {
+export async function doctorCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: "string" }, data: { type: "string" } } });
   const findings: Finding[] = [];
   let config: Config | undefined;
@@ -34,7 +36,7 @@ export function doctorCommand(args: string[], io: Io): number {
     if (!(err instanceof ConfigError)) throw err;
     findings.push({ level: "fail", what: "config", detail: err.problems.join("; ") });
   }
-  if (config) findings.push(...checkTerminal(config, io.now()));
+  if (config) findings.push(...checkTerminal(config, io.now()), ...(await checkPrinter(config)));
   for (const f of findings)
     io.out(`${f.level === "ok" ? "ok  " : f.level === "warn" ? "WARN" : "FAIL"}  ${f.what}: ${f.detail}\n`);
   const failed = findings.filter((f) => f.level === "fail").length;
@@ -42,6 +44,29 @@ export function doctorCommand(args: string[], io: Io): number {
     failed ? `\n${failed} problem(s) must be fixed before this terminal can redeem coupons.\n` : "\nready.\n",
   );
   return failed ? EXIT.error : EXIT.ok;
+}
+
+/** Asks a real printer for its status (paper, online), as the terminal does before each receipt. */
+async function checkPrinter(config: Config): Promise<Finding[]> {
+  const p = config.printer;
+  if (p.kind !== "device" && p.kind !== "tcp") return [];
+  const printer =
+    p.kind === "device"
+      ? new DevicePrinter({ path: p.path as string })
+      : new TcpPrinter({ host: p.host as string, port: p.port });
+  const where = p.kind === "device" ? p.path : `${p.host}:${p.port}`;
+  const status = await printer.status();
+  if (!status.online)
+    return [
+      {
+        level: "fail",
+        what: "printer",
+        detail: `${where}: ${status.detail ?? "offline"}${status.paper === "out" ? " (out of paper)" : ""}`,
+      },
+    ];
+  if (status.paper !== "ok")
+    return [{ level: "warn", what: "printer", detail: `${where}: paper ${status.paper}` }];
+  return [{ level: "ok", what: "printer", detail: `${where}: online, paper ok` }];
 }
 
 function checkTerminal(config: Config, now: number): Finding[] {
