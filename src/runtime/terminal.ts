@@ -21,6 +21,7 @@ import { RedemptionFlow } from "./flow/flow.js";
 import { isPhysicalKey, resolveKeymap } from "./flow/keymap.js";
 import { createLogger, type Logger } from "./log.js";
 import { paperColumns, receiptForJob } from "./receipts/receipt-for-job.js";
+import { SystemdNotifier } from "./service/systemd-notify.js";
 import type { CouponStore } from "./store/coupon-store.js";
 import { openStoreFromConfig } from "./store/store-from-config.js";
 
@@ -60,7 +61,7 @@ export async function runTerminal(config: Config, opts: TerminalOptions): Promis
       printDemoBanner(output, opts.demo, config);
       await waitForEnter(input);
     }
-    return await runFlow(config, store, log, input, output, now);
+    return await runFlow(config, store, log, input, output, now, opts.io.env);
   } finally {
     store.close();
   }
@@ -73,6 +74,7 @@ async function runFlow(
   input: NodeJS.ReadStream,
   output: NodeJS.WriteStream,
   now: () => number,
+  env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const printer = openPrinter(config);
   const printLog = log.child({ part: "printer" });
@@ -132,7 +134,15 @@ async function runFlow(
   return new Promise<number>((resolve) => {
     let stopped = false;
     const sources = inputSources(config, input, log, () => stop(0));
-    const tick = setInterval(() => handle({ type: "tick" }), TICK_MS);
+    let lastTickAt = Date.now();
+    const tick = setInterval(() => {
+      lastTickAt = Date.now();
+      handle({ type: "tick" });
+    }, TICK_MS);
+    const notifier = new SystemdNotifier(env, log.child({ part: "systemd" }));
+    notifier.ready();
+    // Healthy: the event loop runs (ticks arrive) and a redemption could be committed right now.
+    notifier.startWatchdog(() => Date.now() - lastTickAt < 10 * TICK_MS && store.canCommit());
     const health = setInterval(() => void reportHealth(), HEALTH_MS);
     const clockLog = log.child({ part: "clock" });
     const trust = setInterval(() => {
@@ -161,6 +171,7 @@ async function runFlow(
       if (stopped) return;
       stopped = true;
       clearInterval(tick);
+      notifier.stopping();
       clearInterval(health);
       clearInterval(trust);
       process.off("SIGTERM", onSignal);

@@ -285,6 +285,11 @@ export class CouponStore implements LedgerPort {
     );
   }
 
+  /** Whether redemptions can be committed now (the journal is open and has not failed). */
+  canCommit(): boolean {
+    return this.journal?.writable ?? false;
+  }
+
   lastDayClose(): number | null {
     return this.state.data.lastZAt ?? null;
   }

@@ -277,6 +277,11 @@ export class Journal {
     return this.hash;
   }
 
+  /** False after a failed append (until reopened) or after close: nothing more can be committed. */
+  get writable(): boolean {
+    return !this.closed && !this.failure;
+  }
+
   /** Appends one entry; returns only once it is on disk (fdatasync): then, and only then, it is committed. */
   append(entry: JournalEntry): JournalRecord {
     const [record] = this.appendMany([entry]);

@@ -224,6 +224,8 @@ describe("read-only opening (a technician's dry run while the terminal runs)", (
     expect(reader.check(basket("CASH-0001"), NOW).lines[0]).toMatchObject({ reason: "used" });
     expect(reader.check(basket("PCT-0001"), NOW).committable).toBe(true);
     expect(() => reader.redeem(basket("PCT-0001"), NOW, "a")).toThrow(/read-only/);
+    expect(reader.canCommit()).toBe(false);
+    expect(fx.store.canCommit()).toBe(true);
     expect(() => reader.importList(fx.signList(campaigns, codes, { version: 7 }), NOW)).toThrow(/read-only/);
     reader.close();
     // The writer still holds its lock and goes on.
