@@ -1,4 +1,5 @@
 import type { Logger } from "../../runtime/log.js";
+import { Backoff } from "../backoff.js";
 import type { InputEvent, InputSource } from "../input/input-source.js";
 import { cleanScanLine } from "../scanner/scan-line.js";
 import { keypadKeyFor, newlyPressed, usageToChar } from "./hid-usages.js";
@@ -35,22 +36,22 @@ export class HidInput implements InputSource {
   private scan = "";
   private onInput: ((e: InputEvent) => void) | null = null;
   private stopped = false;
-  private retry: NodeJS.Timeout | null = null;
-  private delay: number;
+  private readonly backoff: Backoff;
 
   constructor(private readonly opts: HidInputOptions) {
-    this.delay = opts.retryMs?.first ?? 500;
+    this.backoff = new Backoff(() => void this.connect(), opts.retryMs);
   }
 
   start(onInput: (event: InputEvent) => void): void {
     this.onInput = onInput;
     this.stopped = false;
+    this.backoff.start();
     void this.connect();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.retry) clearTimeout(this.retry);
+    this.backoff.stop();
     this.device?.close();
     this.device = null;
   }
@@ -64,17 +65,17 @@ export class HidInput implements InputSource {
       }
       this.device = device;
       this.previous = new Uint8Array(8);
-      this.delay = this.opts.retryMs?.first ?? 500;
+      this.backoff.succeeded();
       device.on("data", (report) => this.report(report));
       device.on("error", (err) => this.lost(err));
       this.opts.log.info({ path: this.opts.path, role: this.opts.role }, "HID device connected");
       this.opts.onState?.("connected");
     } catch (err) {
       this.opts.log.warn(
-        { path: this.opts.path, err: (err as Error).message, retryMs: this.delay },
+        { path: this.opts.path, err: (err as Error).message, retryMs: this.backoff.nextDelayMs },
         "cannot open the HID device; retrying",
       );
-      this.scheduleReconnect();
+      this.backoff.schedule();
     }
   }
 
@@ -86,16 +87,7 @@ export class HidInput implements InputSource {
     device.close();
     this.scan = "";
     this.opts.onState?.("disconnected");
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped || this.retry) return;
-    this.retry = setTimeout(() => {
-      this.retry = null;
-      void this.connect();
-    }, this.delay);
-    this.delay = Math.min(this.delay * 2, this.opts.retryMs?.max ?? 30_000);
+    this.backoff.schedule();
   }
 
   private report(report: Buffer): void {

@@ -1,5 +1,5 @@
 import { closeSync, constants, openSync, readSync, writeSync } from "node:fs";
-import { DLE_EOT_PAPER, DLE_EOT_PRINTER, statusFromBytes } from "./escpos-status.js";
+import { DLE_EOT_PAPER, DLE_EOT_PRINTER, refuseUnlessReady, statusFromBytes } from "./escpos-status.js";
 import { PrinterError, type PrinterStatus, type PrintJobInfo, type ReceiptPrinter } from "./printer.js";
 
 export interface DevicePrinterOptions {
@@ -32,12 +32,7 @@ export class DevicePrinter implements ReceiptPrinter {
     const fd = this.open();
     try {
       const status = await this.query(fd);
-      if (!status.online || status.paper === "out") {
-        throw new PrinterError(
-          status.paper === "out" ? "printer is out of paper" : (status.detail ?? "printer offline"),
-          status,
-        );
-      }
+      refuseUnlessReady(status);
       for (let i = 0; i < bytes.length; i += this.chunkBytes)
         await this.write(fd, bytes.subarray(i, i + this.chunkBytes));
     } finally {

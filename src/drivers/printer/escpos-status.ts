@@ -1,4 +1,4 @@
-import type { PrinterStatus } from "./printer.js";
+import { PrinterError, type PrinterStatus } from "./printer.js";
 
 /**
  * ESC/POS real-time status (DLE EOT n). Each answer is one byte whose fixed bits (0x12) tell it
@@ -25,4 +25,13 @@ export function statusFromBytes(printer: number, paper: number): PrinterStatus {
   return offline
     ? { online: false, paper: paperState, detail: "printer offline (cover open or paper out)" }
     : { online: true, paper: paperState };
+}
+
+/** Printing into an empty paper roll or an offline printer loses the receipt silently: refuse. */
+export function refuseUnlessReady(status: PrinterStatus): void {
+  if (status.online && status.paper !== "out") return;
+  throw new PrinterError(
+    status.paper === "out" ? "printer is out of paper" : (status.detail ?? "printer offline"),
+    status,
+  );
 }

@@ -1,5 +1,5 @@
 import { Socket } from "node:net";
-import { DLE_EOT_PAPER, DLE_EOT_PRINTER, statusFromBytes } from "./escpos-status.js";
+import { DLE_EOT_PAPER, DLE_EOT_PRINTER, refuseUnlessReady, statusFromBytes } from "./escpos-status.js";
 import { PrinterError, type PrinterStatus, type PrintJobInfo, type ReceiptPrinter } from "./printer.js";
 
 export interface TcpPrinterOptions {
@@ -30,12 +30,7 @@ export class TcpPrinter implements ReceiptPrinter {
     const socket = await this.connect();
     try {
       const status = await this.query(socket);
-      if (!status.online || status.paper === "out") {
-        throw new PrinterError(
-          status.paper === "out" ? "printer is out of paper" : (status.detail ?? "printer offline"),
-          status,
-        );
-      }
+      refuseUnlessReady(status);
       for (let i = 0; i < bytes.length; i += this.chunkBytes) {
         await this.write(socket, bytes.subarray(i, i + this.chunkBytes));
       }

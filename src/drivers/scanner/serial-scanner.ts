@@ -1,4 +1,5 @@
 import type { Logger } from "../../runtime/log.js";
+import { Backoff } from "../backoff.js";
 import type { InputEvent, InputSource } from "../input/input-source.js";
 import { cleanScanLine, LineSplitter } from "./scan-line.js";
 
@@ -26,24 +27,24 @@ export class SerialScanner implements InputSource {
   private port: import("serialport").SerialPort | null = null;
   private onInput: ((e: InputEvent) => void) | null = null;
   private stopped = false;
-  private retry: NodeJS.Timeout | null = null;
-  private delay: number;
+  private readonly backoff: Backoff;
   private readonly splitter = new LineSplitter();
   private crTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: SerialScannerOptions) {
-    this.delay = opts.retryMs?.first ?? 500;
+    this.backoff = new Backoff(() => void this.open(), opts.retryMs);
   }
 
   start(onInput: (event: InputEvent) => void): void {
     this.onInput = onInput;
     this.stopped = false;
+    this.backoff.start();
     void this.open();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.retry) clearTimeout(this.retry);
+    this.backoff.stop();
     if (this.crTimer) clearTimeout(this.crTimer);
     const port = this.port;
     this.port = null;
@@ -68,14 +69,14 @@ export class SerialScanner implements InputSource {
     port.open((err) => {
       if (err) {
         this.opts.log.warn(
-          { path: this.opts.path, err: err.message, retryMs: this.delay },
+          { path: this.opts.path, err: err.message, retryMs: this.backoff.nextDelayMs },
           "cannot open the scanner; retrying",
         );
-        this.scheduleReopen();
+        this.backoff.schedule();
         return;
       }
       this.port = port;
-      this.delay = this.opts.retryMs?.first ?? 500;
+      this.backoff.succeeded();
       this.opts.log.info({ path: this.opts.path }, "scanner connected");
       this.opts.onState?.("connected");
     });
@@ -86,16 +87,7 @@ export class SerialScanner implements InputSource {
     this.port = null;
     this.opts.log.warn({ path: this.opts.path, why }, "scanner disconnected; reopening");
     this.opts.onState?.("disconnected");
-    this.scheduleReopen();
-  }
-
-  private scheduleReopen(): void {
-    if (this.stopped || this.retry) return;
-    this.retry = setTimeout(() => {
-      this.retry = null;
-      void this.open();
-    }, this.delay);
-    this.delay = Math.min(this.delay * 2, this.opts.retryMs?.max ?? 30_000);
+    this.backoff.schedule();
   }
 
   private feed(chunk: string): void {
