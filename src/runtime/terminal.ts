@@ -85,19 +85,25 @@ async function runFlow(
   });
   const effects: FlowEffects = {
     async print(job: PrintJob) {
-      if (!printer) throw new Error("no printer configured (printer.kind is none)");
-      const { blocks, label } = receiptForJob(job, store, {
-        storeName: config.terminal.storeName,
-        terminal: config.terminal.id,
-        locale: config.locale,
-        paperWidth: config.printer.paperWidth,
-      });
-      await printReceipt(printer, blocks, {
-        width: paperColumns(config.printer.paperWidth),
-        qr: config.printer.qr,
-        label,
-      });
-      printLog.info({ job: job.kind, label }, "printed");
+      try {
+        if (!printer) throw new Error("no printer configured (printer.kind is none)");
+        const { blocks, label } = receiptForJob(job, store, {
+          storeName: config.terminal.storeName,
+          terminal: config.terminal.id,
+          locale: config.locale,
+          paperWidth: config.printer.paperWidth,
+        });
+        await printReceipt(printer, blocks, {
+          width: paperColumns(config.printer.paperWidth),
+          qr: config.printer.qr,
+          label,
+        });
+        printLog.info({ job: job.kind, label }, "printed");
+      } catch (err) {
+        // The flow shows it on screen; the log keeps it for the technician.
+        printLog.error({ err, job: job.kind }, "print failed");
+        throw err;
+      }
     },
     bell: () => writer.bell(),
   };
