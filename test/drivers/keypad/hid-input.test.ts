@@ -5,6 +5,14 @@ import { type HidDevice, HidInput } from "../../../src/drivers/keypad/hid-input.
 import { newlyPressed } from "../../../src/drivers/keypad/hid-usages.js";
 import { silentLogger } from "../../../src/runtime/log.js";
 
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** The edge of the machine: a USB device that is not there, sending boot-keyboard reports. */
 class FakeHid extends EventEmitter implements HidDevice {
   closed = false;
@@ -39,7 +47,7 @@ async function connected(role: "keypad" | "scanner", devices: FakeHid[], opens: 
     },
   });
   input.start((e) => events.push(e));
-  await new Promise((r) => setTimeout(r, 5));
+  if (devices.length > 0) await until(() => states.includes("connected"), "the device to connect");
   return { events, states };
 }
 
@@ -82,7 +90,7 @@ describe("a USB numeric keypad", () => {
     const { events, states } = await connected("keypad", [first, second]);
     first.emit("error", new Error("could not read from HID device"));
     expect(first.closed).toBe(true);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => states.length === 3, "the reconnect");
     expect(states).toEqual(["connected", "disconnected", "connected"]);
     second.type([0x61]);
     expect(events).toEqual([{ type: "key", key: "9" }]);
@@ -96,7 +104,7 @@ describe("a USB numeric keypad", () => {
     await new Promise((r) => setTimeout(r, 40));
     expect(states).toEqual([]);
     devices[opens.n] = late;
-    await new Promise((r) => setTimeout(r, 60));
+    await until(() => states.length > 0, "the late keypad to connect");
     expect(states).toEqual(["connected"]);
   });
 });
