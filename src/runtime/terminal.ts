@@ -40,6 +40,7 @@ export interface TerminalOptions {
 
 const TICK_MS = 250;
 const HEALTH_MS = 5_000;
+const REFRESH_MS = 60_000;
 /** How often a synchronised clock's time is saved as trusted (a durable write each time). */
 const TRUST_MS = 10 * 60_000;
 
@@ -145,6 +146,11 @@ async function runFlow(
       lastTickAt = Date.now();
       handle({ type: "tick" });
     }, TICK_MS);
+    // Kernel messages and stray output can scribble over tty1: repaint everything now and then.
+    const refresh = setInterval(() => {
+      writer.invalidate();
+      paint();
+    }, REFRESH_MS);
     const notifier = new SystemdNotifier(env, log.child({ part: "systemd" }));
     notifier.ready();
     // Healthy: the event loop runs (ticks arrive) and a redemption could be committed right now.
@@ -177,6 +183,7 @@ async function runFlow(
       if (stopped) return;
       stopped = true;
       clearInterval(tick);
+      clearInterval(refresh);
       notifier.stopping();
       clearInterval(health);
       clearInterval(trust);
