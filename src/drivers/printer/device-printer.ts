@@ -1,5 +1,11 @@
 import { closeSync, constants, openSync, readSync, writeSync } from "node:fs";
-import { DLE_EOT_PAPER, DLE_EOT_PRINTER, refuseUnlessReady, statusFromBytes } from "./escpos-status.js";
+import {
+  DLE_EOT_PAPER,
+  DLE_EOT_PRINTER,
+  refuseUnlessReady,
+  statusFromBytes,
+  statusOrOffline,
+} from "./escpos-status.js";
 import { PrinterError, type PrinterStatus, type PrintJobInfo, type ReceiptPrinter } from "./printer.js";
 
 export interface DevicePrinterOptions {
@@ -40,20 +46,15 @@ export class DevicePrinter implements ReceiptPrinter {
     }
   }
 
-  async status(): Promise<PrinterStatus> {
-    let fd: number;
-    try {
-      fd = this.open();
-    } catch (err) {
-      return { online: false, paper: "unknown", detail: (err as Error).message };
-    }
-    try {
-      return await this.query(fd);
-    } catch (err) {
-      return { online: false, paper: "unknown", detail: (err as Error).message };
-    } finally {
-      closeSync(fd);
-    }
+  status(): Promise<PrinterStatus> {
+    return statusOrOffline(async () => {
+      const fd = this.open();
+      try {
+        return await this.query(fd);
+      } finally {
+        closeSync(fd);
+      }
+    });
   }
 
   async close(): Promise<void> {}

@@ -35,3 +35,12 @@ export function refuseUnlessReady(status: PrinterStatus): void {
     status,
   );
 }
+
+/** A status request that fails (unplugged, unreachable, silent) is itself the status: offline, and why. */
+export async function statusOrOffline(ask: () => Promise<PrinterStatus>): Promise<PrinterStatus> {
+  try {
+    return await ask();
+  } catch (err) {
+    return { online: false, paper: "unknown", detail: (err as Error).message };
+  }
+}

@@ -1,5 +1,11 @@
 import { Socket } from "node:net";
-import { DLE_EOT_PAPER, DLE_EOT_PRINTER, refuseUnlessReady, statusFromBytes } from "./escpos-status.js";
+import {
+  DLE_EOT_PAPER,
+  DLE_EOT_PRINTER,
+  refuseUnlessReady,
+  statusFromBytes,
+  statusOrOffline,
+} from "./escpos-status.js";
 import { PrinterError, type PrinterStatus, type PrintJobInfo, type ReceiptPrinter } from "./printer.js";
 
 export interface TcpPrinterOptions {
@@ -39,20 +45,15 @@ export class TcpPrinter implements ReceiptPrinter {
     }
   }
 
-  async status(): Promise<PrinterStatus> {
-    let socket: Socket;
-    try {
-      socket = await this.connect();
-    } catch (err) {
-      return { online: false, paper: "unknown", detail: (err as Error).message };
-    }
-    try {
-      return await this.query(socket);
-    } catch (err) {
-      return { online: false, paper: "unknown", detail: (err as Error).message };
-    } finally {
-      socket.destroy();
-    }
+  status(): Promise<PrinterStatus> {
+    return statusOrOffline(async () => {
+      const socket = await this.connect();
+      try {
+        return await this.query(socket);
+      } finally {
+        socket.destroy();
+      }
+    });
   }
 
   async close(): Promise<void> {}
