@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { journalToCsv } from "../../runtime/ledger/csv-export.js";
-import type { JournalEntry } from "../../runtime/ledger/records.js";
+import { entryOf, type JournalEntry } from "../../runtime/ledger/records.js";
 import { readCachedTimezone } from "../../runtime/store/cache-info.js";
 import { readJournal, verifyJournal } from "../../runtime/store/journal.js";
 import { resolveConfig } from "../cli-config.js";
@@ -45,9 +45,7 @@ export function journalCommand(args: string[], io: Io): number {
     const from = values.from ? instant(values.from, "--from") : -Infinity;
     const to = values.to ? instant(values.to, "--to") : Infinity;
     const tz = values.tz ?? timezoneFromCache(dataDir) ?? "UTC";
-    const entries: JournalEntry[] = readJournal(path).records.map(
-      ({ seq: _s, prev: _p, hash: _h, ...e }) => e as JournalEntry,
-    );
+    const entries: JournalEntry[] = readJournal(path).records.map(entryOf);
     const inRange = entries.filter((e) => {
       const t = Date.parse(e.at);
       return t >= from && t < to;

@@ -57,3 +57,9 @@ export type JournalRecord = JournalEntry & {
   /** SHA-256 (hex) of this record's text. Not part of the hashed text itself. */
   hash: string;
 };
+
+/** The entry a journal record carries, without its position and hashes. */
+export function entryOf(record: JournalRecord | JournalEntry): JournalEntry {
+  const { seq: _seq, prev: _prev, hash: _hash, ...entry } = record as Partial<JournalRecord>;
+  return entry as JournalEntry;
+}

@@ -8,12 +8,20 @@ import { hashMember } from "../coupons/member-hash.js";
 import { type SignedEnvelope, verifyEnvelope } from "../coupons/signing.js";
 import { evaluateBasket } from "../engine/basket.js";
 import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
+import { localize } from "../engine/labels.js";
 import type { TerminalContext } from "../engine/validate.js";
-import type { BasketVerdict } from "../engine/verdict.js";
+import type { Accepted, BasketVerdict } from "../engine/verdict.js";
 import type { BasketInput, LedgerPort, LedgerStatus, RedeemResult } from "../flow/ports.js";
 import { VoidError } from "../flow/ports.js";
 import { ulid } from "../ids.js";
-import type { JournalEntry, JournalRecord, RedeemEntry, VoidEntry } from "../ledger/records.js";
+import {
+  entryOf,
+  type JournalEntry,
+  type JournalRecord,
+  type RedeemEntry,
+  type RedemptionLine,
+  type VoidEntry,
+} from "../ledger/records.js";
 import { applyEntry, emptyUsage, type UsageState } from "../ledger/usage.js";
 import { restoreUsage, snapshotUsage, type UsageSnapshot } from "../ledger/usage-snapshot.js";
 import type { Logger } from "../log.js";
@@ -195,17 +203,7 @@ export class CouponStore implements LedgerPort {
       amount: verdict.amount,
       discount: verdict.discount,
       payable: verdict.payable,
-      lines: verdict.lines.flatMap((l) => {
-        if (!l.ok) return [];
-        const line = { code: l.code, campaign: l.campaign.id, discount: l.discount };
-        return [
-          {
-            ...line,
-            ...(l.otpStep !== undefined ? { otpStep: l.otpStep } : {}),
-            ...(l.campaign.kind === "gift" ? { gift: giftName(l.campaign.gift) } : {}),
-          },
-        ];
-      }),
+      lines: verdict.lines.filter((l): l is Accepted => l.ok).map(redemptionLine),
       ...(basket.member ? { member: basket.member } : {}),
       listVersion: index.version,
     };
@@ -247,12 +245,22 @@ export class CouponStore implements LedgerPort {
     return record;
   }
 
+  /** Counts a journal record into the usage counters, then keeps its entry. */
   private fold(record: JournalRecord): void {
-    const { seq, prev: _prev, hash: _hash, ...entry } = record;
+    applyEntry(this.usage, entryOf(record), record.seq, (id) => this.entries.get(id));
+    this.keep(record);
+  }
+
+  /** Keeps an entry for queries (voids, reports, last redemption) and the trusted time. */
+  private keep(record: JournalRecord): void {
+    const entry = entryOf(record);
     this.lastEntryAt = Math.max(this.lastEntryAt, Date.parse(entry.at));
-    applyEntry(this.usage, entry as JournalEntry, seq, (id) => this.entries.get(id));
-    if (entry.type === "redeem") this.remember(entry as RedeemEntry);
-    else this.voids.push(entry as VoidEntry);
+    if (entry.type === "void") {
+      this.voids.push(entry);
+      return;
+    }
+    this.entries.set(entry.id, entry);
+    this.inOrder.push(entry);
   }
 
   // ---- queries ---------------------------------------------------------------------------
@@ -263,11 +271,6 @@ export class CouponStore implements LedgerPort {
       if (e.terminal === this.opts.terminal && !this.usage.redemptions.get(e.id)?.voided) return e;
     }
     return undefined;
-  }
-
-  private remember(entry: RedeemEntry): void {
-    this.entries.set(entry.id, entry);
-    this.inOrder.push(entry);
   }
 
   redemption(id: string): { entry: RedeemEntry; voided: boolean } | undefined {
@@ -351,13 +354,10 @@ export class CouponStore implements LedgerPort {
     }
     this.usage = usable && snap ? restoreUsage(snap) : emptyUsage();
     const from = usable && snap ? snap.seq : 0;
+    // Records up to the snapshot are already in its counters: kept, not counted again.
     for (const record of records) {
-      const { seq, prev: _p, hash: _h, ...entry } = record;
-      if (seq <= from) {
-        this.lastEntryAt = Math.max(this.lastEntryAt, Date.parse(entry.at));
-        if (entry.type === "redeem") this.remember(entry as RedeemEntry);
-        else this.voids.push(entry as VoidEntry);
-      } else this.fold(record);
+      if (record.seq <= from) this.keep(record);
+      else this.fold(record);
     }
   }
 
@@ -404,6 +404,10 @@ function noList(basket: BasketInput): BasketVerdict {
   return { amount: basket.amount, lines, discount: 0, payable: basket.amount, committable: false };
 }
 
-function giftName(gift: string | { zh?: string | undefined; en?: string | undefined }): string {
-  return typeof gift === "string" ? gift : (gift.zh ?? gift.en ?? "");
+/** What the journal keeps of an accepted coupon; a gift's name is kept so the record stands alone. */
+function redemptionLine(l: Accepted): RedemptionLine {
+  const line: RedemptionLine = { code: l.code, campaign: l.campaign.id, discount: l.discount };
+  if (l.otpStep !== undefined) line.otpStep = l.otpStep;
+  if (l.gift !== undefined) line.gift = localize(l.gift, "zh-CN");
+  return line;
 }
