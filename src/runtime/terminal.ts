@@ -142,25 +142,27 @@ async function runFlow(
     let stopped = false;
     const sources = inputSources(config, input, log, () => stop(0));
     let lastTickAt = Date.now();
-    const tick = setInterval(() => {
-      lastTickAt = Date.now();
-      handle({ type: "tick" });
-    }, TICK_MS);
-    // Kernel messages and stray output can scribble over tty1: repaint everything now and then.
-    const refresh = setInterval(() => {
-      writer.invalidate();
-      paint();
-    }, REFRESH_MS);
+    const clockLog = log.child({ part: "clock" });
+    const timers = [
+      setInterval(() => {
+        lastTickAt = Date.now();
+        handle({ type: "tick" });
+      }, TICK_MS),
+      setInterval(() => void reportHealth(), HEALTH_MS),
+      // Kernel messages and stray output can scribble over tty1: repaint everything now and then.
+      setInterval(() => {
+        writer.invalidate();
+        paint();
+      }, REFRESH_MS),
+      setInterval(() => {
+        if (carryTrustedTime(store, now(), clockIsSynchronized()))
+          clockLog.debug("trusted time carried forward");
+      }, TRUST_MS),
+    ];
     const notifier = new SystemdNotifier(env, log.child({ part: "systemd" }));
     notifier.ready();
     // Healthy: the event loop runs (ticks arrive) and a redemption could be committed right now.
     notifier.startWatchdog(() => Date.now() - lastTickAt < 10 * TICK_MS && store.canCommit());
-    const health = setInterval(() => void reportHealth(), HEALTH_MS);
-    const clockLog = log.child({ part: "clock" });
-    const trust = setInterval(() => {
-      if (carryTrustedTime(store, now(), clockIsSynchronized()))
-        clockLog.debug("trusted time carried forward");
-    }, TRUST_MS);
     const reportHealth = async () => {
       handle({
         type: "health",
@@ -182,11 +184,8 @@ async function runFlow(
     function stop(code: number) {
       if (stopped) return;
       stopped = true;
-      clearInterval(tick);
-      clearInterval(refresh);
+      for (const timer of timers) clearInterval(timer);
       notifier.stopping();
-      clearInterval(health);
-      clearInterval(trust);
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
       for (const source of sources) source.stop();
