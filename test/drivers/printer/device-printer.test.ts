@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, constants, existsSync, mkdtempSync, openSync, readSync, writeSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -7,41 +6,30 @@ import { DevicePrinter } from "../../../src/drivers/printer/device-printer.js";
 import { encodeEscPos } from "../../../src/drivers/printer/escpos-encoder.js";
 import type { Block } from "../../../src/runtime/receipts/blocks.js";
 import { decodeEscPos } from "../../helpers/escpos-decode.js";
+import { PtyDevice } from "../../helpers/pty-device.js";
 
 /**
- * A printer behind a device file, simulated by a pseudo-terminal pair (socat): the driver opens
- * `printer` as it would /dev/usb/lp0 or a serial line; the fake printer on `host` answers the
- * status requests (DLE EOT) with its sensor bytes and keeps what it is given to print.
+ * A printer behind a device file, simulated by a pseudo-terminal: the driver opens `printer` as it
+ * would /dev/usb/lp0 or a serial line; the fake printer on the other side answers the status
+ * requests (DLE EOT) with its sensor bytes and keeps what it is given to print.
  */
 const dir = mkdtempSync(join(tmpdir(), "quan-lp-"));
 const printerPath = join(dir, "printer");
-const hostPath = join(dir, "host");
-let socat: ChildProcess | null = null;
 let fake: FakeDevicePrinter | null = null;
 
 class FakeDevicePrinter {
   printed = Buffer.alloc(0);
   statusBytes = [0x12, 0x12];
   private pending = Buffer.alloc(0);
-  private readonly fd = openSync(hostPath, constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOCTTY);
-  private readonly timer = setInterval(() => this.poll(), 2);
 
-  private poll(): void {
-    const buf = Buffer.alloc(4096);
-    for (;;) {
-      let n = 0;
-      try {
-        n = readSync(this.fd, buf, 0, buf.length, null);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "EAGAIN") break;
-        throw err;
-      }
-      if (n <= 0) break;
-      this.pending = Buffer.concat([this.pending, buf.subarray(0, n)]);
-    }
+  constructor(readonly device: PtyDevice) {
+    device.onData((bytes) => this.take(bytes));
+  }
+
+  private take(bytes: Buffer): void {
+    this.pending = Buffer.concat([this.pending, bytes]);
     while (this.pending.length >= 3 && this.pending[0] === 0x10 && this.pending[1] === 0x04) {
-      writeSync(
-        this.fd,
+      this.device.send(
         Buffer.of(this.pending[2] === 1 ? (this.statusBytes[0] as number) : (this.statusBytes[1] as number)),
       );
       this.pending = this.pending.subarray(3);
@@ -51,35 +39,16 @@ class FakeDevicePrinter {
       this.pending = Buffer.alloc(0);
     }
   }
-
-  stop(): void {
-    clearInterval(this.timer);
-    closeSync(this.fd);
-  }
 }
 
 async function plugIn(): Promise<void> {
-  socat = spawn("socat", [`pty,raw,echo=0,link=${printerPath}`, `pty,raw,echo=0,link=${hostPath}`], {
-    stdio: "ignore",
-  });
-  const deadline = Date.now() + 5000;
-  while (!(existsSync(printerPath) && existsSync(hostPath))) {
-    if (Date.now() > deadline) throw new Error("socat did not create the pseudo-terminals");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  fake = new FakeDevicePrinter();
+  fake = new FakeDevicePrinter(await PtyDevice.plugIn(printerPath));
 }
 
 afterEach(async () => {
-  fake?.stop();
+  const f = fake;
   fake = null;
-  const s = socat;
-  socat = null;
-  if (s) {
-    const exited = new Promise((r) => s.once("exit", r));
-    s.kill("SIGTERM");
-    await exited;
-  }
+  await f?.device.unplug();
 });
 
 const receipt: Block[] = [

@@ -1,17 +1,16 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, writeSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { InputEvent } from "../../../src/drivers/input/input-source.js";
 import { SerialScanner } from "../../../src/drivers/scanner/serial-scanner.js";
 import { silentLogger } from "../../../src/runtime/log.js";
+import { PtyDevice } from "../../helpers/pty-device.js";
 
-/** A serial scanner simulated by a pseudo-terminal pair: we type on `host`, the driver reads `scanner`. */
+/** A serial scanner simulated by a pseudo-terminal: we type on the device side, the driver reads `scanner`. */
 const dir = mkdtempSync(join(tmpdir(), "quan-serial-"));
 const scannerPath = join(dir, "scanner");
-const hostPath = join(dir, "host");
-let socat: ChildProcess | null = null;
+let device: PtyDevice | null = null;
 let scanner: SerialScanner | null = null;
 
 async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -23,25 +22,18 @@ async function until(check: () => boolean, what: string, ms = 5000): Promise<voi
 }
 
 async function plugIn(): Promise<void> {
-  socat = spawn("socat", [`pty,raw,echo=0,link=${scannerPath}`, `pty,raw,echo=0,link=${hostPath}`], {
-    stdio: "ignore",
-  });
-  await until(() => existsSync(scannerPath) && existsSync(hostPath), "socat's pseudo-terminals");
+  device = await PtyDevice.plugIn(scannerPath);
 }
 
 async function unplug(): Promise<void> {
-  const s = socat;
-  socat = null;
-  if (!s) return;
-  const exited = new Promise((r) => s.once("exit", r));
-  s.kill("SIGTERM");
-  await exited;
+  const d = device;
+  device = null;
+  await d?.unplug();
 }
 
 function scan(text: string): void {
-  const fd = openSync(hostPath, "w");
-  writeSync(fd, text);
-  closeSync(fd);
+  if (!device) throw new Error("no scanner plugged in");
+  device.send(text);
 }
 
 afterEach(async () => {
@@ -49,7 +41,7 @@ afterEach(async () => {
   await unplug();
 });
 
-describe("a serial scanner (pseudo-terminal pair)", () => {
+describe("a serial scanner (pseudo-terminal)", () => {
   it("delivers each scan, whatever its line ending and AIM prefix, and comes back after an unplug", async () => {
     await plugIn();
     const events: InputEvent[] = [];
