@@ -69,7 +69,8 @@ export class PtyDevice {
   async unplug(): Promise<void> {
     rmSync(this.path, { force: true });
     this.listeners.length = 0;
-    this.term.destroy();
+    // destroy() (untyped, on every Unix terminal node-pty makes) closes the master, then hangs up the child.
+    (this.term as unknown as { destroy(): void }).destroy();
     await this.exited;
   }
 }
