@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import SkipNotesReporter from "./test/helpers/skip-notes-reporter.js";
 
 export default defineConfig({
   test: {
@@ -6,5 +7,6 @@ export default defineConfig({
     globalSetup: ["test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    reporters: ["default", new SkipNotesReporter()],
   },
 });
