@@ -7,6 +7,7 @@ import {
   statusOrOffline,
 } from "./escpos-status.js";
 import { PrinterError, type PrinterStatus, type PrintJobInfo, type ReceiptPrinter } from "./printer.js";
+import { PrinterJobs } from "./printer-jobs.js";
 
 export interface TcpPrinterOptions {
   host: string;
@@ -21,42 +22,51 @@ export interface TcpPrinterOptions {
 /**
  * A network receipt printer (raw TCP, port 9100). Each job: connect, ask the real-time status
  * (refusing to print on paper out or offline, so the flow can say so), write in chunks honouring
- * back-pressure, and wait until the socket has flushed before reporting it printed.
+ * back-pressure, and wait until the socket has flushed before reporting it printed. One job at a
+ * time: many printers serve one connection at a time, so status checks wait between prints.
  */
 export class TcpPrinter implements ReceiptPrinter {
   private readonly timeoutMs: number;
   private readonly chunkBytes: number;
+  private readonly jobs = new PrinterJobs();
 
   constructor(private readonly opts: TcpPrinterOptions) {
     this.timeoutMs = opts.timeoutMs ?? 3000;
     this.chunkBytes = opts.chunkBytes ?? 1024;
   }
 
-  async print(bytes: Uint8Array, _info?: PrintJobInfo): Promise<void> {
-    const socket = await this.connect();
-    try {
-      const status = await this.query(socket);
-      refuseUnlessReady(status);
-      for (let i = 0; i < bytes.length; i += this.chunkBytes) {
-        await this.write(socket, bytes.subarray(i, i + this.chunkBytes));
-      }
-    } finally {
-      await new Promise<void>((resolve) => socket.end(resolve));
-    }
-  }
-
-  status(): Promise<PrinterStatus> {
-    return statusOrOffline(async () => {
+  print(bytes: Uint8Array, _info?: PrintJobInfo): Promise<void> {
+    return this.jobs.run(async () => {
       const socket = await this.connect();
       try {
-        return await this.query(socket);
+        const status = await this.query(socket);
+        refuseUnlessReady(status);
+        for (let i = 0; i < bytes.length; i += this.chunkBytes) {
+          await this.write(socket, bytes.subarray(i, i + this.chunkBytes));
+        }
       } finally {
-        socket.destroy();
+        await new Promise<void>((resolve) => socket.end(resolve));
       }
     });
   }
 
-  async close(): Promise<void> {}
+  status(): Promise<PrinterStatus> {
+    return this.jobs.status(() =>
+      statusOrOffline(async () => {
+        const socket = await this.connect();
+        try {
+          return await this.query(socket);
+        } finally {
+          socket.destroy();
+        }
+      }),
+    );
+  }
+
+  /** Waits for the jobs already asked for, so a receipt in progress is not cut off. */
+  close(): Promise<void> {
+    return this.jobs.idle();
+  }
 
   private connect(): Promise<Socket> {
     return new Promise((resolve, reject) => {

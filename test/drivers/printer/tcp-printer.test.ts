@@ -13,16 +13,28 @@ import { decodeEscPos } from "../../helpers/escpos-decode.js";
 class FakeNetworkPrinter {
   printed: Buffer[] = [];
   statusBytes = [0x12, 0x12];
+  /** Status requests that arrived while another connection was still open. */
+  overlapping = 0;
+  private open = 0;
   private server: Server | null = null;
 
   async listen(): Promise<number> {
     this.server = createServer((socket) => {
       let pending = Buffer.alloc(0);
       let answered = 0;
+      let left = false;
       const job: Buffer[] = [];
+      this.open++;
+      const leave = () => {
+        if (!left) this.open--;
+        left = true;
+      };
+      socket.on("error", leave);
+      socket.on("close", leave);
       socket.on("data", (chunk) => {
         pending = Buffer.concat([pending, chunk]);
         while (answered < 2 && pending.length >= 3 && pending[0] === 0x10 && pending[1] === 0x04) {
+          if (answered === 0 && this.open > 1) this.overlapping++;
           socket.write(Buffer.of(this.statusBytes[answered] as number));
           answered++;
           pending = pending.subarray(3);
@@ -33,6 +45,7 @@ class FakeNetworkPrinter {
         }
       });
       socket.on("end", () => {
+        leave();
         if (job.length) this.printed.push(Buffer.concat(job));
         socket.end();
       });
@@ -94,5 +107,18 @@ describe("a network receipt printer (raw TCP 9100)", () => {
       detail: expect.stringMatching(/cannot reach printer 127\.0\.0\.1/),
     });
     await expect(printer.print(Uint8Array.of(0x1b, 0x40))).rejects.toThrow(/cannot reach printer/);
+  });
+
+  it("takes one job at a time: a health check and a reprint asked during a print wait for it", async () => {
+    fake = new FakeNetworkPrinter();
+    const printer = new TcpPrinter({ host: "127.0.0.1", port: await fake.listen(), chunkBytes: 64 });
+    const first = encodeEscPos(receipt, { width: 32 });
+    const again = encodeEscPos([{ kind: "text", text: "重印" }, ...receipt], { width: 32 });
+    const [, health] = await Promise.all([printer.print(first), printer.status(), printer.print(again)]);
+    await printer.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(health).toEqual({ online: true, paper: "ok" });
+    expect(fake.overlapping).toBe(0);
+    expect(fake.printed.map((b) => decodeEscPos(b).lines[0]?.trim())).toEqual(["券核销凭证", "重印"]);
   });
 });
