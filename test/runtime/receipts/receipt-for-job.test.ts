@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeEscPos } from "../../../src/drivers/printer/escpos-encoder.js";
+import { encodeEscPos } from "../../../src/runtime/receipts/escpos/escpos-encoder.js";
 import { receiptForJob } from "../../../src/runtime/receipts/receipt-for-job.js";
 import { decodeEscPos } from "../../helpers/escpos-decode.js";
 import { MANAGER_PIN, makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
