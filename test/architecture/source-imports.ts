@@ -19,14 +19,15 @@ const SIDE_EFFECT = /^import\s*(["'])([^"']+)\1/gm;
 const DYNAMIC = /\bimport\s*\(\s*(["'])([^"']+)\1\s*\)/g;
 const COMMENT_LINE = /^\s*(?:\/\/|\/\*|\*)/;
 
-/** Every .ts file under `dir`, relative to `root`. */
-export function sourceFiles(root: string, dir: string): string[] {
+/** Every .ts (or other `extensions`) file under `dir`, relative to `root`. */
+export function sourceFiles(root: string, dir: string, extensions = [".ts"]): string[] {
   const out: string[] = [];
   const walk = (at: string) => {
     for (const entry of readdirSync(at, { withFileTypes: true })) {
       const path = join(at, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".ts")) out.push(relative(root, path).split("\\").join("/"));
+      else if (extensions.some((ext) => entry.name.endsWith(ext)))
+        out.push(relative(root, path).split("\\").join("/"));
     }
   };
   walk(join(root, dir));
