@@ -34,6 +34,11 @@ describe("imports run downward only", () => {
     if (why) violations.set(`${imp.from} -> ${imp.to}`, why);
   }
 
+  it("names only layers that exist", () => {
+    const names = LAYERS.map((layer) => layer.name);
+    expect(LAYERS.flatMap((layer) => layer.never ?? []).filter((name) => !names.includes(name))).toEqual([]);
+  });
+
   it("places every source file in a layer", () => {
     const unplaced = sourceFiles(ROOT, "src").filter((file) => !layerOf(file));
     expect(unplaced, "add the folder to test/architecture/layers.ts and README's layout").toEqual([]);

@@ -1,6 +1,7 @@
 /**
- * The layers of the tree, top to bottom (README, "Project layout"). A file may import files of its own layer and of the layers below it, never above, and not the
- * layers its `never` names (a lower layer it has no business with).
+ * The layers of the tree, top to bottom (README, "Project layout"). A file may import files of its
+ * own layer and of the layers below it, never above, and not the layers its `never` names (a lower
+ * layer it has no business with).
  */
 export interface Layer {
   name: string;
@@ -14,7 +15,7 @@ export interface Layer {
 export const LAYERS: Layer[] = [
   { name: "cli", paths: ["src/cli/"] },
   { name: "composition root", paths: ["src/runtime/terminal.ts"] },
-  // demo, clock trust and the systemd watchdog are parts (layout.md) that predate src/runtime/parts.
+  // demo, clock trust and the systemd watchdog are parts that predate src/runtime/parts.
   {
     name: "parts",
     paths: ["src/runtime/parts/", "src/runtime/demo/", "src/runtime/clock/", "src/runtime/service/"],
