@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/runtime/log.js";
@@ -80,5 +80,28 @@ describe("quan void and the manager PIN lockout", () => {
       code: 3,
       err: expect.stringMatching(/2 attempts left/),
     });
+  });
+});
+
+describe("the manager PIN hash in the config", () => {
+  it("a degenerate hash fails config check (exit 2) and voids nothing", async () => {
+    const config = JSON.parse(readFileSync(ws.config, "utf8"));
+    config.void.managerPin = "scrypt$AAAA$=";
+    const bad = join(ws.dir, "bad-pin.json");
+    writeFileSync(bad, JSON.stringify(config));
+    const check = await quan(["config", "check", bad]);
+    expect(check.code).toBe(2);
+    expect(check.err).toContain(`${bad}: void.managerPin: PIN hash salt is 3 bytes`);
+    expect(check.err).toContain("quan pin hash");
+    const id = await redeem("CASH-0001", NOW);
+    const voided = await quan(["void", id, "--pin", "0000", "--config", bad], {}, NOW + 1000);
+    expect(voided.code).toBe(2);
+    expect(readFileSync(join(ws.data, "journal.log"), "utf8").trim().split("\n")).toHaveLength(1);
+  });
+
+  it("the example config tells the technician to set the PIN", async () => {
+    const check = await quan(["config", "check", "config/example.json"]);
+    expect(check.code).toBe(2);
+    expect(check.err).toMatch(/void\.managerPin: .*quan pin hash PIN/);
   });
 });
