@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { VoidError } from "../../runtime/flow/ports.js";
+import { ManagerPinError, VoidError } from "../../runtime/flow/ports.js";
+import { formatLocalDateTime } from "../../runtime/time/zoned.js";
 import { openStoreFor, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
@@ -53,6 +54,14 @@ export function voidCommand(args: string[], io: Io): number {
   } catch (err) {
     if (err instanceof VoidError)
       throw new CliError(`void refused (${err.reason}): ${err.message}`, EXIT.rejected);
+    if (err instanceof ManagerPinError) {
+      // The same lockout as the terminal's menu: say when it ends, in the store's time.
+      const until =
+        err.lockedUntil === null
+          ? ""
+          : `; manager actions are locked until ${formatLocalDateTime(err.lockedUntil, store.index()?.timezone ?? "UTC").slice(0, 16)}`;
+      throw new CliError(`void refused (${err.reason}): ${err.message}${until}`, EXIT.rejected);
+    }
     throw err;
   } finally {
     store.close();

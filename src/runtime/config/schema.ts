@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ACTIONS, PHYSICAL_KEYS } from "../flow/keymap.js";
-import { PIN_HASH_PATTERN } from "./pin.js";
+import { PIN_HASH_PATTERN, PinHashError, parsePinHash } from "./pin.js";
 
 /**
  * The one configuration schema: the TypeScript types, the defaults, the JSON Schema for editors
@@ -73,10 +73,20 @@ export const configSchema = z
           .string()
           .regex(
             PIN_HASH_PATTERN,
-            'expected a PIN hash "scrypt$...$..." from `quan pin hash`, never the PIN itself',
+            'expected a PIN hash "scrypt$...$..." from `quan pin hash PIN`, never the PIN itself',
           )
+          .superRefine((value, ctx) => {
+            // Salt and key lengths, canonical base64, scrypt cost bounds: a degenerate hash is refused here.
+            if (!PIN_HASH_PATTERN.test(value)) return;
+            try {
+              parsePinHash(value);
+            } catch (err) {
+              if (!(err instanceof PinHashError)) throw err;
+              ctx.addIssue({ code: "custom", message: err.message });
+            }
+          })
           .optional()
-          .describe("Manager PIN hash; without it, voids are refused"),
+          .describe("Manager PIN hash from `quan pin hash PIN`; without it, voids and Z reports are refused"),
       })
       .default({ windowMinutes: 30 }),
     flow: z

@@ -11,8 +11,17 @@ import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
 import { localize } from "../engine/labels.js";
 import type { TerminalContext } from "../engine/validate.js";
 import type { Accepted, BasketVerdict } from "../engine/verdict.js";
-import type { BasketInput, LedgerPort, LedgerStatus, RedeemResult } from "../flow/ports.js";
-import { VoidError } from "../flow/ports.js";
+import {
+  type BasketInput,
+  type DayClose,
+  type LastRedemption,
+  type LedgerPort,
+  type LedgerStatus,
+  ManagerPinError,
+  type PinLockStatus,
+  type RedeemResult,
+  VoidError,
+} from "../flow/ports.js";
 import { ulid } from "../ids.js";
 import {
   entryOf,
@@ -28,6 +37,14 @@ import type { Logger } from "../log.js";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
 import { openDurableDb } from "./durable-adapter.js";
 import { Journal, readJournal } from "./journal.js";
+import {
+  afterPinAttempt,
+  PIN_POLICY_DEFAULTS,
+  type PinLockState,
+  type PinPolicy,
+  pinLockStatus,
+  UNLOCKED,
+} from "./pin-lockout.js";
 
 export interface CouponStoreOptions {
   dataDir: string;
@@ -38,6 +55,8 @@ export interface CouponStoreOptions {
   voidWindowMs: number;
   /** scrypt hash of the manager PIN; without one, voids are refused. */
   managerPinHash?: string;
+  /** Wrong manager PINs in a row before manager actions lock, and for how long (every door). */
+  pinPolicy?: PinPolicy;
   log: Logger;
   /** Counters snapshot cadence, in journal records. */
   snapshotEvery?: number;
@@ -54,8 +73,12 @@ interface StateFile {
   /** Latest instant the terminal has reason to trust (epoch ms). */
   trustedTime: number;
   snapshot: UsageSnapshot | null;
-  /** When the last Z report closed the books (epoch ms). */
+  /** When the last Z report closed the books (epoch ms); from before Z numbers, read only. */
   lastZAt?: number;
+  /** The last Z close, with its number. */
+  lastZ?: DayClose;
+  /** The manager PIN lockout, shared by every door and kept across restarts. */
+  pinLock?: PinLockState;
 }
 
 export type ImportResult = { status: "imported" | "unchanged"; version: number; codes: number };
@@ -72,6 +95,8 @@ export class CouponStore implements LedgerPort {
   /** The same redemptions in journal order, for "the last one" without a scan of the map. */
   private readonly inOrder: RedeemEntry[] = [];
   private readonly voids: VoidEntry[] = [];
+  /** Void by the redemption it compensates. */
+  private readonly voidOf = new Map<string, VoidEntry>();
   private readonly log: Logger;
   private sinceSnapshot = 0;
   private lastEntryAt = 0;
@@ -211,14 +236,14 @@ export class CouponStore implements LedgerPort {
     return { committed: true, entry, verdict };
   }
 
+  /** Voids any redemption by id (the technician's `quan void`): manager PIN, void window, once. */
   voidRedemption(id: string, now: number, cashier: string, pin: string): VoidEntry {
+    const at = Math.max(now, this.trustedTime());
+    this.refuseWhileLocked(at);
     const found = this.redemption(id);
     if (!found) throw new VoidError("not_found", `no redemption ${id} on this terminal`);
-    if (!this.opts.managerPinHash)
-      throw new VoidError("bad_pin", "no manager PIN is configured (void.managerPin), so voids are refused");
-    if (!verifyPin(pin, this.opts.managerPinHash)) throw new VoidError("bad_pin", "wrong manager PIN");
+    this.checkManagerPin(pin, at);
     if (found.voided) throw new VoidError("already_voided", `redemption ${id} is already voided`);
-    const at = Math.max(now, this.trustedTime());
     if (at - Date.parse(found.entry.at) > this.opts.voidWindowMs) {
       throw new VoidError(
         "window_passed",
@@ -235,6 +260,68 @@ export class CouponStore implements LedgerPort {
     };
     this.commit(entry);
     return entry;
+  }
+
+  voidLastRedemption(id: string, now: number, cashier: string, pin: string): VoidEntry {
+    const last = this.lastRedemption();
+    if (!last || last.entry.id !== id)
+      throw new VoidError("not_last", `redemption ${id} is not this terminal's newest redemption`);
+    if (last.voidEntry) throw new VoidError("already_voided", `redemption ${id} is already voided`);
+    return this.voidRedemption(id, now, cashier, pin);
+  }
+
+  // ---- the manager PIN -------------------------------------------------------------------
+
+  private pinPolicy(): PinPolicy {
+    return this.opts.pinPolicy ?? PIN_POLICY_DEFAULTS;
+  }
+
+  pinLock(now: number): PinLockStatus {
+    const at = Math.max(now, this.trustedTime());
+    return pinLockStatus(this.state.data.pinLock ?? UNLOCKED, this.pinPolicy(), at);
+  }
+
+  private refuseWhileLocked(at: number): void {
+    const status = this.pinLock(at);
+    if (status.lockedUntil === null) return;
+    const minutes = Math.ceil((status.lockedUntil - at) / 60_000);
+    throw new ManagerPinError(
+      "locked",
+      `too many wrong manager PINs: locked until ${new Date(status.lockedUntil).toISOString()} (${minutes} min)`,
+      0,
+      status.lockedUntil,
+    );
+  }
+
+  /** One policy for every door: a wrong PIN is counted durably, and enough of them lock manager actions. */
+  private checkManagerPin(pin: string, at: number): void {
+    this.refuseWhileLocked(at);
+    const hash = this.opts.managerPinHash;
+    if (!hash)
+      throw new ManagerPinError(
+        "not_set",
+        "no manager PIN is configured (void.managerPin), so manager actions are refused",
+        0,
+        null,
+      );
+    const ok = verifyPin(pin, hash);
+    const before = this.state.data.pinLock ?? UNLOCKED;
+    const after = afterPinAttempt(before, this.pinPolicy(), ok, at);
+    if (after.failures !== before.failures || after.lockedUntil !== before.lockedUntil) {
+      this.writable("record a manager PIN attempt");
+      this.state.data.pinLock = after;
+      this.state.write();
+    }
+    if (ok) return;
+    const status = pinLockStatus(after, this.pinPolicy(), at);
+    throw new ManagerPinError(
+      "bad_pin",
+      status.lockedUntil === null
+        ? `wrong manager PIN (${status.attemptsLeft} attempts left)`
+        : `wrong manager PIN: too many in a row, locked until ${new Date(status.lockedUntil).toISOString()}`,
+      status.attemptsLeft,
+      status.lockedUntil,
+    );
   }
 
   /** Journal first (fsynced), counters after: a crash in between replays the entry at next start. */
@@ -257,6 +344,7 @@ export class CouponStore implements LedgerPort {
     this.lastEntryAt = Math.max(this.lastEntryAt, Date.parse(entry.at));
     if (entry.type === "void") {
       this.voids.push(entry);
+      this.voidOf.set(entry.target, entry);
       return;
     }
     this.entries.set(entry.id, entry);
@@ -265,10 +353,12 @@ export class CouponStore implements LedgerPort {
 
   // ---- queries ---------------------------------------------------------------------------
 
-  lastRedemption(): RedeemEntry | undefined {
+  lastRedemption(): LastRedemption | undefined {
     for (let i = this.inOrder.length - 1; i >= 0; i--) {
-      const e = this.inOrder[i] as RedeemEntry;
-      if (e.terminal === this.opts.terminal && !this.usage.redemptions.get(e.id)?.voided) return e;
+      const entry = this.inOrder[i] as RedeemEntry;
+      if (entry.terminal !== this.opts.terminal) continue;
+      const voidEntry = this.voidOf.get(entry.id);
+      return voidEntry ? { entry, voidEntry } : { entry };
     }
     return undefined;
   }
@@ -293,14 +383,22 @@ export class CouponStore implements LedgerPort {
     return this.journal?.writable ?? false;
   }
 
-  lastDayClose(): number | null {
-    return this.state.data.lastZAt ?? null;
+  lastDayClose(): DayClose | null {
+    const { lastZ, lastZAt } = this.state.data;
+    if (lastZ) return lastZ;
+    // A close from before Z numbers: its period is unknown, the next one starts there.
+    return lastZAt === undefined ? null : { no: 0, from: lastZAt, to: lastZAt };
   }
 
-  closeDay(at: number): void {
+  closeDay(from: number, to: number, pin: string): DayClose {
     this.writable("close the day");
-    this.state.data.lastZAt = at;
+    if (!(from <= to)) throw new RangeError(`a Z period ends after it starts (${from} > ${to})`);
+    this.checkManagerPin(pin, Math.max(to, this.trustedTime()));
+    const close: DayClose = { no: (this.lastDayClose()?.no ?? 0) + 1, from, to };
+    this.state.data.lastZ = close;
+    this.state.data.lastZAt = to;
     this.state.write();
+    return close;
   }
 
   memberHash(raw: string): string {

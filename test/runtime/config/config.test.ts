@@ -1,3 +1,4 @@
+import { scryptSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
@@ -97,8 +98,9 @@ describe("configuration", () => {
     expect(committed).toEqual(configJsonSchema());
   });
 
-  it("the example config is valid", () => {
-    expect(problems(JSON.parse(readFileSync("config/example.json", "utf8")))).toEqual([]);
+  it("the example config is valid but for the manager PIN, which it tells the technician to set", () => {
+    const found = problems(JSON.parse(readFileSync("config/example.json", "utf8")));
+    expect(found).toEqual([expect.stringMatching(/^void\.managerPin: .*`quan pin hash/)]);
   });
 });
 
@@ -108,7 +110,40 @@ describe("manager PIN", () => {
     expect(hash).not.toContain("2468");
     expect(verifyPin("2468", hash)).toBe(true);
     expect(verifyPin("2469", hash)).toBe(false);
+    expect(problems({ ...minimal, void: { managerPin: hash } })).toEqual([]);
   });
+
+  it("still verifies a hash in the first format (scrypt$salt$key, Node's default cost)", () => {
+    const salt = Buffer.alloc(16, 7);
+    const key = scryptSync("2468", salt, 32);
+    const legacy = `scrypt$${salt.toString("base64")}$${key.toString("base64")}`;
+    expect(problems({ ...minimal, void: { managerPin: legacy } })).toEqual([]);
+    expect(verifyPin("2468", legacy)).toBe(true);
+    expect(verifyPin("1234", legacy)).toBe(false);
+  });
+
+  const salt16 = Buffer.alloc(16, 1).toString("base64");
+  const key32 = Buffer.alloc(32, 2).toString("base64");
+  const degenerate: [string, string, RegExp][] = [
+    ["a 3-byte salt and an empty key", "scrypt$AAAA$=", /salt/],
+    ["a short key", `scrypt$${salt16}$${Buffer.alloc(4).toString("base64")}`, /key/],
+    ["a short salt", `scrypt$${Buffer.alloc(8).toString("base64")}$${key32}`, /salt/],
+    ["text that is not base64", `scrypt$${salt16}$REPLACE/WITH/OUTPUT/OF/quan/pin/hash=`, /base64/],
+    ["a cost too low", `scrypt$N=1024,r=8,p=1$${salt16}$${key32}`, /N/],
+    ["a cost that is no power of two", `scrypt$N=20000,r=8,p=1$${salt16}$${key32}`, /N/],
+    ["r out of bounds", `scrypt$N=16384,r=1,p=1$${salt16}$${key32}`, /\br\b/],
+    ["p out of bounds", `scrypt$N=16384,r=8,p=99$${salt16}$${key32}`, /\bp\b/],
+    ["another scheme", `bcrypt$${salt16}$${key32}`, /scrypt/],
+    ["the PIN itself", "2468", /quan pin hash/],
+  ];
+  for (const [what, value, says] of degenerate) {
+    it(`refuses ${what}, in config check and when verifying`, () => {
+      const found = problems({ ...minimal, void: { managerPin: value } });
+      expect(found).toEqual([expect.stringMatching(/^void\.managerPin: /)]);
+      expect(found[0]).toMatch(says);
+      for (const pin of ["0000", "2468", "1234"]) expect(() => verifyPin(pin, value)).toThrow(/PIN hash/);
+    });
+  }
 });
 
 describe("keymap overrides", () => {

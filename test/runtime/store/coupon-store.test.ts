@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CouponListError } from "../../../src/runtime/coupons/list-verify.js";
 import { generateMerchantKeys, signDocument } from "../../../src/runtime/coupons/signing.js";
-import { VoidError } from "../../../src/runtime/flow/ports.js";
+import { ManagerPinError, VoidError } from "../../../src/runtime/flow/ports.js";
 import { at } from "../../helpers/coupon-fixtures.js";
 import { listDocument, MANAGER_PIN, makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
 
@@ -100,7 +100,7 @@ describe("voids", () => {
         fx.store.voidRedemption(r.entry.id, when, "m", pin);
         return "voided";
       } catch (err) {
-        if (err instanceof VoidError) return err.reason;
+        if (err instanceof VoidError || err instanceof ManagerPinError) return err.reason;
         throw err;
       }
     };
