@@ -35,7 +35,7 @@ export function journalCommand(args: string[], io: Io): number {
     io.out(`${path}: ${result.records} records, hash chain intact, last hash ${result.lastHash}\n`);
     if (result.torn)
       io.out(
-        `note: the last line is incomplete (${result.torn.droppedBytes} bytes, never committed); it is removed at the next start\n`,
+        `note: the last line is incomplete (${result.torn.droppedBytes} bytes at byte ${result.torn.offset}); the next start cuts it away into journal.log.torn-${result.torn.offset}, or refuses to start if the counters snapshot says it was committed\n`,
       );
     return EXIT.ok;
   }
