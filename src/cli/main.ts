@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ConfigError } from "../runtime/config/load.js";
 import { DataDirLockedError } from "../runtime/store/data-dir-lock.js";
 import { CliError, EXIT, type Io } from "./cli-error.js";
@@ -13,10 +16,12 @@ const USAGE = `quan — coupon-redemption terminal
                                             commit a redemption (--wait: for a data directory in use)
   quan void ID --pin PIN [--wait SECONDS]   void a redemption (compensating record)
   quan journal verify                       check every record and the hash chain
-  quan journal export --format csv          reconciliation export
+  quan journal export [--format csv] [--no-bom]
+                                            reconciliation export (UTF-8 with a BOM for Excel/WPS)
   quan config check FILE | config schema    validate a config / print its JSON Schema
   quan pin hash PIN                         hash a manager PIN for the config
   quan doctor [--config FILE]               check a terminal's config, data, list, clock
+  quan --version                            the installed version
 
   Common: --config FILE (default $QUAN_CONFIG or /etc/quan/config.json), --data DIR.
   Exit codes: 0 ok, 1 error, 2 bad usage or config, 3 refused (coupon rejected, list refused, void refused),
@@ -43,6 +48,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   if (!name || name === "help" || name === "--help" || name === "-h") {
     io.out(USAGE);
     return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === "--version" || name === "-v") {
+    io.out(`quan ${packageVersion()}\n`);
+    return EXIT.ok;
   }
   const load = COMMANDS[name];
   if (!load) {
@@ -71,6 +80,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     }
     io.err(`quan ${name}: ${(err as Error).message}\n`);
     return EXIT.error;
+  }
+}
+
+/** From package.json, found upwards from this module (src/cli in tests, dist/src/cli when built). */
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const file = join(dir, "package.json");
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+    if (dirname(dir) === dir) throw new Error("package.json of quan not found");
   }
 }
 

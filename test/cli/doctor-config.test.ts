@@ -38,7 +38,8 @@ describe("quan doctor", () => {
     expect(doctor.code).toBe(2);
     const problems = check.err.trim().split("\n");
     expect(problems).toHaveLength(2);
-    for (const p of problems) expect(doctor.out).toMatch(new RegExp(`^FAIL +config: ${escape(p)}$`, "m"));
+    for (const p of problems)
+      expect(doctor.out).toMatch(new RegExp(`^FAIL +config: ${escapeRegExp(p)}$`, "m"));
   });
 });
 
@@ -54,6 +55,6 @@ describe("config errors say what was expected", () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
