@@ -63,7 +63,7 @@ function importList(args: string[], io: Io): number {
   });
   const file = positionals[0];
   if (!file) throw new CliError("usage: quan coupons import SIGNED.json [--config FILE] [--data DIR]");
-  const store = openStoreFor(resolveConfig(values, io));
+  const store = openStoreFor(resolveConfig(values, io), "write", io);
   try {
     const result = store.importList(readFileSync(file, "utf8"), io.now());
     io.out(
@@ -85,7 +85,7 @@ function check(args: string[], io: Io): number {
   const config = resolveConfig(values, io);
   if (values.store) config.terminal.store = values.store;
   // A dry run: safe while the terminal is running, it takes no lock and writes nothing.
-  const store = openStoreFor(config, "read-only");
+  const store = openStoreFor(config, "read-only", io);
   try {
     const { basket, now } = basketFromArgs(values, store, io);
     const verdict = store.check(basket, now);

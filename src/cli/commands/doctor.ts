@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DevicePrinter } from "../../drivers/printer/device-printer.js";
 import { TcpPrinter } from "../../drivers/printer/tcp-printer.js";
@@ -34,7 +34,9 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
     });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    findings.push({ level: "fail", what: "config", detail: err.problems.join("; ") });
+    // One line per problem, named like `config check` names them.
+    for (const problem of err.problems)
+      findings.push({ level: "fail", what: "config", detail: `${err.file}: ${problem}` });
   }
   if (config) findings.push(...checkTerminal(config, io.now()), ...(await checkPrinter(config)));
   for (const f of findings)
@@ -43,7 +45,8 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
   io.out(
     failed ? `\n${failed} problem(s) must be fixed before this terminal can redeem coupons.\n` : "\nready.\n",
   );
-  return failed ? EXIT.error : EXIT.ok;
+  // A configuration that does not load is bad usage, as for `config check`.
+  return !config ? EXIT.usage : failed ? EXIT.error : EXIT.ok;
 }
 
 /** Asks a real printer for its status (paper, online), as the terminal does before each receipt. */
@@ -102,7 +105,7 @@ function checkTerminal(config: Config, now: number): Finding[] {
       out.push({
         level: "warn",
         what: "journal",
-        detail: `a torn last record (${torn.droppedBytes} bytes, never committed) will be removed at next start`,
+        detail: `a torn last record (${torn.droppedBytes} bytes at byte ${torn.offset}): the next start cuts it away into journal.log.torn-${torn.offset}, or refuses to start if the counters snapshot says it was committed`,
       });
   } catch (err) {
     out.push({ level: "fail", what: "journal", detail: (err as Error).message });
@@ -159,7 +162,8 @@ function checkTerminal(config: Config, now: number): Finding[] {
       detail: "void.managerPin is not set: voids are refused (set it with `quan pin hash`)",
     });
   if (config.printer.kind === "file") {
-    const receipts = join(dir, config.printer.dir);
+    // Resolved as the terminal resolves it: an absolute printer.dir stands on its own.
+    const receipts = resolve(dir, config.printer.dir);
     out.push({
       level: "ok",
       what: "printer",

@@ -1,16 +1,16 @@
 import { parseArgs } from "node:util";
 import { ManagerPinError, VoidError } from "../../runtime/flow/ports.js";
 import { formatLocalDateTime } from "../../runtime/time/zoned.js";
-import { openStoreFor, resolveConfig } from "../cli-config.js";
+import { openStoreWaiting, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
 
 /** quan redeem: like `coupons check`, but commits (fsynced to the journal) when every coupon is accepted. */
-export function redeemCommand(args: string[], io: Io): number {
-  const { values } = parseArgs({ args, options: basketArgs });
+export async function redeemCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...basketArgs, wait: { type: "string" } } });
   const config = resolveConfig(values, io);
   if (values.store) config.terminal.store = values.store;
-  const store = openStoreFor(config);
+  const store = await openStoreWaiting(config, io, values.wait);
   try {
     const { basket, now } = basketFromArgs(values, store, io);
     const result = store.redeem(basket, now, values.cashier ?? config.terminal.cashier);
@@ -28,8 +28,8 @@ export function redeemCommand(args: string[], io: Io): number {
   }
 }
 
-/** quan void ID --pin PIN */
-export function voidCommand(args: string[], io: Io): number {
+/** quan void ID --pin PIN [--wait SECONDS] */
+export async function voidCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -40,12 +40,13 @@ export function voidCommand(args: string[], io: Io): number {
       config: { type: "string" },
       data: { type: "string" },
       json: { type: "boolean" },
+      wait: { type: "string" },
     },
   });
   const id = positionals[0];
   if (!id || !values.pin) throw new CliError("usage: quan void REDEMPTION_ID --pin PIN");
   const config = resolveConfig(values, io);
-  const store = openStoreFor(config);
+  const store = await openStoreWaiting(config, io, values.wait);
   try {
     const now = values.at ? Date.parse(values.at) : io.now();
     const entry = store.voidRedemption(id, now, values.cashier ?? config.terminal.cashier, values.pin);

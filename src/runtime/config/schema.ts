@@ -27,7 +27,10 @@ const serialPath = z
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
-    version: z.literal(1).default(1).describe("Configuration format version"),
+    version: z
+      .literal(1, { error: "expected 1 (the only configuration format so far)" })
+      .default(1)
+      .describe("Configuration format version"),
     terminal: z
       .object({
         id: z
@@ -176,7 +179,7 @@ export const configSchema = z
           .default("receipts")
           .describe("For kind file: where receipts go (relative to dataDir)"),
         paperWidth: z
-          .union([z.literal(58), z.literal(80)])
+          .union([z.literal(58), z.literal(80)], { error: "expected 58 or 80 (paper width in mm)" })
           .default(80)
           .describe("Paper width in mm: 58 (32 columns) or 80 (48)"),
         qr: z

@@ -1,6 +1,6 @@
 import type { Locale } from "../engine/labels.js";
 import type { RedeemEntry, VoidEntry } from "../ledger/records.js";
-import { currencyDecimals, formatMoney } from "../money.js";
+import { currencyDecimals, formatMoney, MAX_BILL_MINOR } from "../money.js";
 import { formatLocalDateTime } from "../time/zoned.js";
 import { startOfLocalDay } from "./business-day.js";
 import type { FlowEffects } from "./effects.js";
@@ -51,7 +51,7 @@ export const FLOW_DEFAULTS: Readonly<FlowSettings> = {
   doubleScanMs: 1500,
   resultMs: 5000,
   noticeMs: 10_000,
-  maxAmount: 9_999_999,
+  maxAmount: MAX_BILL_MINOR,
 };
 
 type Mode =

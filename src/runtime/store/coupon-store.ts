@@ -131,13 +131,19 @@ export class CouponStore implements LedgerPort {
     try {
       const cache = openCache(opts.dataDir);
       const state = openState(opts.dataDir);
-      const opened = Journal.open(join(opts.dataDir, "journal.log"));
+      const snapshot = state.data.snapshot;
+      const opened = Journal.open(join(opts.dataDir, "journal.log"), {
+        committed: snapshot ? { seq: snapshot.seq, source: "the counters snapshot in state.json" } : null,
+      });
       if (opened.recovered) {
+        const { quarantine, ...torn } = opened.recovered;
         opts.log.warn(
-          { ...opened.recovered },
-          "journal had a torn last record (power cut mid-write); it was never committed and has been removed",
+          { ...torn, quarantine },
+          `journal had a torn last record (power cut mid-write) and nothing says it was committed: it was cut away, its bytes are kept in ${quarantine}`,
         );
       }
+      if (opened.newlineRestored)
+        opts.log.warn("the journal's last record had lost its end of line; it verified and was kept");
       const store = new CouponStore(opts, opened.journal, cache, state, lock);
       store.loadCache();
       store.rebuild(opened.records);
@@ -324,11 +330,14 @@ export class CouponStore implements LedgerPort {
     );
   }
 
-  /** Journal first (fsynced), counters after: a crash in between replays the entry at next start. */
+  /**
+   * Journal first (fsynced), counters after: a crash in between replays the entry at next start.
+   * Once the journal has it the entry is committed, whatever the housekeeping after it does.
+   */
   private commit(entry: JournalEntry): JournalRecord {
     const record = this.writable("commit").append(entry);
     this.fold(record);
-    if (++this.sinceSnapshot >= (this.opts.snapshotEvery ?? 1000)) this.writeSnapshot();
+    if (++this.sinceSnapshot >= (this.opts.snapshotEvery ?? 1000)) this.trySnapshot();
     return record;
   }
 
@@ -378,9 +387,12 @@ export class CouponStore implements LedgerPort {
     );
   }
 
-  /** Whether redemptions can be committed now (the journal is open and has not failed). */
+  /**
+   * Whether redemptions can be committed now: the journal is open and has not failed, or it failed
+   * (a full disk) and its cut-back holds again, so the terminal recovers without a restart.
+   */
   canCommit(): boolean {
-    return this.journal?.writable ?? false;
+    return this.journal?.recover() ?? false;
   }
 
   lastDayClose(): DayClose | null {
@@ -472,12 +484,31 @@ export class CouponStore implements LedgerPort {
     this.sinceSnapshot = 0;
   }
 
+  /**
+   * The snapshot only shortens the next start (the journal is the truth): a failure (a full disk)
+   * is logged, and tried again at the next commit and at close.
+   */
+  private trySnapshot(): void {
+    try {
+      this.writeSnapshot();
+    } catch (err) {
+      this.log.warn(
+        { err, pendingRecords: this.sinceSnapshot },
+        `could not write the counters snapshot (${(err as Error).message}); the redemptions are safe in the journal, it is tried again later`,
+      );
+    }
+  }
+
+  /** Always closes the journal and releases the lock, whatever the snapshot does. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.sinceSnapshot > 0 && this.journal) this.writeSnapshot();
-    this.journal?.close();
-    this.lock.release();
+    try {
+      if (this.sinceSnapshot > 0 && this.journal) this.trySnapshot();
+      this.journal?.close();
+    } finally {
+      this.lock.release();
+    }
   }
 }
 
