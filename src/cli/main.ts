@@ -8,8 +8,10 @@ const USAGE = `quan — coupon-redemption terminal
   quan coupons sign --key KEY LIST.json     sign a coupon list
   quan coupons import SIGNED.json           verify and install a signed list
   quan coupons check --code C --amount 128.50 [--code C2] [--at ISO] [--member ID] [--store S] [--json]
-  quan redeem  (same options as check)      commit a redemption
+  quan redeem  (same options as check)      commit a redemption (at the clock: no --at)
   quan void ID --pin PIN                    void a redemption (compensating record)
+  quan time sign --key KEY --merchant ID [--at ISO] [--valid-minutes N]   signed time statement
+  quan time import STATEMENT.json           set the trusted time from a signed time statement
   quan journal verify                       check every record and the hash chain
   quan journal export --format csv          reconciliation export
   quan config check FILE | config schema    validate a config / print its JSON Schema
@@ -29,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   coupons: async () => (await import("./commands/coupons.js")).couponsCommand,
   redeem: async () => (await import("./commands/redeem.js")).redeemCommand,
   void: async () => (await import("./commands/redeem.js")).voidCommand,
+  time: async () => (await import("./commands/time.js")).timeCommand,
   journal: async () => (await import("./commands/journal.js")).journalCommand,
   config: async () => (await import("./commands/config.js")).configCommand,
   pin: async () => (await import("./commands/config.js")).pinCommand,

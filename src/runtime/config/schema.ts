@@ -58,8 +58,17 @@ export const configSchema = z
           .describe(
             "How far the clock may lag the latest trusted time before time-limited coupons are refused",
           ),
+        maxAheadHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(30 * 24)
+          .default(24)
+          .describe(
+            "How far ahead of the terminal's time (the later of clock and trusted time) a signed list may be dated; a list dated further ahead is refused, and a trusted time further ahead of the clock is in doubt",
+          ),
       })
-      .default({ toleranceSeconds: 300 }),
+      .default({ toleranceSeconds: 300, maxAheadHours: 24 }),
     void: z
       .object({
         windowMinutes: z
