@@ -13,8 +13,11 @@ const USAGE = `quan — coupon-redemption terminal
   quan coupons import SIGNED.json           verify and install a signed list
   quan coupons check --code C --amount 128.50 [--code C2] [--at ISO] [--member ID] [--store S] [--json]
   quan redeem  (same options as check) [--wait SECONDS]
-                                            commit a redemption (--wait: for a data directory in use)
+                                            commit a redemption at the clock (no --at; --wait: for a
+                                            data directory in use)
   quan void ID --pin PIN [--wait SECONDS]   void a redemption (compensating record)
+  quan time sign --key KEY --merchant ID [--at ISO] [--valid-minutes N]   signed time statement
+  quan time import STATEMENT.json           set the trusted time from a signed time statement
   quan journal verify                       check every record and the hash chain
   quan journal export [--format csv] [--no-bom]
                                             reconciliation export (UTF-8 with a BOM for Excel/WPS)
@@ -37,6 +40,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   coupons: async () => (await import("./commands/coupons.js")).couponsCommand,
   redeem: async () => (await import("./commands/redeem.js")).redeemCommand,
   void: async () => (await import("./commands/redeem.js")).voidCommand,
+  time: async () => (await import("./commands/time.js")).timeCommand,
   journal: async () => (await import("./commands/journal.js")).journalCommand,
   config: async () => (await import("./commands/config.js")).configCommand,
   pin: async () => (await import("./commands/config.js")).pinCommand,

@@ -9,6 +9,7 @@ import { verifyEnvelope } from "../../runtime/coupons/signing.js";
 import { readJournal } from "../../runtime/store/journal.js";
 import { resolveConfig } from "../cli-config.js";
 import { EXIT, type Io } from "../cli-error.js";
+import { checkClock } from "./doctor-clock.js";
 
 type Level = "ok" | "warn" | "fail";
 interface Finding {
@@ -96,10 +97,8 @@ function checkTerminal(config: Config, now: number): Finding[] {
   }
 
   const journalPath = join(dir, "journal.log");
-  let lastAt = 0;
   try {
     const { records, torn } = readJournal(journalPath);
-    lastAt = records.length ? Date.parse(records[records.length - 1]?.at ?? "") : 0;
     out.push({ level: "ok", what: "journal", detail: `${records.length} records, hash chain intact` });
     if (torn)
       out.push({
@@ -135,7 +134,6 @@ function checkTerminal(config: Config, now: number): Finding[] {
         what: "coupon list",
         detail: `version ${head.version}, ${head.codes.length} codes, issued ${head.issuedAt} (${ageHours.toFixed(1)} h ago)${level === "warn" ? ": older than 3 days, is the server reachable?" : ""}`,
       });
-      lastAt = Math.max(lastAt, Date.parse(head.issuedAt));
     } catch (err) {
       out.push({
         level: "fail",
@@ -145,16 +143,7 @@ function checkTerminal(config: Config, now: number): Finding[] {
     }
   }
 
-  const lag = lastAt - now;
-  out.push(
-    lag > config.clock.toleranceSeconds * 1000
-      ? {
-          level: "warn",
-          what: "clock",
-          detail: `${Math.round(lag / 60_000)} min behind the latest trusted time: time-limited coupons are refused until NTP sets the clock`,
-        }
-      : { level: "ok", what: "clock", detail: new Date(now).toISOString() },
-  );
+  out.push(checkClock(config, now));
   if (!config.void.managerPin)
     out.push({
       level: "warn",

@@ -8,6 +8,7 @@ import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
 /** quan redeem: like `coupons check`, but commits (fsynced to the journal) when every coupon is accepted. */
 export async function redeemCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args, options: { ...basketArgs, wait: { type: "string" } } });
+  refuseAt(values.at, "redeem");
   const config = resolveConfig(values, io);
   if (values.store) config.terminal.store = values.store;
   const store = await openStoreWaiting(config, io, values.wait);
@@ -45,10 +46,11 @@ export async function voidCommand(args: string[], io: Io): Promise<number> {
   });
   const id = positionals[0];
   if (!id || !values.pin) throw new CliError("usage: quan void REDEMPTION_ID --pin PIN");
+  refuseAt(values.at, "void");
   const config = resolveConfig(values, io);
   const store = await openStoreWaiting(config, io, values.wait);
   try {
-    const now = values.at ? Date.parse(values.at) : io.now();
+    const now = io.now();
     const entry = store.voidRedemption(id, now, values.cashier ?? config.terminal.cashier, values.pin);
     io.out(values.json ? `${JSON.stringify(entry)}\n` : `voided ${id} (void ${entry.id})\n`);
     return EXIT.ok;
@@ -67,4 +69,15 @@ export async function voidCommand(args: string[], io: Io): Promise<number> {
   } finally {
     store.close();
   }
+}
+
+/**
+ * `--at` is a dry-run tool: a commit happens now, at the terminal's clock. Taking an instant from
+ * the command line would let anyone backdate a void past its window or date a redemption in 2099.
+ */
+function refuseAt(at: string | undefined, command: string): void {
+  if (at !== undefined)
+    throw new CliError(
+      `--at is only for a dry run (\`quan coupons check --at ISO\`): ${command} commits at the terminal's clock`,
+    );
 }

@@ -6,6 +6,7 @@ import { parseVerifiedList } from "../coupons/list-schema.js";
 import { CouponListError, verifyCouponList } from "../coupons/list-verify.js";
 import { hashMember } from "../coupons/member-hash.js";
 import { type SignedEnvelope, verifyEnvelope } from "../coupons/signing.js";
+import { verifyTimeStatement } from "../coupons/time-statement.js";
 import { evaluateBasket } from "../engine/basket.js";
 import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
 import { localize } from "../engine/labels.js";
@@ -52,6 +53,11 @@ export interface CouponStoreOptions {
   store: string;
   merchant: { id: string; publicKey: string };
   clockToleranceMs: number;
+  /**
+   * How far ahead of the terminal's time a signed list may be dated, and how far ahead of the
+   * clock a trusted time may be before it is in doubt (default 24 h).
+   */
+  maxAheadMs?: number;
   voidWindowMs: number;
   /** scrypt hash of the manager PIN; without one, voids are refused. */
   managerPinHash?: string;
@@ -72,6 +78,10 @@ interface StateFile {
   format: "quan.state/1";
   /** Latest instant the terminal has reason to trust (epoch ms). */
   trustedTime: number;
+  /** Who vouched for it; absent in files written before sources were recorded. */
+  trustedSource?: TrustedSource;
+  /** Nonce of the last signed time statement imported, so it cannot be imported twice. */
+  timeStatementNonce?: string;
   snapshot: UsageSnapshot | null;
   /** When the last Z report closed the books (epoch ms); from before Z numbers, read only. */
   lastZAt?: number;
@@ -82,6 +92,11 @@ interface StateFile {
 }
 
 export type ImportResult = { status: "imported" | "unchanged"; version: number; codes: number };
+
+/** The sources that may vouch for the time: the NTP-synchronised clock and the merchant's signature. */
+export type TrustedSource = "ntp" | "list" | "statement";
+
+export const DEFAULT_MAX_AHEAD_MS = 24 * 3_600_000;
 
 /**
  * The imperative shell around the coupon engine: the coupon cache (lowdb, durable writes), the
@@ -99,7 +114,6 @@ export class CouponStore implements LedgerPort {
   private readonly voidOf = new Map<string, VoidEntry>();
   private readonly log: Logger;
   private sinceSnapshot = 0;
-  private lastEntryAt = 0;
   private closed = false;
 
   private constructor(
@@ -185,6 +199,13 @@ export class CouponStore implements LedgerPort {
     if (verified.unchanged)
       return { status: "unchanged", version: verified.list.version, codes: verified.list.codes.length };
     const index = buildCouponIndex(verified.list);
+    const terminalTime = this.terminalTime(now);
+    if (index.issuedAt > terminalTime + this.maxAheadMs()) {
+      throw new CouponListError(
+        "issued_ahead",
+        `coupon list refused: issued ${verified.list.issuedAt}, ${formatSpan(index.issuedAt - terminalTime)} ahead of this terminal's time ${new Date(terminalTime).toISOString()} (at most clock.maxAheadHours = ${this.maxAheadMs() / 3_600_000} h): the server's clock or this terminal's is wrong; set the clock (NTP), or import a signed time statement (\`quan time import\`), then import the list again`,
+      );
+    }
     this.cache.data = {
       format: "quan.cache/1",
       envelope: verified.envelope,
@@ -192,7 +213,7 @@ export class CouponStore implements LedgerPort {
     };
     this.cache.write();
     this.indexInForce = index;
-    this.raiseTrustedTime(index.issuedAt);
+    this.raiseTrustedTime(index.issuedAt, "list");
     this.log.info({ version: index.version, codes: index.codes.size }, "coupon list imported");
     return { status: "imported", version: index.version, codes: index.codes.size };
   }
@@ -203,26 +224,27 @@ export class CouponStore implements LedgerPort {
 
   // ---- validation and commits ------------------------------------------------------------
 
-  private context(): TerminalContext {
+  private context(now: number): TerminalContext {
     return {
       store: this.opts.store,
       terminal: this.opts.terminal,
       trustedTime: this.trustedTime(),
       clockToleranceMs: this.opts.clockToleranceMs,
+      trustedTimeInDoubt: this.trustedTimeInDoubt(now),
     };
   }
 
   check(basket: BasketInput, now: number): BasketVerdict {
     const index = this.indexInForce;
     if (!index) return noList(basket);
-    return evaluateBasket(index, this.usage, basket, now, this.context());
+    return evaluateBasket(index, this.usage, basket, now, this.context(now));
   }
 
   redeem(basket: BasketInput, now: number, cashier: string): RedeemResult {
     const index = this.indexInForce;
     const verdict = this.check(basket, now);
     if (!index || !verdict.committable) return { committed: false, verdict };
-    const at = Math.max(now, this.trustedTime());
+    const at = this.terminalTime(now);
     const entry: RedeemEntry = {
       type: "redeem",
       id: ulid(at),
@@ -244,7 +266,7 @@ export class CouponStore implements LedgerPort {
 
   /** Voids any redemption by id (the technician's `quan void`): manager PIN, void window, once. */
   voidRedemption(id: string, now: number, cashier: string, pin: string): VoidEntry {
-    const at = Math.max(now, this.trustedTime());
+    const at = this.terminalTime(now);
     this.refuseWhileLocked(at);
     const found = this.redemption(id);
     if (!found) throw new VoidError("not_found", `no redemption ${id} on this terminal`);
@@ -283,7 +305,7 @@ export class CouponStore implements LedgerPort {
   }
 
   pinLock(now: number): PinLockStatus {
-    const at = Math.max(now, this.trustedTime());
+    const at = this.terminalTime(now);
     return pinLockStatus(this.state.data.pinLock ?? UNLOCKED, this.pinPolicy(), at);
   }
 
@@ -347,10 +369,9 @@ export class CouponStore implements LedgerPort {
     this.keep(record);
   }
 
-  /** Keeps an entry for queries (voids, reports, last redemption) and the trusted time. */
+  /** Keeps an entry for queries (voids, reports, last redemption). Its time is not trusted time. */
   private keep(record: JournalRecord): void {
     const entry = entryOf(record);
-    this.lastEntryAt = Math.max(this.lastEntryAt, Date.parse(entry.at));
     if (entry.type === "void") {
       this.voids.push(entry);
       this.voidOf.set(entry.target, entry);
@@ -405,7 +426,7 @@ export class CouponStore implements LedgerPort {
   closeDay(from: number, to: number, pin: string): DayClose {
     this.writable("close the day");
     if (!(from <= to)) throw new RangeError(`a Z period ends after it starts (${from} > ${to})`);
-    this.checkManagerPin(pin, Math.max(to, this.trustedTime()));
+    this.checkManagerPin(pin, this.terminalTime(to));
     const close: DayClose = { no: (this.lastDayClose()?.no ?? 0) + 1, from, to };
     this.state.data.lastZ = close;
     this.state.data.lastZAt = to;
@@ -422,8 +443,35 @@ export class CouponStore implements LedgerPort {
     return hashMember(this.indexInForce.memberSalt, raw);
   }
 
+  /**
+   * The latest instant a source vouched for: the NTP-synchronised clock or the merchant's
+   * signature (a list's issuedAt, a time statement). A redemption's own time is not one: it is
+   * only the clock's word.
+   */
   trustedTime(): number {
-    return Math.max(this.state.data.trustedTime, this.lastEntryAt);
+    return this.state.data.trustedTime;
+  }
+
+  trustedSource(): TrustedSource | null {
+    return this.state.data.trustedSource ?? null;
+  }
+
+  /**
+   * A trusted time further ahead of the clock than clock.maxAheadHours: no source could have
+   * vouched for it (an older version let `redeem --at` or a far-future list set it), or the clock
+   * is years behind. Which one is wrong only a signed time statement can say.
+   */
+  trustedTimeInDoubt(now: number): boolean {
+    return this.trustedTime() - now > this.maxAheadMs();
+  }
+
+  /** The time a commit is recorded at: the later of clock and trusted time, unless that is in doubt. */
+  terminalTime(now: number): number {
+    return this.trustedTimeInDoubt(now) ? now : Math.max(now, this.trustedTime());
+  }
+
+  private maxAheadMs(): number {
+    return this.opts.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS;
   }
 
   status(now: number): LedgerStatus {
@@ -439,11 +487,37 @@ export class CouponStore implements LedgerPort {
   }
 
   /** Called by the daemon when the clock is known good (NTP synchronised) to carry trust across reboots. */
-  raiseTrustedTime(instant: number): void {
+  raiseTrustedTime(instant: number, source: TrustedSource = "ntp"): void {
     if (instant <= this.state.data.trustedTime) return;
     this.writable("record the trusted time");
     this.state.data.trustedTime = instant;
+    this.state.data.trustedSource = source;
     this.state.write();
+  }
+
+  /**
+   * Sets the trusted time from a signed time statement (see coupons/time-statement.ts): the
+   * merchant's word, so it may move the time backwards (the way out of a poisoned trusted time).
+   * A refused statement throws TimeStatementError and changes nothing.
+   */
+  importTimeStatement(text: string, clockNow: number): { previous: number; instant: number } {
+    this.writable("import a time statement");
+    const verified = verifyTimeStatement(
+      text,
+      this.opts.merchant,
+      clockNow,
+      this.state.data.timeStatementNonce,
+    );
+    const previous = this.state.data.trustedTime;
+    this.state.data.trustedTime = verified.instant;
+    this.state.data.trustedSource = "statement";
+    this.state.data.timeStatementNonce = verified.nonce;
+    this.state.write();
+    this.log.warn(
+      { previous: new Date(previous).toISOString(), instant: new Date(verified.instant).toISOString() },
+      "trusted time set by a signed time statement",
+    );
+    return { previous, instant: verified.instant };
   }
 
   // ---- start-up and shutdown --------------------------------------------------------------
@@ -539,4 +613,10 @@ function redemptionLine(l: Accepted): RedemptionLine {
   if (l.otpStep !== undefined) line.otpStep = l.otpStep;
   if (l.gift !== undefined) line.gift = localize(l.gift, "zh-CN");
   return line;
+}
+
+/** "37924098 min" / "3 h 5 min": how far apart two instants are, for messages. */
+function formatSpan(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }

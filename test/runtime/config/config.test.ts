@@ -1,10 +1,13 @@
 import { scryptSync } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   ConfigError,
   deepMerge,
   environmentOverrides,
+  loadConfigFile,
   parseConfig,
 } from "../../../src/runtime/config/load.js";
 import { hashPin, verifyPin } from "../../../src/runtime/config/pin.js";
@@ -24,6 +27,13 @@ const problems = (data: unknown) => {
     throw err;
   }
 };
+
+/** The minimal config from a file, with these environment variables set. */
+function loadConfigFileFrom(env: Record<string, string>) {
+  const file = join(mkdtempSync(join(tmpdir(), "quan-config-")), "config.json");
+  writeFileSync(file, JSON.stringify(minimal));
+  return loadConfigFile(file, env);
+}
 
 describe("configuration", () => {
   it("fills every default from the schema", () => {
@@ -91,6 +101,60 @@ describe("configuration", () => {
     expect(c.terminal).toMatchObject({ id: "T02", store: "S001" });
     expect(c.clock.toleranceSeconds).toBe(60);
     expect(c.dataDir).toBe("/tmp/q");
+  });
+
+  it("every level is strict: an unknown nested key is named by its path, with a near miss", () => {
+    const found = problems({
+      ...minimal,
+      clock: { toleranceSecond: 60 },
+      void: { managerPIN: "x" },
+      display: { colour: false },
+      keypad: { kind: "hid", path: "/dev/quan-keypad", baud: 9600 },
+      printer: { kind: "file", papeWidth: 58 },
+      terminal: { ...minimal.terminal, nmae: "x" },
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        "clock.toleranceSecond: unknown setting (did you mean toleranceSeconds?)",
+        "void.managerPIN: unknown setting (did you mean managerPin?)",
+        "display.colour: unknown setting (did you mean color?)",
+        "keypad.baud: unknown setting",
+        "printer.papeWidth: unknown setting (did you mean paperWidth?)",
+        "terminal.nmae: unknown setting",
+      ]),
+    );
+  });
+
+  it("an override from the environment is named by its variable, with a near miss", () => {
+    const fromEnv = (env: Record<string, string>) => {
+      try {
+        loadConfigFileFrom(env);
+        return [];
+      } catch (err) {
+        if (err instanceof ConfigError) return err.located();
+        throw err;
+      }
+    };
+    expect(fromEnv({ QUAN_CLOCK__TOLERANCESECONDS: "60" })).toEqual([
+      "QUAN_CLOCK__TOLERANCESECONDS: clock.toleranceseconds is not a setting (did you mean QUAN_CLOCK__TOLERANCE_SECONDS?)",
+    ]);
+    expect(fromEnv({ QUAN_CLOCK__TOLERANCE_SECONDS: "soon" })).toEqual([
+      expect.stringMatching(/^QUAN_CLOCK__TOLERANCE_SECONDS \(clock\.toleranceSeconds\): .*number/),
+    ]);
+    expect(fromEnv({ QUAN_TERMINAL__ID: "bad id!", QUAN_LOG__LEVEL: "debug" })).toEqual([
+      "QUAN_TERMINAL__ID (terminal.id): 1-32 letters, digits, _ or -",
+    ]);
+  });
+
+  it("variables that are not overrides are left alone", () => {
+    const env = {
+      QUAN_DEMO_DIR: "x",
+      QUAN_CONFIG: "/etc/quan/config.json",
+      QUAN_TEST_NO_BUILD: "1",
+      QUAN_BENCH_CODES: "5",
+    };
+    expect(environmentOverrides(env)).toEqual({});
+    expect(() => loadConfigFileFrom(env)).not.toThrow();
   });
 
   it("the committed JSON Schema for editors is the one the schema generates", () => {
