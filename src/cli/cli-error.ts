@@ -16,4 +16,4 @@ export interface Io {
   now: () => number;
 }
 
-export const EXIT = { ok: 0, error: 1, usage: 2, rejected: 3 } as const;
+export const EXIT = { ok: 0, error: 1, usage: 2, rejected: 3, busy: 4 } as const;

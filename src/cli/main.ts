@@ -1,4 +1,8 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ConfigError } from "../runtime/config/load.js";
+import { DataDirLockedError } from "../runtime/store/data-dir-lock.js";
 import { CliError, EXIT, type Io } from "./cli-error.js";
 
 const USAGE = `quan — coupon-redemption terminal
@@ -8,16 +12,23 @@ const USAGE = `quan — coupon-redemption terminal
   quan coupons sign --key KEY LIST.json     sign a coupon list
   quan coupons import SIGNED.json           verify and install a signed list
   quan coupons check --code C --amount 128.50 [--code C2] [--at ISO] [--member ID] [--store S] [--json]
-  quan redeem  (same options as check)      commit a redemption
-  quan void ID --pin PIN                    void a redemption (compensating record)
+  quan redeem  (same options as check) [--wait SECONDS]
+                                            commit a redemption at the clock (no --at; --wait: for a
+                                            data directory in use)
+  quan void ID --pin PIN [--wait SECONDS]   void a redemption (compensating record)
+  quan time sign --key KEY --merchant ID [--at ISO] [--valid-minutes N]   signed time statement
+  quan time import STATEMENT.json           set the trusted time from a signed time statement
   quan journal verify                       check every record and the hash chain
-  quan journal export --format csv          reconciliation export
+  quan journal export [--format csv] [--no-bom]
+                                            reconciliation export (UTF-8 with a BOM for Excel/WPS)
   quan config check FILE | config schema    validate a config / print its JSON Schema
   quan pin hash PIN                         hash a manager PIN for the config
   quan doctor [--config FILE]               check a terminal's config, data, list, clock
+  quan --version                            the installed version
 
   Common: --config FILE (default $QUAN_CONFIG or /etc/quan/config.json), --data DIR.
-  Exit codes: 0 ok, 1 error, 2 bad usage or config, 3 refused (coupon rejected, list refused, void refused).
+  Exit codes: 0 ok, 1 error, 2 bad usage or config, 3 refused (coupon rejected, list refused, void refused),
+              4 data directory in use (the terminal is running; stop it or use --wait).
 `;
 
 type Command = (args: string[], io: Io) => number | Promise<number>;
@@ -29,6 +40,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   coupons: async () => (await import("./commands/coupons.js")).couponsCommand,
   redeem: async () => (await import("./commands/redeem.js")).redeemCommand,
   void: async () => (await import("./commands/redeem.js")).voidCommand,
+  time: async () => (await import("./commands/time.js")).timeCommand,
   journal: async () => (await import("./commands/journal.js")).journalCommand,
   config: async () => (await import("./commands/config.js")).configCommand,
   pin: async () => (await import("./commands/config.js")).pinCommand,
@@ -40,6 +52,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   if (!name || name === "help" || name === "--help" || name === "-h") {
     io.out(USAGE);
     return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === "--version" || name === "-v") {
+    io.out(`quan ${packageVersion()}\n`);
+    return EXIT.ok;
   }
   const load = COMMANDS[name];
   if (!load) {
@@ -54,6 +70,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.err(`quan ${name}: ${err.message}\n`);
       return err.exitCode;
     }
+    if (err instanceof DataDirLockedError) {
+      io.err(`quan ${name}: ${err.message}\n`);
+      return EXIT.busy;
+    }
     if (err instanceof ConfigError) {
       io.err(`quan ${name}: ${err.message}\n`);
       return EXIT.usage;
@@ -67,11 +87,36 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
 }
 
+/** From package.json, found upwards from this module (src/cli in tests, dist/src/cli when built). */
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const file = join(dir, "package.json");
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+    if (dirname(dir) === dir) throw new Error("package.json of quan not found");
+  }
+}
+
 function processIo(): Io {
   return {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
+    out: writerTo(process.stdout),
+    err: writerTo(process.stderr),
     env: process.env,
     now: () => Date.now(),
+  };
+}
+
+/**
+ * A reader that went away (`quan doctor | head -1`, `quan redeem ... | true`) is not the command's
+ * failure: further output is dropped and the exit code stays the command's own. Other stream
+ * errors are not expected and are thrown.
+ */
+function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
+  let readerGone = false;
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    readerGone = true;
+  });
+  return (text) => {
+    if (!readerGone) stream.write(text);
   };
 }

@@ -11,6 +11,12 @@ export class MoneyFormatError extends Error {
 
 const MAX_MINOR = Number.MAX_SAFE_INTEGER;
 
+/**
+ * The largest bill the terminal takes, in minor units (99999.99 for a 2-decimal currency): the
+ * keypad's limit and the CLI's are this one number.
+ */
+export const MAX_BILL_MINOR = 9_999_999;
+
 /** Parses "128.50", "128.5", "128" or "0.01" into minor units; rejects anything else. */
 export function parseMoney(text: string, decimals = 2): number {
   const m = /^(\d{1,13})(?:\.(\d*))?$/.exec(text.trim());

@@ -197,7 +197,7 @@ describe("while the terminal is running", () => {
         {},
         NOW,
       );
-      expect(redeem).toMatchObject({ code: 1, err: expect.stringMatching(/is in use by process \d+/) });
+      expect(redeem).toMatchObject({ code: 4, err: expect.stringMatching(/is in use by process \d+/) });
     } finally {
       running.close();
     }

@@ -145,8 +145,15 @@ export const views = {
   },
   menu: { ...base, notice: { code: "nothing_to_void", tone: "error" }, screen: { name: "menu" } },
   voidPin: { ...base, screen: { name: "void_pin", target: receipt, pinLength: 4, attemptsLeft: 2 } },
-  voided: { ...base, screen: { name: "done", what: "voided", receipt } },
-  report: { ...base, screen: { name: "done", what: "report_Z" } },
+  voided: {
+    ...base,
+    screen: { name: "done", what: "voided", print: "printed", receipt: { ...receipt, voided: true } },
+  },
+  report: { ...base, screen: { name: "done", what: "report_Z", print: "printing", zNo: 12 } },
+  zPin: {
+    ...base,
+    screen: { name: "z_pin", zNo: 12, from: "2026-03-04 00:00", pinLength: 2, attemptsLeft: 3 },
+  },
 } satisfies Record<string, FlowView>;
 
 export type ViewName = keyof typeof views;

@@ -2,7 +2,13 @@ import { parseScan, ScanFormatError } from "../../runtime/coupons/scan-payload.j
 import { localize, offerLabel } from "../../runtime/engine/labels.js";
 import type { BasketVerdict } from "../../runtime/engine/verdict.js";
 import type { BasketInput } from "../../runtime/flow/ports.js";
-import { formatMajor, formatMoney, MoneyFormatError, parseMoney } from "../../runtime/money.js";
+import {
+  formatMajor,
+  formatMoney,
+  MAX_BILL_MINOR,
+  MoneyFormatError,
+  parseMoney,
+} from "../../runtime/money.js";
 import type { CouponStore } from "../../runtime/store/coupon-store.js";
 import { CliError, type Io } from "../cli-error.js";
 
@@ -42,6 +48,10 @@ export function basketFromArgs(
     if (err instanceof MoneyFormatError) throw new CliError(`--amount: ${err.message}`);
     throw err;
   }
+  if (amount > MAX_BILL_MINOR)
+    throw new CliError(
+      `--amount: ${values.amount} is more than the largest bill (${formatMajor(MAX_BILL_MINOR)}), as on the keypad`,
+    );
   let now = io.now();
   if (values.at !== undefined) {
     now = Date.parse(values.at);

@@ -24,7 +24,7 @@ export function configCommand(args: string[], io: Io): number {
     return EXIT.ok;
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.err(`${err.problems.map((p) => `${file}: ${p}`).join("\n")}\n`);
+      io.err(`${err.located().join("\n")}\n`);
       return EXIT.usage;
     }
     throw err;

@@ -7,6 +7,7 @@ import { signDocument } from "../../runtime/coupons/signing.js";
 import { openStoreFor, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
+import { readSignedFile } from "./signed-file.js";
 
 export function couponsCommand(args: string[], io: Io): number {
   const [sub, ...rest] = args;
@@ -63,9 +64,10 @@ function importList(args: string[], io: Io): number {
   });
   const file = positionals[0];
   if (!file) throw new CliError("usage: quan coupons import SIGNED.json [--config FILE] [--data DIR]");
-  const store = openStoreFor(resolveConfig(values, io));
+  const text = readSignedFile(file);
+  const store = openStoreFor(resolveConfig(values, io), "write", io);
   try {
-    const result = store.importList(readFileSync(file, "utf8"), io.now());
+    const result = store.importList(text, io.now());
     io.out(
       result.status === "unchanged"
         ? `version ${result.version} is already in force\n`
@@ -85,7 +87,7 @@ function check(args: string[], io: Io): number {
   const config = resolveConfig(values, io);
   if (values.store) config.terminal.store = values.store;
   // A dry run: safe while the terminal is running, it takes no lock and writes nothing.
-  const store = openStoreFor(config, "read-only");
+  const store = openStoreFor(config, "read-only", io);
   try {
     const { basket, now } = basketFromArgs(values, store, io);
     const verdict = store.check(basket, now);

@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DevicePrinter } from "../../drivers/printer/device-printer.js";
 import { TcpPrinter } from "../../drivers/printer/tcp-printer.js";
@@ -9,6 +9,7 @@ import { verifyEnvelope } from "../../runtime/coupons/signing.js";
 import { readJournal } from "../../runtime/store/journal.js";
 import { resolveConfig } from "../cli-config.js";
 import { EXIT, type Io } from "../cli-error.js";
+import { checkClock } from "./doctor-clock.js";
 
 type Level = "ok" | "warn" | "fail";
 interface Finding {
@@ -34,7 +35,9 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
     });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    findings.push({ level: "fail", what: "config", detail: err.problems.join("; ") });
+    // One line per problem, named like `config check` names them.
+    for (const problem of err.problems)
+      findings.push({ level: "fail", what: "config", detail: `${err.file}: ${problem}` });
   }
   if (config) findings.push(...checkTerminal(config, io.now()), ...(await checkPrinter(config)));
   for (const f of findings)
@@ -43,7 +46,8 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
   io.out(
     failed ? `\n${failed} problem(s) must be fixed before this terminal can redeem coupons.\n` : "\nready.\n",
   );
-  return failed ? EXIT.error : EXIT.ok;
+  // A configuration that does not load is bad usage, as for `config check`.
+  return !config ? EXIT.usage : failed ? EXIT.error : EXIT.ok;
 }
 
 /** Asks a real printer for its status (paper, online), as the terminal does before each receipt. */
@@ -93,16 +97,14 @@ function checkTerminal(config: Config, now: number): Finding[] {
   }
 
   const journalPath = join(dir, "journal.log");
-  let lastAt = 0;
   try {
     const { records, torn } = readJournal(journalPath);
-    lastAt = records.length ? Date.parse(records[records.length - 1]?.at ?? "") : 0;
     out.push({ level: "ok", what: "journal", detail: `${records.length} records, hash chain intact` });
     if (torn)
       out.push({
         level: "warn",
         what: "journal",
-        detail: `a torn last record (${torn.droppedBytes} bytes, never committed) will be removed at next start`,
+        detail: `a torn last record (${torn.droppedBytes} bytes at byte ${torn.offset}): the next start cuts it away into journal.log.torn-${torn.offset}, or refuses to start if the counters snapshot says it was committed`,
       });
   } catch (err) {
     out.push({ level: "fail", what: "journal", detail: (err as Error).message });
@@ -132,7 +134,6 @@ function checkTerminal(config: Config, now: number): Finding[] {
         what: "coupon list",
         detail: `version ${head.version}, ${head.codes.length} codes, issued ${head.issuedAt} (${ageHours.toFixed(1)} h ago)${level === "warn" ? ": older than 3 days, is the server reachable?" : ""}`,
       });
-      lastAt = Math.max(lastAt, Date.parse(head.issuedAt));
     } catch (err) {
       out.push({
         level: "fail",
@@ -142,16 +143,7 @@ function checkTerminal(config: Config, now: number): Finding[] {
     }
   }
 
-  const lag = lastAt - now;
-  out.push(
-    lag > config.clock.toleranceSeconds * 1000
-      ? {
-          level: "warn",
-          what: "clock",
-          detail: `${Math.round(lag / 60_000)} min behind the latest trusted time: time-limited coupons are refused until NTP sets the clock`,
-        }
-      : { level: "ok", what: "clock", detail: new Date(now).toISOString() },
-  );
+  out.push(checkClock(config, now));
   if (!config.void.managerPin)
     out.push({
       level: "warn",
@@ -159,7 +151,8 @@ function checkTerminal(config: Config, now: number): Finding[] {
       detail: "void.managerPin is not set: voids are refused (set it with `quan pin hash`)",
     });
   if (config.printer.kind === "file") {
-    const receipts = join(dir, config.printer.dir);
+    // Resolved as the terminal resolves it: an absolute printer.dir stands on its own.
+    const receipts = resolve(dir, config.printer.dir);
     out.push({
       level: "ok",
       what: "printer",

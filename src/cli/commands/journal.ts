@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { journalToCsv } from "../../runtime/ledger/csv-export.js";
+import { journalToCsv, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
 import { entryOf, type JournalEntry } from "../../runtime/ledger/records.js";
 import { readCachedTimezone } from "../../runtime/store/cache-info.js";
 import { readJournal, verifyJournal } from "../../runtime/store/journal.js";
@@ -8,7 +8,7 @@ import { resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 
 /**
- * quan journal verify | quan journal export --format csv [--from ISO] [--to ISO] [--tz ZONE]
+ * quan journal verify | quan journal export [--format csv] [--no-bom] [--from ISO] [--to ISO] [--tz ZONE]
  * Both only read the journal, so they are safe while the terminal is running.
  */
 export function journalCommand(args: string[], io: Io): number {
@@ -22,6 +22,7 @@ export function journalCommand(args: string[], io: Io): number {
       from: { type: "string" },
       to: { type: "string" },
       tz: { type: "string" },
+      "no-bom": { type: "boolean" },
     },
   });
   const dataDir = values.data ?? resolveConfig(values, io).dataDir;
@@ -35,13 +36,15 @@ export function journalCommand(args: string[], io: Io): number {
     io.out(`${path}: ${result.records} records, hash chain intact, last hash ${result.lastHash}\n`);
     if (result.torn)
       io.out(
-        `note: the last line is incomplete (${result.torn.droppedBytes} bytes, never committed); it is removed at the next start\n`,
+        `note: the last line is incomplete (${result.torn.droppedBytes} bytes at byte ${result.torn.offset}); the next start cuts it away into journal.log.torn-${result.torn.offset}, or refuses to start if the counters snapshot says it was committed\n`,
       );
     return EXIT.ok;
   }
   if (sub === "export") {
-    if (values.format !== "csv")
-      throw new CliError("usage: quan journal export --format csv [--from ISO] [--to ISO] [--tz ZONE]");
+    if ((values.format ?? "csv") !== "csv")
+      throw new CliError(
+        "usage: quan journal export [--format csv] [--no-bom] [--from ISO] [--to ISO] [--tz ZONE]",
+      );
     const from = values.from ? instant(values.from, "--from") : -Infinity;
     const to = values.to ? instant(values.to, "--to") : Infinity;
     const tz = values.tz ?? timezoneFromCache(dataDir) ?? "UTC";
@@ -56,10 +59,11 @@ export function journalCommand(args: string[], io: Io): number {
     );
     const wanted = new Set<JournalEntry>(inRange);
     const rows = entries.filter((e) => wanted.has(e) || (e.type === "redeem" && needed.has(e.id)));
-    io.out(journalToCsv(rows, tz, (e) => wanted.has(e)));
+    const csv = journalToCsv(rows, tz, (e) => wanted.has(e));
+    io.out(values["no-bom"] ? csv : `${UTF8_BOM}${csv}`);
     return EXIT.ok;
   }
-  throw new CliError("usage: quan journal verify | quan journal export --format csv");
+  throw new CliError("usage: quan journal verify | quan journal export [--format csv] [--no-bom]");
 }
 
 function instant(text: string, flag: string): number {

@@ -1,15 +1,17 @@
 import { parseArgs } from "node:util";
-import { VoidError } from "../../runtime/flow/ports.js";
-import { openStoreFor, resolveConfig } from "../cli-config.js";
+import { ManagerPinError, VoidError } from "../../runtime/flow/ports.js";
+import { formatLocalDateTime } from "../../runtime/time/zoned.js";
+import { openStoreWaiting, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
 
 /** quan redeem: like `coupons check`, but commits (fsynced to the journal) when every coupon is accepted. */
-export function redeemCommand(args: string[], io: Io): number {
-  const { values } = parseArgs({ args, options: basketArgs });
+export async function redeemCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...basketArgs, wait: { type: "string" } } });
+  refuseAt(values.at, "redeem");
   const config = resolveConfig(values, io);
   if (values.store) config.terminal.store = values.store;
-  const store = openStoreFor(config);
+  const store = await openStoreWaiting(config, io, values.wait);
   try {
     const { basket, now } = basketFromArgs(values, store, io);
     const result = store.redeem(basket, now, values.cashier ?? config.terminal.cashier);
@@ -27,8 +29,8 @@ export function redeemCommand(args: string[], io: Io): number {
   }
 }
 
-/** quan void ID --pin PIN */
-export function voidCommand(args: string[], io: Io): number {
+/** quan void ID --pin PIN [--wait SECONDS] */
+export async function voidCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -39,22 +41,43 @@ export function voidCommand(args: string[], io: Io): number {
       config: { type: "string" },
       data: { type: "string" },
       json: { type: "boolean" },
+      wait: { type: "string" },
     },
   });
   const id = positionals[0];
   if (!id || !values.pin) throw new CliError("usage: quan void REDEMPTION_ID --pin PIN");
+  refuseAt(values.at, "void");
   const config = resolveConfig(values, io);
-  const store = openStoreFor(config);
+  const store = await openStoreWaiting(config, io, values.wait);
   try {
-    const now = values.at ? Date.parse(values.at) : io.now();
+    const now = io.now();
     const entry = store.voidRedemption(id, now, values.cashier ?? config.terminal.cashier, values.pin);
     io.out(values.json ? `${JSON.stringify(entry)}\n` : `voided ${id} (void ${entry.id})\n`);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof VoidError)
       throw new CliError(`void refused (${err.reason}): ${err.message}`, EXIT.rejected);
+    if (err instanceof ManagerPinError) {
+      // The same lockout as the terminal's menu: say when it ends, in the store's time.
+      const until =
+        err.lockedUntil === null
+          ? ""
+          : `; manager actions are locked until ${formatLocalDateTime(err.lockedUntil, store.index()?.timezone ?? "UTC").slice(0, 16)}`;
+      throw new CliError(`void refused (${err.reason}): ${err.message}${until}`, EXIT.rejected);
+    }
     throw err;
   } finally {
     store.close();
   }
+}
+
+/**
+ * `--at` is a dry-run tool: a commit happens now, at the terminal's clock. Taking an instant from
+ * the command line would let anyone backdate a void past its window or date a redemption in 2099.
+ */
+function refuseAt(at: string | undefined, command: string): void {
+  if (at !== undefined)
+    throw new CliError(
+      `--at is only for a dry run (\`quan coupons check --at ISO\`): ${command} commits at the terminal's clock`,
+    );
 }

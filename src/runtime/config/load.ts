@@ -6,25 +6,72 @@ export class ConfigError extends Error {
   override name = "ConfigError";
   constructor(
     readonly file: string,
+    /** "path: what was expected"; a problem from an override starts with its variable instead. */
     readonly problems: string[],
+    /** Which problems come from environment overrides (they name their variable, not the file). */
+    readonly fromEnvironment: readonly boolean[] = [],
   ) {
     super(
-      `refusing to start because the configuration is not valid (${file}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      `refusing to start because the configuration is not valid (${file}${fromEnvironment.some(Boolean) ? " and the environment" : ""}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     );
+  }
+
+  /** Each problem with where it comes from: `FILE: path: ...`, or `QUAN_VAR ...` for an override. */
+  located(): string[] {
+    return this.problems.map((p, i) => (this.fromEnvironment[i] ? p : `${this.file}: ${p}`));
   }
 }
 
 /** "terminal.id: expected 1-32 letters..." — the path of the bad field, then what was expected. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((i) => {
-    const path = i.path.length
-      ? i.path
-          .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
-          .join(".")
-          .replace(/\.\[/g, "[")
-      : "(root)";
-    return `${path}: ${i.message}`;
-  });
+  return issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.length
+    ? path
+        .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
+        .join(".")
+        .replace(/\.\[/g, "[")
+    : "(root)";
+}
+
+/** QUAN_ variables that are not config overrides: the config file's path, the demo, tests, benches. */
+export function isConfigOverride(name: string): boolean {
+  return (
+    name.startsWith("QUAN_") &&
+    name !== "QUAN_CONFIG" &&
+    name !== "QUAN_DEMO_DIR" &&
+    !name.startsWith("QUAN_TEST_") &&
+    !name.startsWith("QUAN_BENCH_")
+  );
+}
+
+/** QUAN_CLOCK__TOLERANCE_SECONDS -> ["clock", "toleranceSeconds"] */
+function overridePath(name: string): string[] {
+  return name
+    .slice(5)
+    .split("__")
+    .map((seg) => seg.toLowerCase().replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()));
+}
+
+/** ["clock", "toleranceSeconds"] -> QUAN_CLOCK__TOLERANCE_SECONDS */
+function overrideName(path: readonly PropertyKey[]): string {
+  return `QUAN_${path
+    .map((seg) =>
+      String(seg)
+        .replace(/([A-Z])/g, "_$1")
+        .toUpperCase(),
+    )
+    .join("__")}`;
+}
+
+/** The override variables in `env`, by the config path each sets ("clock.toleranceSeconds"). */
+export function overrideVariables(env: NodeJS.ProcessEnv): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, raw] of Object.entries(env))
+    if (isConfigOverride(name) && raw !== undefined) out.set(overridePath(name).join("."), name);
+  return out;
 }
 
 /**
@@ -34,11 +81,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
 export function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith("QUAN_") || raw === undefined || name === "QUAN_CONFIG") continue;
-    const path = name
-      .slice(5)
-      .split("__")
-      .map((seg) => seg.toLowerCase().replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()));
+    if (!isConfigOverride(name) || raw === undefined) continue;
+    const path = overridePath(name);
     let target = out;
     for (const seg of path.slice(0, -1)) {
       const next = target[seg];
@@ -72,11 +116,97 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Validates raw config data (file contents merged with overrides). Throws ConfigError. */
-export function parseConfig(data: unknown, source: string): Config {
+/**
+ * Validates raw config data (file contents merged with overrides). Throws ConfigError naming each
+ * bad field by its path, or by its variable when an override set it (`variables`, from
+ * overrideVariables), with a "did you mean" for a misspelt key.
+ */
+export function parseConfig(data: unknown, source: string, variables = new Map<string, string>()): Config {
   const result = configSchema.safeParse(data);
-  if (!result.success) throw new ConfigError(source, formatIssues(result.error.issues));
-  return result.data;
+  if (result.success) return result.data;
+  const problems: string[] = [];
+  const fromEnvironment: boolean[] = [];
+  for (const issue of result.error.issues) {
+    // One problem per unknown key, each with its own path (and maybe its own variable).
+    const each =
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => ({
+            path: [...issue.path, key],
+            unknown: key as string | undefined,
+            message: "",
+          }))
+        : [{ path: issue.path, unknown: undefined, message: issue.message }];
+    for (const { path, unknown, message } of each) {
+      const variable = variableFor(path, variables);
+      const near = unknown === undefined ? undefined : nearestKey(unknown, keysAt(path.slice(0, -1)));
+      let text: string;
+      if (variable === undefined)
+        text = `${formatPath(path)}: ${unknown === undefined ? message : `unknown setting${near ? ` (did you mean ${near}?)` : ""}`}`;
+      else if (unknown === undefined) text = `${variable} (${formatPath(path)}): ${message}`;
+      else
+        text = `${variable}: ${formatPath(path)} is not a setting${near ? ` (did you mean ${overrideName([...path.slice(0, -1), near])}?)` : ""}`;
+      problems.push(text);
+      fromEnvironment.push(variable !== undefined);
+    }
+  }
+  throw new ConfigError(source, problems, fromEnvironment);
+}
+
+/** The override variable that set `path` or a section containing it. */
+function variableFor(path: readonly PropertyKey[], variables: Map<string, string>): string | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const name = variables.get(path.slice(0, n).map(String).join("."));
+    if (name) return name;
+  }
+  return undefined;
+}
+
+/** The keys the schema allows at a path (an object, or any option of a union there). */
+function keysAt(path: readonly PropertyKey[]): string[] {
+  let level: z.core.$ZodType[] = [configSchema];
+  for (const seg of [...path, null]) {
+    const objects = level.flatMap(objectsIn);
+    if (seg === null) return objects.flatMap((o) => Object.keys(o._zod.def.shape));
+    level = objects.flatMap((o) => {
+      const next = o._zod.def.shape[String(seg)];
+      return next ? [next] : [];
+    });
+  }
+  return [];
+}
+
+/** The object schemas a schema stands for, through defaults, optionals and unions. */
+function objectsIn(schema: z.core.$ZodType): z.core.$ZodObject[] {
+  const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType; options?: z.core.$ZodType[] };
+  if (def.type === "object") return [schema as z.core.$ZodObject];
+  if (def.innerType) return objectsIn(def.innerType);
+  if (def.options) return def.options.flatMap(objectsIn);
+  return [];
+}
+
+/** A known key that a misspelt one was probably meant to be (case and a typo or two apart). */
+function nearestKey(key: string, known: readonly string[]): string | undefined {
+  let best: { k: string; d: number } | undefined;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d <= (key.length >= 6 ? 2 : 1) && (!best || d < best.d)) best = { k, d };
+  }
+  return best?.k;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(
+        (prev[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    prev = row;
+  }
+  return prev[b.length] as number;
 }
 
 export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = {}): Config {
@@ -92,5 +222,5 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = {}): Confi
   } catch (err) {
     throw new ConfigError(file, [`not valid JSON: ${(err as Error).message}`]);
   }
-  return parseConfig(deepMerge(data, environmentOverrides(env)), file);
+  return parseConfig(deepMerge(data, environmentOverrides(env)), file, overrideVariables(env));
 }

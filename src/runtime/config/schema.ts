@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { ACTIONS, PHYSICAL_KEYS } from "../flow/keymap.js";
-import { PIN_HASH_PATTERN } from "./pin.js";
+import { PIN_HASH_PATTERN, PinHashError, parsePinHash } from "./pin.js";
 
 /**
  * The one configuration schema: the TypeScript types, the defaults, the JSON Schema for editors
  * (`quan config schema`, committed as config/quan.schema.json) and the error messages all come from it.
+ * Every level is strict: a misspelt key (`clock.toleranceSecond`) is an error, never silently ignored.
  */
 
 const publicKey = z
@@ -25,11 +26,14 @@ const serialPath = z
   .describe("Prefer /dev/serial/by-id/... or a udev symlink: /dev/ttyUSB0 changes between boots");
 
 export const configSchema = z
-  .object({
+  .strictObject({
     $schema: z.string().optional(),
-    version: z.literal(1).default(1).describe("Configuration format version"),
+    version: z
+      .literal(1, { error: "expected 1 (the only configuration format so far)" })
+      .default(1)
+      .describe("Configuration format version"),
     terminal: z
-      .object({
+      .strictObject({
         id: z
           .string()
           .regex(/^[A-Za-z0-9_-]{1,32}$/, "1-32 letters, digits, _ or -")
@@ -40,7 +44,7 @@ export const configSchema = z
       })
       .describe("Who this terminal is"),
     merchant: z
-      .object({
+      .strictObject({
         id: z.string().min(1).describe("Merchant id: coupon lists for another merchant are refused"),
         publicKey: publicKey.describe("Pinned Ed25519 key that coupon lists must be signed with"),
       })
@@ -48,7 +52,7 @@ export const configSchema = z
     locale: z.enum(["zh-CN", "en"]).default("zh-CN").describe("Screen and receipt language"),
     dataDir: z.string().min(1).default("/var/lib/quan").describe("Journal, coupon cache and state"),
     clock: z
-      .object({
+      .strictObject({
         toleranceSeconds: z
           .number()
           .int()
@@ -58,10 +62,19 @@ export const configSchema = z
           .describe(
             "How far the clock may lag the latest trusted time before time-limited coupons are refused",
           ),
+        maxAheadHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(30 * 24)
+          .default(24)
+          .describe(
+            "How far ahead of the terminal's time (the later of clock and trusted time) a signed list may be dated; a list dated further ahead is refused, and a trusted time further ahead of the clock is in doubt",
+          ),
       })
-      .default({ toleranceSeconds: 300 }),
+      .default({ toleranceSeconds: 300, maxAheadHours: 24 }),
     void: z
-      .object({
+      .strictObject({
         windowMinutes: z
           .number()
           .int()
@@ -73,14 +86,24 @@ export const configSchema = z
           .string()
           .regex(
             PIN_HASH_PATTERN,
-            'expected a PIN hash "scrypt$...$..." from `quan pin hash`, never the PIN itself',
+            'expected a PIN hash "scrypt$...$..." from `quan pin hash PIN`, never the PIN itself',
           )
+          .superRefine((value, ctx) => {
+            // Salt and key lengths, canonical base64, scrypt cost bounds: a degenerate hash is refused here.
+            if (!PIN_HASH_PATTERN.test(value)) return;
+            try {
+              parsePinHash(value);
+            } catch (err) {
+              if (!(err instanceof PinHashError)) throw err;
+              ctx.addIssue({ code: "custom", message: err.message });
+            }
+          })
           .optional()
-          .describe("Manager PIN hash; without it, voids are refused"),
+          .describe("Manager PIN hash from `quan pin hash PIN`; without it, voids and Z reports are refused"),
       })
       .default({ windowMinutes: 30 }),
     flow: z
-      .object({
+      .strictObject({
         inactivitySeconds: z
           .number()
           .int()
@@ -104,13 +127,13 @@ export const configSchema = z
       })
       .default({ inactivitySeconds: 60, doubleScanMs: 1500 }),
     display: z
-      .object({
+      .strictObject({
         kind: z.enum(["tty", "none"]).default("tty"),
         color: z.boolean().default(true).describe("Off for monochrome consoles"),
       })
       .default({ kind: "tty", color: true }),
     input: z
-      .object({
+      .strictObject({
         kind: z
           .enum(["stdin", "none"])
           .default("stdin")
@@ -121,16 +144,16 @@ export const configSchema = z
       .default({ kind: "stdin" }),
     keypad: z
       .discriminatedUnion("kind", [
-        z.object({ kind: z.literal("none") }),
-        z.object({ kind: z.literal("hid"), path: hidPath }),
+        z.strictObject({ kind: z.literal("none") }),
+        z.strictObject({ kind: z.literal("hid"), path: hidPath }),
       ])
       .default({ kind: "none" })
       .describe("A USB numeric keypad read directly (hidraw) instead of through the console"),
     scanner: z
       .discriminatedUnion("kind", [
-        z.object({ kind: z.literal("none") }),
-        z.object({ kind: z.literal("hid"), path: hidPath }),
-        z.object({
+        z.strictObject({ kind: z.literal("none") }),
+        z.strictObject({ kind: z.literal("hid"), path: hidPath }),
+        z.strictObject({
           kind: z.literal("serial"),
           path: serialPath,
           baudRate: z.number().int().positive().default(9600),
@@ -138,7 +161,7 @@ export const configSchema = z
       ])
       .default({ kind: "none" }),
     printer: z
-      .object({
+      .strictObject({
         kind: z
           .enum(["file", "device", "tcp", "none"])
           .default("file")
@@ -166,7 +189,7 @@ export const configSchema = z
           .default("receipts")
           .describe("For kind file: where receipts go (relative to dataDir)"),
         paperWidth: z
-          .union([z.literal(58), z.literal(80)])
+          .union([z.literal(58), z.literal(80)], { error: "expected 58 or 80 (paper width in mm)" })
           .default(80)
           .describe("Paper width in mm: 58 (32 columns) or 80 (48)"),
         qr: z
@@ -184,12 +207,11 @@ export const configSchema = z
       })
       .default({ kind: "file", dir: "receipts", port: 9100, paperWidth: 80, qr: "raster" }),
     log: z
-      .object({
+      .strictObject({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
       })
       .default({ level: "info" }),
   })
-  .strict()
   .superRefine((c, ctx) => {
     if (c.input.kind === "stdin" && (c.keypad.kind === "hid" || c.scanner.kind === "hid")) {
       ctx.addIssue({

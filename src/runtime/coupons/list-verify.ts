@@ -1,6 +1,12 @@
 import { formatIssues } from "../config/load.js";
 import { type CouponList, couponListSchema } from "./list-schema.js";
-import { openEnvelope, SignatureError, type SignedEnvelope } from "./signing.js";
+import {
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
+  openEnvelope,
+  SignatureError,
+  type SignedEnvelope,
+} from "./signing.js";
 
 export type ListProblem =
   | "malformed_envelope"
@@ -8,7 +14,8 @@ export type ListProblem =
   | "bad_signature"
   | "invalid_document"
   | "wrong_merchant"
-  | "stale_version";
+  | "stale_version"
+  | "issued_ahead";
 
 export class CouponListError extends Error {
   override name = "CouponListError";
@@ -43,15 +50,21 @@ export function verifyCouponList(
   pinned: { id: string; publicKey: string },
   inForce: ListInForce | null,
 ): VerifiedList {
-  let document: string;
+  let opened: { envelope: SignedEnvelope; document: string };
   try {
-    document = openEnvelope(envelopeText, pinned.publicKey);
+    opened = openEnvelope(envelopeText, pinned.publicKey);
   } catch (err) {
     if (err instanceof SignatureError)
       throw new CouponListError(err.problem, `coupon list refused: ${err.message}`);
     throw err;
   }
-  const envelope = JSON.parse(envelopeText) as SignedEnvelope;
+  // Only the canonical fields that were verified are kept (and stored in the cache).
+  const { envelope, document } = opened;
+  if (jsonDepthExceeds(document, MAX_JSON_DEPTH))
+    throw new CouponListError(
+      "invalid_document",
+      `coupon list refused: the signed document is nested deeper than ${MAX_JSON_DEPTH} levels`,
+    );
   let data: unknown;
   try {
     data = JSON.parse(document);

@@ -58,19 +58,105 @@ export function signDocument(documentJson: string, privateKeyPem: string): Signe
   };
 }
 
-/** Parses an envelope and checks its signature against the pinned key; returns the signed text. */
-export function openEnvelope(envelopeText: string, pinnedPublicKey: string): string {
+/**
+ * Largest signed envelope a terminal reads (bytes of JSON text), checked before parsing: about a
+ * million plain codes fit; anything bigger is refused rather than allowed to exhaust the memory.
+ */
+export const MAX_ENVELOPE_BYTES = 64 * 1024 * 1024;
+/** Deepest nesting of arrays and objects accepted in signed JSON; a coupon list needs 4. */
+export const MAX_JSON_DEPTH = 32;
+
+const ENVELOPE_FIELDS = ["format", "alg", "signature", "document"] as const;
+
+/**
+ * How deeply `text` nests arrays and objects, counted without parsing (strings skipped), stopping
+ * as soon as `limit` is passed: hostile JSON nested a million deep is refused here instead of
+ * overflowing the stack of whatever walks it later.
+ */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Parses envelope text strictly: bounded size and nesting, exactly the four envelope fields, each
+ * a string. Returns a new object holding only those fields, so nothing unsigned is ever kept.
+ */
+export function parseEnvelope(envelopeText: string): SignedEnvelope {
+  if (envelopeText.length > MAX_ENVELOPE_BYTES || Buffer.byteLength(envelopeText) > MAX_ENVELOPE_BYTES) {
+    throw new SignatureError(
+      "malformed_envelope",
+      `larger than ${MAX_ENVELOPE_BYTES / 1024 / 1024} MiB, the most a terminal reads`,
+    );
+  }
+  if (jsonDepthExceeds(envelopeText, MAX_JSON_DEPTH))
+    throw new SignatureError("malformed_envelope", `nested deeper than ${MAX_JSON_DEPTH} levels`);
   let envelope: unknown;
   try {
     envelope = JSON.parse(envelopeText);
   } catch (err) {
     throw new SignatureError("malformed_envelope", `not JSON: ${(err as Error).message}`);
   }
-  return verifyEnvelope(envelope, pinnedPublicKey);
+  checkEnvelopeShape(envelope);
+  const e = envelope as Record<string, unknown>;
+  const unknown = Object.keys(e).filter((k) => !(ENVELOPE_FIELDS as readonly string[]).includes(k));
+  if (unknown.length) {
+    throw new SignatureError(
+      "malformed_envelope",
+      `unknown field ${unknown
+        .slice(0, 3)
+        .map((k) => JSON.stringify(k.slice(0, 40)))
+        .join(", ")}: a quan.signed/1 envelope holds only format, alg, signature and document`,
+    );
+  }
+  if (typeof e.alg !== "string")
+    throw new SignatureError("malformed_envelope", `unsupported alg ${String(e.alg)}`);
+  return {
+    format: "quan.signed/1",
+    alg: e.alg as "Ed25519",
+    signature: e.signature as string,
+    document: e.document as string,
+  };
+}
+
+/** Parses an envelope strictly and checks its signature against the pinned key. */
+export function openEnvelope(
+  envelopeText: string,
+  pinnedPublicKey: string,
+): { envelope: SignedEnvelope; document: string } {
+  const envelope = parseEnvelope(envelopeText);
+  return { envelope, document: verifyEnvelope(envelope, pinnedPublicKey) };
 }
 
 /** Checks an already parsed envelope; returns the signed document text. */
 export function verifyEnvelope(envelope: unknown, pinnedPublicKey: string): string {
+  checkEnvelopeShape(envelope);
+  const e = envelope as Record<string, unknown>;
+  if (e.alg !== "Ed25519") throw new SignatureError("malformed_envelope", `unsupported alg ${String(e.alg)}`);
+  const signature = Buffer.from(e.signature as string, "base64");
+  const ok =
+    signature.length === 64 &&
+    verify(null, Buffer.from(e.document as string, "utf8"), publicKeyObject(pinnedPublicKey), signature);
+  if (!ok)
+    throw new SignatureError(
+      "bad_signature",
+      "signature does not match the pinned merchant key (forged or altered)",
+    );
+  return e.document as string;
+}
+
+function checkEnvelopeShape(envelope: unknown): void {
   if (typeof envelope !== "object" || envelope === null || Array.isArray(envelope)) {
     throw new SignatureError("malformed_envelope", "expected a signed envelope object");
   }
@@ -87,17 +173,6 @@ export function verifyEnvelope(envelope: unknown, pinnedPublicKey: string): stri
       'expected {"format":"quan.signed/1","signature":...,"document":...}',
     );
   }
-  if (e.alg !== "Ed25519") throw new SignatureError("malformed_envelope", `unsupported alg ${String(e.alg)}`);
-  const signature = Buffer.from(e.signature, "base64");
-  const ok =
-    signature.length === 64 &&
-    verify(null, Buffer.from(e.document, "utf8"), publicKeyObject(pinnedPublicKey), signature);
-  if (!ok)
-    throw new SignatureError(
-      "bad_signature",
-      "signature does not match the pinned merchant key (forged or altered)",
-    );
-  return e.document;
 }
 
 export function publicKeyObject(rawBase64: string): KeyObject {

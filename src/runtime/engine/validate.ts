@@ -10,8 +10,14 @@ import type { Accepted, Rejected, RejectionReason, Verdict } from "./verdict.js"
 export interface TerminalContext {
   store: string;
   terminal: string;
-  /** Latest trusted instant seen (epoch ms): signed list times, earlier redemptions. */
+  /** Latest trusted instant seen (epoch ms): signed merchant time, the NTP-synchronised clock. */
   trustedTime: number;
+  /**
+   * The trusted time is further ahead of the clock than any source could vouch for (an older
+   * version let unsigned input set it): neither it nor the clock can be believed, so time-limited
+   * coupons are refused as clock_unverified before their dates are looked at.
+   */
+  trustedTimeInDoubt?: boolean;
   /** How far the clock may lag the trusted time before it is considered wrong. */
   clockToleranceMs: number;
 }
@@ -61,8 +67,9 @@ export function validateCoupon(
     return no("limit_reached");
   }
 
+  if (campaign.timeLimited && ctx.trustedTimeInDoubt) return no("clock_unverified");
   // A clock that went backwards (offline reboot without an RTC) must not make expired coupons valid.
-  const now = Math.max(clockNow, ctx.trustedTime);
+  const now = ctx.trustedTimeInDoubt ? clockNow : Math.max(clockNow, ctx.trustedTime);
   if (campaign.validFromMs !== undefined && now < campaign.validFromMs) return no("not_yet_valid");
   if (campaign.validUntilMs !== undefined && now >= campaign.validUntilMs) return no("expired");
   if (

@@ -5,8 +5,11 @@ export type PrintJob =
   /** `reprint`: a copy asked for from the menu (the receipt should say so). */
   | { kind: "redemption"; entry: RedeemEntry; reprint?: boolean }
   | { kind: "void"; entry: VoidEntry; original: RedeemEntry; reprint?: boolean }
-  /** X: shift report, Z: end-of-day report, over redemptions and voids with `from <= at < to`. */
-  | { kind: "report"; report: "X" | "Z"; from: number; to: number };
+  /**
+   * X: shift report, Z: end-of-day report, over redemptions and voids with `from <= at < to`.
+   * `no`: the Z's number; `reprint`: a copy of a Z already closed.
+   */
+  | { kind: "report"; report: "X" | "Z"; from: number; to: number; no?: number; reprint?: boolean };
 
 /** Side effects the flow requests. It never waits for them: a failed print is shown, never fatal. */
 export interface FlowEffects {

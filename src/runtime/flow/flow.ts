@@ -1,17 +1,17 @@
 import type { Locale } from "../engine/labels.js";
-import type { VoidEntry } from "../ledger/records.js";
-import { currencyDecimals, formatMoney } from "../money.js";
+import type { RedeemEntry, VoidEntry } from "../ledger/records.js";
+import { currencyDecimals, formatMoney, MAX_BILL_MINOR } from "../money.js";
 import { formatLocalDateTime } from "../time/zoned.js";
 import { startOfLocalDay } from "./business-day.js";
 import type { FlowEffects } from "./effects.js";
 import type { FlowEvent, HealthReport } from "./events.js";
 import { actionFor, type KeyAction, type Keymap, resolveKeymap } from "./keymap.js";
-import { type LedgerPort, VoidError } from "./ports.js";
-import { PrintTracker } from "./print-tracker.js";
+import { PinPrompt } from "./pin-prompt.js";
+import { type LastRedemption, type LedgerPort, ManagerPinError, VoidError } from "./ports.js";
+import { type PrintState, PrintTracker } from "./print-tracker.js";
 import { errorText, parseCouponOrRefuse, Sale, type SaleContext } from "./sale.js";
 import { couponLineView, type Presentation, receiptView } from "./verdict-view.js";
 import type { DoneWhat, FlowView, HealthView, Notice, NoticeCode, ReceiptView } from "./view.js";
-import { VoidPrompt } from "./void-prompt.js";
 
 export interface FlowOptions {
   ledger: LedgerPort;
@@ -36,10 +36,6 @@ export interface FlowOptions {
   noticeMs?: number;
   /** Largest bill that can be typed, minor units. */
   maxAmount?: number;
-  /** Wrong manager PINs allowed in a row before the void is abandoned. */
-  pinAttempts?: number;
-  /** After that many wrong PINs, voids are refused for this long. */
-  pinLockoutMs?: number;
 }
 
 interface FlowSettings {
@@ -48,8 +44,6 @@ interface FlowSettings {
   resultMs: number;
   noticeMs: number;
   maxAmount: number;
-  pinAttempts: number;
-  pinLockoutMs: number;
 }
 
 export const FLOW_DEFAULTS: Readonly<FlowSettings> = {
@@ -57,9 +51,7 @@ export const FLOW_DEFAULTS: Readonly<FlowSettings> = {
   doubleScanMs: 1500,
   resultMs: 5000,
   noticeMs: 10_000,
-  maxAmount: 9_999_999,
-  pinAttempts: 3,
-  pinLockoutMs: 5 * 60_000,
+  maxAmount: MAX_BILL_MINOR,
 };
 
 type Mode =
@@ -67,8 +59,16 @@ type Mode =
   | { name: "sale"; sale: Sale }
   | { name: "approved"; receipt: ReceiptView; since: number }
   | { name: "menu" }
-  | { name: "void_pin"; prompt: VoidPrompt }
-  | { name: "done"; what: DoneWhat; receipt?: ReceiptView; since: number };
+  | { name: "void_pin"; prompt: PinPrompt; target: RedeemEntry }
+  | { name: "z_pin"; prompt: PinPrompt; from: number; no: number }
+  | {
+      name: "done";
+      what: DoneWhat;
+      receipt?: ReceiptView;
+      zNo?: number;
+      print: PrintState;
+      since: number;
+    };
 
 /**
  * The redemption flow: a state machine driven by keys, scans, health reports and the clock. It owns
@@ -87,8 +87,6 @@ export class RedemptionFlow {
     network: "unknown",
     unsent: null,
   };
-  /** Voids are refused until then after too many wrong PINs (guessing costs time). */
-  private pinLockedUntil = 0;
   private readonly keymap: Keymap;
   private readonly settings: FlowSettings;
   private readonly listeners = new Set<(view: FlowView) => void>();
@@ -111,8 +109,6 @@ export class RedemptionFlow {
       resultMs: opts.resultMs ?? FLOW_DEFAULTS.resultMs,
       noticeMs: opts.noticeMs ?? FLOW_DEFAULTS.noticeMs,
       maxAmount: opts.maxAmount ?? FLOW_DEFAULTS.maxAmount,
-      pinAttempts: opts.pinAttempts ?? FLOW_DEFAULTS.pinAttempts,
-      pinLockoutMs: opts.pinLockoutMs ?? FLOW_DEFAULTS.pinLockoutMs,
     };
     this.saleContext = {
       ledger: opts.ledger,
@@ -204,6 +200,7 @@ export class RedemptionFlow {
         this.menuKey(action, now);
         return;
       case "void_pin":
+      case "z_pin":
         this.pinKey(mode.prompt, action, now);
         return;
     }
@@ -211,7 +208,7 @@ export class RedemptionFlow {
 
   private scan(text: string, now: number): void {
     const mode = this.mode;
-    if (mode.name === "void_pin") {
+    if (mode.name === "void_pin" || mode.name === "z_pin") {
       this.refuse("finish_sale_first");
       return;
     }
@@ -289,7 +286,7 @@ export class RedemptionFlow {
     this.printer.print({ kind: "redemption", entry: result.entry });
   }
 
-  // ---- the menu and voids ---------------------------------------------------------------
+  // ---- the menu: voids, reprints, reports -------------------------------------------------
 
   private menuKey(action: KeyAction, now: number): void {
     if (action.type === "cancel" || action.type === "menu") {
@@ -298,82 +295,169 @@ export class RedemptionFlow {
     }
     if (action.type !== "digit") return;
     switch (action.value) {
-      case 1: {
-        const target = this.opts.ledger.lastRedemption();
-        if (now < this.pinLockedUntil) {
-          const minutes = Math.ceil((this.pinLockedUntil - now) / 60_000);
-          this.refuse("void_locked", { minutes: String(minutes) });
-        } else if (!target) this.refuse("nothing_to_void");
-        else this.mode = { name: "void_pin", prompt: new VoidPrompt(target, this.settings.pinAttempts) };
+      case 1:
+        this.startVoid(now);
         return;
-      }
       case 2:
         this.reprint(now);
         return;
-      case 3:
-      case 4: {
-        const report = action.value === 3 ? "X" : "Z";
-        this.mode = { name: "done", what: `report_${report}`, since: now };
-        // A report covers everything since the last Z closed the books (the store's midnight before any Z).
-        const from = this.opts.ledger.lastDayClose() ?? startOfLocalDay(now, this.timezone());
-        if (report === "Z") this.opts.ledger.closeDay(now);
-        this.printer.print({ kind: "report", report, from, to: now });
+      case 3: {
+        const job = { kind: "report", report: "X", from: this.periodStart(now), to: now } as const;
+        this.showPrint({ name: "done", what: "report_X", print: "printing", since: now }, job);
         return;
       }
+      case 4:
+        if (this.refuseWhileLocked(now)) return;
+        this.mode = {
+          name: "z_pin",
+          prompt: new PinPrompt(),
+          from: this.periodStart(now),
+          no: (this.opts.ledger.lastDayClose()?.no ?? 0) + 1,
+        };
+        return;
+      case 5:
+        this.reprintLastZ(now);
+        return;
       default:
         return;
     }
   }
 
+  /** A report covers everything since the last Z closed the books (the store's midnight before any Z). */
+  private periodStart(now: number): number {
+    return this.opts.ledger.lastDayClose()?.to ?? startOfLocalDay(now, this.timezone());
+  }
+
+  /** The menu voids the terminal's newest redemption only, once: a voided one is not walked past. */
+  private startVoid(now: number): void {
+    const last = this.opts.ledger.lastRedemption();
+    if (!last) this.refuse("nothing_to_void");
+    else if (last.voidEntry) this.refuse("void_already_voided");
+    else if (!this.refuseWhileLocked(now))
+      this.mode = { name: "void_pin", prompt: new PinPrompt(), target: last.entry };
+  }
+
+  /** True (and says so) while wrong PINs keep manager actions locked. */
+  private refuseWhileLocked(now: number): boolean {
+    const { lockedUntil } = this.opts.ledger.pinLock(now);
+    if (lockedUntil === null) return false;
+    this.refuse("void_locked", { minutes: String(Math.ceil((lockedUntil - now) / 60_000)) });
+    return true;
+  }
+
+  /** The last slip again, as a copy: the redemption, or its void slip once it was voided. */
   private reprint(now: number): void {
-    let job = this.printer.lastReceipt;
-    if (!job) {
-      const last = this.opts.ledger.lastRedemption();
-      if (last) job = { kind: "redemption", entry: last };
-    }
-    if (!job) {
+    const last = this.opts.ledger.lastRedemption();
+    if (!last) {
       this.refuse("nothing_to_reprint");
       return;
     }
-    const entry = job.kind === "redemption" ? job.entry : job.original;
-    const receipt = receiptView(entry, this.opts.ledger.index(), this.presentation());
-    this.mode = { name: "done", what: "reprinted", receipt, since: now };
-    this.printer.print({ ...job, reprint: true });
+    this.showPrint(
+      { name: "done", what: "reprinted", receipt: this.receiptOf(last), print: "printing", since: now },
+      last.voidEntry
+        ? { kind: "void", entry: last.voidEntry, original: last.entry, reprint: true }
+        : { kind: "redemption", entry: last.entry, reprint: true },
+    );
   }
 
-  private pinKey(prompt: VoidPrompt, action: KeyAction, now: number): void {
+  private reprintLastZ(now: number): void {
+    const close = this.opts.ledger.lastDayClose();
+    // A close from before Z numbers has no period to print again.
+    if (!close || close.no === 0) {
+      this.refuse("nothing_to_reprint");
+      return;
+    }
+    this.showPrint(
+      { name: "done", what: "reprinted_Z", zNo: close.no, print: "printing", since: now },
+      { kind: "report", report: "Z", no: close.no, from: close.from, to: close.to, reprint: true },
+    );
+  }
+
+  /** Shows `done` and prints `job`; the screen says printing until the print ends, then how it ended. */
+  private showPrint(done: Extract<Mode, { name: "done" }>, job: Parameters<PrintTracker["print"]>[0]): void {
+    this.mode = done;
+    done.print = this.printer.print(job, (state) => {
+      done.print = state;
+    });
+  }
+
+  private receiptOf(last: LastRedemption): ReceiptView {
+    const receipt = receiptView(last.entry, this.opts.ledger.index(), this.presentation());
+    if (last.voidEntry) receipt.voided = true;
+    return receipt;
+  }
+
+  private pinKey(prompt: PinPrompt, action: KeyAction, now: number): void {
     const outcome = prompt.key(action);
     if (outcome?.type === "cancel") this.goIdle();
     else if (outcome?.type === "menu") this.mode = { name: "menu" };
     else if (outcome?.type === "submit") {
-      if (outcome.pin === "") this.refuse("void_bad_pin", { left: String(prompt.attemptsLeft) });
-      else this.voidLast(prompt, outcome.pin, now);
+      const mode = this.mode;
+      if (outcome.pin === "") {
+        const left = this.opts.ledger.pinLock(now).attemptsLeft;
+        this.refuse("void_bad_pin", { left: String(left) });
+      } else if (mode.name === "void_pin") this.voidLast(mode.target, outcome.pin, now);
+      else if (mode.name === "z_pin") this.closeDay(mode.from, outcome.pin, now);
     }
   }
 
-  private voidLast(prompt: VoidPrompt, pin: string, now: number): void {
+  private voidLast(target: RedeemEntry, pin: string, now: number): void {
     let entry: VoidEntry;
     try {
-      entry = this.opts.ledger.voidRedemption(prompt.target.id, now, this.opts.cashier, pin);
+      entry = this.opts.ledger.voidLastRedemption(target.id, now, this.opts.cashier, pin);
     } catch (err) {
-      if (!(err instanceof VoidError)) {
-        this.mode = { name: "menu" };
-        this.refuse("void_failed", { detail: errorText(err) });
-      } else if (err.reason !== "bad_pin") {
-        this.mode = { name: "menu" };
-        this.refuse(`void_${err.reason}`);
-      } else if (prompt.refused() > 0) {
-        this.refuse("void_bad_pin", { left: String(prompt.attemptsLeft) });
-      } else {
+      this.managerActionRefused(err, "void");
+      return;
+    }
+    this.showPrint(
+      {
+        name: "done",
+        what: "voided",
+        receipt: this.receiptOf({ entry: target, voidEntry: entry }),
+        print: "printing",
+        since: now,
+      },
+      { kind: "void", entry, original: target },
+    );
+  }
+
+  /** Z: the books close (numbered, durable) once the manager PIN is right; then the report prints. */
+  private closeDay(from: number, pin: string, now: number): void {
+    let close: ReturnType<LedgerPort["closeDay"]>;
+    try {
+      close = this.opts.ledger.closeDay(from, now, pin);
+    } catch (err) {
+      this.managerActionRefused(err, "close");
+      return;
+    }
+    this.showPrint(
+      { name: "done", what: "report_Z", zNo: close.no, print: "printing", since: now },
+      { kind: "report", report: "Z", no: close.no, from: close.from, to: close.to },
+    );
+  }
+
+  /** A wrong PIN keeps the prompt (attempts left); the one that locks, or any other refusal, leaves it. */
+  private managerActionRefused(err: unknown, what: "void" | "close"): void {
+    if (err instanceof ManagerPinError) {
+      if (err.reason === "bad_pin" && err.lockedUntil === null) {
+        this.refuse("void_bad_pin", { left: String(err.attemptsLeft) });
+      } else if (err.reason === "bad_pin") {
         this.goIdle();
-        this.pinLockedUntil = now + this.settings.pinLockoutMs;
         this.refuse("void_too_many_attempts");
+      } else if (err.reason === "locked") {
+        this.mode = { name: "menu" };
+        this.refuse("void_locked", {
+          minutes: String(Math.ceil(((err.lockedUntil ?? this.now) - this.now) / 60_000)),
+        });
+      } else {
+        this.mode = { name: "menu" };
+        this.refuse("pin_not_set");
       }
       return;
     }
-    const receipt = receiptView(prompt.target, this.opts.ledger.index(), this.presentation());
-    this.mode = { name: "done", what: "voided", receipt, since: now };
-    this.printer.print({ kind: "void", entry, original: prompt.target });
+    this.mode = { name: "menu" };
+    if (err instanceof VoidError) this.refuse(`void_${err.reason}`);
+    else this.refuse(what === "void" ? "void_failed" : "close_failed", { detail: errorText(err) });
   }
 
   // ---- time ------------------------------------------------------------------------------
@@ -453,14 +537,28 @@ export class RedemptionFlow {
       case "void_pin":
         return {
           name: "void_pin",
-          target: receiptView(mode.prompt.target, this.opts.ledger.index(), p),
+          target: receiptView(mode.target, this.opts.ledger.index(), p),
           pinLength: mode.prompt.pinLength,
-          attemptsLeft: mode.prompt.attemptsLeft,
+          attemptsLeft: this.opts.ledger.pinLock(this.now).attemptsLeft,
         };
-      case "done":
-        return mode.receipt
-          ? { name: "done", what: mode.what, receipt: mode.receipt }
-          : { name: "done", what: mode.what };
+      case "z_pin":
+        return {
+          name: "z_pin",
+          zNo: mode.no,
+          from: formatLocalDateTime(mode.from, p.timezone).slice(0, 16),
+          pinLength: mode.prompt.pinLength,
+          attemptsLeft: this.opts.ledger.pinLock(this.now).attemptsLeft,
+        };
+      case "done": {
+        const { what, receipt, zNo, print } = mode;
+        return {
+          name: "done",
+          what,
+          print,
+          ...(receipt ? { receipt } : {}),
+          ...(zNo !== undefined ? { zNo } : {}),
+        };
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import type { RejectionReason } from "../engine/verdict.js";
 import type { PrintJob } from "./effects.js";
 import type { NetworkStatus, PrinterHealth } from "./events.js";
+import type { PrintState } from "./print-tracker.js";
 
 /**
  * What the screens render: a plain, serialisable snapshot of the flow. Amounts are integer minor
@@ -26,9 +27,12 @@ export type ScreenView =
   | { name: "approved"; receipt: ReceiptView }
   | { name: "menu" }
   | { name: "void_pin"; target: ReceiptView; pinLength: number; attemptsLeft: number }
-  | { name: "done"; what: DoneWhat; receipt?: ReceiptView };
+  /** Confirming a Z with the manager PIN: its number and where its period starts ("YYYY-MM-DD HH:MM"). */
+  | { name: "z_pin"; zNo: number; from: string; pinLength: number; attemptsLeft: number }
+  /** A menu action finished; `print` follows its slip until the printer is done with it. */
+  | { name: "done"; what: DoneWhat; print: PrintState; receipt?: ReceiptView; zNo?: number };
 
-export type DoneWhat = "voided" | "reprinted" | "report_X" | "report_Z";
+export type DoneWhat = "voided" | "reprinted" | "report_X" | "report_Z" | "reprinted_Z";
 
 /**
  * amount: typing the bill; review: the bill is set, verdicts and totals shown, Enter commits;
@@ -88,6 +92,8 @@ export interface ReceiptView {
   payable: number;
   lines: CouponLineView[];
   member: boolean;
+  /** The redemption was voided: its coupons were given back. */
+  voided?: boolean;
 }
 
 export interface HealthView {
@@ -130,6 +136,9 @@ export const NOTICE_CODES = [
   "void_already_voided",
   "void_not_found",
   "void_failed",
+  "void_not_last",
+  "pin_not_set",
+  "close_failed",
 ] as const;
 
 export type NoticeCode = (typeof NOTICE_CODES)[number];

@@ -22,7 +22,8 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /**
- * The month-end reconciliation file: one row per coupon of each redemption; a void repeats the rows
+ * The month-end reconciliation file (UTF-8, CRLF; prefix UTF8_BOM for Excel and WPS): one row per
+ * coupon of each redemption; a void repeats the rows
  * it cancels with negated amounts, so every money column sums to what was really given. `bill` and
  * `payable` belong to the redemption and appear on its line 1 only, so they sum correctly too.
  */
@@ -32,7 +33,7 @@ export function journalToCsv(
   include: (e: JournalEntry) => boolean = () => true,
 ): string {
   const byId = new Map<string, RedeemEntry>();
-  const rows: string[][] = [[...CSV_COLUMNS]];
+  const rows: string[][] = [];
   for (const e of entries) {
     if (e.type === "redeem") {
       byId.set(e.id, e);
@@ -43,7 +44,8 @@ export function journalToCsv(
       if (include(e)) rows.push(...rowsFor(original, e, e.id, -1, timeZone));
     }
   }
-  return `${rows.map((r) => r.map(csvField).join(",")).join("\r\n")}\r\n`;
+  const lines = [CSV_COLUMNS.join(","), ...rows.map((r) => r.map(csvCell).join(","))];
+  return `${lines.join("\r\n")}\r\n`;
 }
 
 function rowsFor(
@@ -74,9 +76,43 @@ function rowsFor(
   ]);
 }
 
-function csvField(value: string): string {
-  // A leading = + @ would run as a formula in a spreadsheet (CSV injection); negative amounts are numbers.
-  const safe =
-    /^[=+@\t\r]/.test(value) || (/^-/.test(value) && !/^-\d+(\.\d+)?$/.test(value)) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+/** Excel and WPS read a UTF-8 file as the system code page (GBK in China) unless it starts with this. */
+export const UTF8_BOM = "\uFEFF";
+
+const MONEY_COLUMNS = new Set<number>(
+  (["bill", "line_discount", "payable"] as const).map((c) => CSV_COLUMNS.indexOf(c)),
+);
+const MONEY = /^(-?\d+\.\d+)?$/;
+
+function csvCell(value: string, column: number): string {
+  if (MONEY_COLUMNS.has(column)) {
+    // Written by formatMajor: always a plain number (negative for voids), which a spreadsheet sums.
+    if (!MONEY.test(value)) throw new Error(`money column ${CSV_COLUMNS[column]} got "${value}"`);
+    return value;
+  }
+  return quoted(neutralised(value));
+}
+
+/** Control characters (ESC sequences, bells, line breaks) as visible escapes, never raw bytes. */
+const CONTROL = /\p{Cc}/gu;
+/** What a spreadsheet skips before it decides a cell is a formula: blanks and invisible characters. */
+const LEADING_INVISIBLE = /^[\s\p{Cf}\p{Z}]*/u;
+/** = + - @ (and their full-width forms) start a formula. */
+const FORMULA_START = /^[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+/**
+ * A text cell a spreadsheet shows as text (CSV injection): a leading apostrophe when the value, past
+ * any blanks or invisible characters, starts like a formula. Text cells are never numbers here.
+ */
+function neutralised(value: string): string {
+  const visible = value.replace(
+    CONTROL,
+    (c) => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+  );
+  const start = visible.slice((LEADING_INVISIBLE.exec(visible)?.[0] ?? "").length);
+  return FORMULA_START.test(start) ? `'${visible}` : visible;
+}
+
+function quoted(value: string): string {
+  return /[",]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }

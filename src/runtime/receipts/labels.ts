@@ -1,6 +1,6 @@
 import type { ReceiptLocale } from "./model.js";
 
-/** Every fixed word printed on a receipt, per locale. */
+/** Every fixed word printed on a receipt, per locale. The report names are also the screens' (one name). */
 export interface ReceiptLabels {
   redemptionTitle: string;
   voidTitle: string;
@@ -27,9 +27,18 @@ export interface ReceiptLabels {
   from: string;
   to: string;
   noRedemptions: string;
+  /** The period's redemptions as they happened (before voids). */
+  redeemed: string;
   voids: string;
-  redemptions: string;
+  /** The discount a void gave back (the shop did not give it after all). */
+  discountReturned: string;
+  /** Redemptions left after voids. */
+  netRedemptions: string;
   billTotal: string;
+  discountTotal: string;
+  toPayTotal: string;
+  /** A Z's number. */
+  zNumber: string;
   /** "3笔" / "x3": a count of redemptions. */
   count(n: number): string;
   /** Separator between a field name and its value. */
@@ -39,7 +48,7 @@ export interface ReceiptLabels {
 const zh: ReceiptLabels = {
   redemptionTitle: "券核销凭证",
   voidTitle: "撤销凭证",
-  shiftReportTitle: "班结报表(X)",
+  shiftReportTitle: "交班报表(X)",
   dayReportTitle: "日结报表(Z)",
   store: "门店",
   terminal: "终端",
@@ -62,9 +71,14 @@ const zh: ReceiptLabels = {
   from: "从",
   to: "至",
   noRedemptions: "无核销记录",
+  redeemed: "核销",
   voids: "撤销",
-  redemptions: "核销笔数",
+  discountReturned: "退回优惠",
+  netRedemptions: "净核销",
   billTotal: "消费合计",
+  discountTotal: "优惠合计",
+  toPayTotal: "实付合计",
+  zNumber: "日结号",
   count: (n) => `${n}笔`,
   colon: "：",
 };
@@ -73,7 +87,7 @@ const en: ReceiptLabels = {
   redemptionTitle: "Coupon redemption",
   voidTitle: "VOID",
   shiftReportTitle: "Shift report (X)",
-  dayReportTitle: "End of day (Z)",
+  dayReportTitle: "End-of-day report (Z)",
   store: "Store",
   terminal: "Terminal",
   cashier: "Cashier",
@@ -95,13 +109,24 @@ const en: ReceiptLabels = {
   from: "From",
   to: "To",
   noRedemptions: "No redemptions",
-  voids: "Voids",
-  redemptions: "Redemptions",
+  redeemed: "Redeemed",
+  voids: "Voided",
+  discountReturned: "Discount given back",
+  netRedemptions: "Net redemptions",
   billTotal: "Bills",
+  discountTotal: "Discounts",
+  toPayTotal: "Paid",
+  zNumber: "Z No.",
   count: (n) => `x${n}`,
   colon: ": ",
 };
 
 export function receiptLabels(locale: ReceiptLocale): ReceiptLabels {
   return locale === "zh-CN" ? zh : en;
+}
+
+/** "交班报表(X)" / "日结报表(Z)": the one name of a report, on the menu, the screen and the slip. */
+export function reportName(kind: "X" | "Z", locale: ReceiptLocale): string {
+  const t = receiptLabels(locale);
+  return kind === "X" ? t.shiftReportTitle : t.dayReportTitle;
 }

@@ -29,14 +29,30 @@ export interface ShiftReportRow {
   amount: number;
 }
 
-/** X = shift report (the till stays open), Z = end of day. Built from the journal by the caller. */
+/** Count and sums of a set of redemptions, minor units. */
+export interface ReportFigures {
+  count: number;
+  amount: number;
+  discount: number;
+  payable: number;
+}
+
+/**
+ * X = shift report (the till stays open), Z = end of day. Built from the journal by the caller.
+ * `redeemed` - `voids` = `totals`: what was redeemed in the period, what voids in the period gave
+ * back, and what the shop really gave.
+ */
 export interface ShiftReport {
   kind: "X" | "Z";
+  /** The Z's number (a Z only). */
+  no?: number;
   /** ISO instants bounding the period. */
   from: string;
   to: string;
   terminal: string;
   rows: ShiftReportRow[];
-  voids: { count: number; discount: number };
-  totals: { count: number; amount: number; discount: number; payable: number };
+  redeemed: ReportFigures;
+  /** The redemptions voided in the period (some may have been redeemed before it). */
+  voids: ReportFigures;
+  totals: ReportFigures;
 }

@@ -54,7 +54,10 @@ export function receiptForJob(
         entries,
         (id) => ledger.redemption(id)?.entry,
       );
-      return { blocks: layoutReport(ctx, report), label: job.report === "X" ? "report-x" : "report-z" };
+      return {
+        blocks: copyMark(job.reprint, settings.locale, layoutReport(ctx, report)),
+        label: job.report === "X" ? "report-x" : job.reprint ? "report-z-copy" : "report-z",
+      };
     }
   }
 }

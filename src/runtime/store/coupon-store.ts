@@ -6,13 +6,23 @@ import { parseVerifiedList } from "../coupons/list-schema.js";
 import { CouponListError, verifyCouponList } from "../coupons/list-verify.js";
 import { hashMember } from "../coupons/member-hash.js";
 import { type SignedEnvelope, verifyEnvelope } from "../coupons/signing.js";
+import { verifyTimeStatement } from "../coupons/time-statement.js";
 import { evaluateBasket } from "../engine/basket.js";
 import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
 import { localize } from "../engine/labels.js";
 import type { TerminalContext } from "../engine/validate.js";
 import type { Accepted, BasketVerdict } from "../engine/verdict.js";
-import type { BasketInput, LedgerPort, LedgerStatus, RedeemResult } from "../flow/ports.js";
-import { VoidError } from "../flow/ports.js";
+import {
+  type BasketInput,
+  type DayClose,
+  type LastRedemption,
+  type LedgerPort,
+  type LedgerStatus,
+  ManagerPinError,
+  type PinLockStatus,
+  type RedeemResult,
+  VoidError,
+} from "../flow/ports.js";
 import { ulid } from "../ids.js";
 import {
   entryOf,
@@ -28,6 +38,14 @@ import type { Logger } from "../log.js";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
 import { openDurableDb } from "./durable-adapter.js";
 import { Journal, readJournal } from "./journal.js";
+import {
+  afterPinAttempt,
+  PIN_POLICY_DEFAULTS,
+  type PinLockState,
+  type PinPolicy,
+  pinLockStatus,
+  UNLOCKED,
+} from "./pin-lockout.js";
 
 export interface CouponStoreOptions {
   dataDir: string;
@@ -35,9 +53,16 @@ export interface CouponStoreOptions {
   store: string;
   merchant: { id: string; publicKey: string };
   clockToleranceMs: number;
+  /**
+   * How far ahead of the terminal's time a signed list may be dated, and how far ahead of the
+   * clock a trusted time may be before it is in doubt (default 24 h).
+   */
+  maxAheadMs?: number;
   voidWindowMs: number;
   /** scrypt hash of the manager PIN; without one, voids are refused. */
   managerPinHash?: string;
+  /** Wrong manager PINs in a row before manager actions lock, and for how long (every door). */
+  pinPolicy?: PinPolicy;
   log: Logger;
   /** Counters snapshot cadence, in journal records. */
   snapshotEvery?: number;
@@ -53,12 +78,25 @@ interface StateFile {
   format: "quan.state/1";
   /** Latest instant the terminal has reason to trust (epoch ms). */
   trustedTime: number;
+  /** Who vouched for it; absent in files written before sources were recorded. */
+  trustedSource?: TrustedSource;
+  /** Nonce of the last signed time statement imported, so it cannot be imported twice. */
+  timeStatementNonce?: string;
   snapshot: UsageSnapshot | null;
-  /** When the last Z report closed the books (epoch ms). */
+  /** When the last Z report closed the books (epoch ms); from before Z numbers, read only. */
   lastZAt?: number;
+  /** The last Z close, with its number. */
+  lastZ?: DayClose;
+  /** The manager PIN lockout, shared by every door and kept across restarts. */
+  pinLock?: PinLockState;
 }
 
 export type ImportResult = { status: "imported" | "unchanged"; version: number; codes: number };
+
+/** The sources that may vouch for the time: the NTP-synchronised clock and the merchant's signature. */
+export type TrustedSource = "ntp" | "list" | "statement";
+
+export const DEFAULT_MAX_AHEAD_MS = 24 * 3_600_000;
 
 /**
  * The imperative shell around the coupon engine: the coupon cache (lowdb, durable writes), the
@@ -72,9 +110,10 @@ export class CouponStore implements LedgerPort {
   /** The same redemptions in journal order, for "the last one" without a scan of the map. */
   private readonly inOrder: RedeemEntry[] = [];
   private readonly voids: VoidEntry[] = [];
+  /** Void by the redemption it compensates. */
+  private readonly voidOf = new Map<string, VoidEntry>();
   private readonly log: Logger;
   private sinceSnapshot = 0;
-  private lastEntryAt = 0;
   private closed = false;
 
   private constructor(
@@ -106,13 +145,19 @@ export class CouponStore implements LedgerPort {
     try {
       const cache = openCache(opts.dataDir);
       const state = openState(opts.dataDir);
-      const opened = Journal.open(join(opts.dataDir, "journal.log"));
+      const snapshot = state.data.snapshot;
+      const opened = Journal.open(join(opts.dataDir, "journal.log"), {
+        committed: snapshot ? { seq: snapshot.seq, source: "the counters snapshot in state.json" } : null,
+      });
       if (opened.recovered) {
+        const { quarantine, ...torn } = opened.recovered;
         opts.log.warn(
-          { ...opened.recovered },
-          "journal had a torn last record (power cut mid-write); it was never committed and has been removed",
+          { ...torn, quarantine },
+          `journal had a torn last record (power cut mid-write) and nothing says it was committed: it was cut away, its bytes are kept in ${quarantine}`,
         );
       }
+      if (opened.newlineRestored)
+        opts.log.warn("the journal's last record had lost its end of line; it verified and was kept");
       const store = new CouponStore(opts, opened.journal, cache, state, lock);
       store.loadCache();
       store.rebuild(opened.records);
@@ -154,6 +199,13 @@ export class CouponStore implements LedgerPort {
     if (verified.unchanged)
       return { status: "unchanged", version: verified.list.version, codes: verified.list.codes.length };
     const index = buildCouponIndex(verified.list);
+    const terminalTime = this.terminalTime(now);
+    if (index.issuedAt > terminalTime + this.maxAheadMs()) {
+      throw new CouponListError(
+        "issued_ahead",
+        `coupon list refused: issued ${verified.list.issuedAt}, ${formatSpan(index.issuedAt - terminalTime)} ahead of this terminal's time ${new Date(terminalTime).toISOString()} (at most clock.maxAheadHours = ${this.maxAheadMs() / 3_600_000} h): the server's clock or this terminal's is wrong; set the clock (NTP), or import a signed time statement (\`quan time import\`), then import the list again`,
+      );
+    }
     this.cache.data = {
       format: "quan.cache/1",
       envelope: verified.envelope,
@@ -161,7 +213,7 @@ export class CouponStore implements LedgerPort {
     };
     this.cache.write();
     this.indexInForce = index;
-    this.raiseTrustedTime(index.issuedAt);
+    this.raiseTrustedTime(index.issuedAt, "list");
     this.log.info({ version: index.version, codes: index.codes.size }, "coupon list imported");
     return { status: "imported", version: index.version, codes: index.codes.size };
   }
@@ -172,26 +224,27 @@ export class CouponStore implements LedgerPort {
 
   // ---- validation and commits ------------------------------------------------------------
 
-  private context(): TerminalContext {
+  private context(now: number): TerminalContext {
     return {
       store: this.opts.store,
       terminal: this.opts.terminal,
       trustedTime: this.trustedTime(),
       clockToleranceMs: this.opts.clockToleranceMs,
+      trustedTimeInDoubt: this.trustedTimeInDoubt(now),
     };
   }
 
   check(basket: BasketInput, now: number): BasketVerdict {
     const index = this.indexInForce;
     if (!index) return noList(basket);
-    return evaluateBasket(index, this.usage, basket, now, this.context());
+    return evaluateBasket(index, this.usage, basket, now, this.context(now));
   }
 
   redeem(basket: BasketInput, now: number, cashier: string): RedeemResult {
     const index = this.indexInForce;
     const verdict = this.check(basket, now);
     if (!index || !verdict.committable) return { committed: false, verdict };
-    const at = Math.max(now, this.trustedTime());
+    const at = this.terminalTime(now);
     const entry: RedeemEntry = {
       type: "redeem",
       id: ulid(at),
@@ -211,14 +264,14 @@ export class CouponStore implements LedgerPort {
     return { committed: true, entry, verdict };
   }
 
+  /** Voids any redemption by id (the technician's `quan void`): manager PIN, void window, once. */
   voidRedemption(id: string, now: number, cashier: string, pin: string): VoidEntry {
+    const at = this.terminalTime(now);
+    this.refuseWhileLocked(at);
     const found = this.redemption(id);
     if (!found) throw new VoidError("not_found", `no redemption ${id} on this terminal`);
-    if (!this.opts.managerPinHash)
-      throw new VoidError("bad_pin", "no manager PIN is configured (void.managerPin), so voids are refused");
-    if (!verifyPin(pin, this.opts.managerPinHash)) throw new VoidError("bad_pin", "wrong manager PIN");
+    this.checkManagerPin(pin, at);
     if (found.voided) throw new VoidError("already_voided", `redemption ${id} is already voided`);
-    const at = Math.max(now, this.trustedTime());
     if (at - Date.parse(found.entry.at) > this.opts.voidWindowMs) {
       throw new VoidError(
         "window_passed",
@@ -237,11 +290,76 @@ export class CouponStore implements LedgerPort {
     return entry;
   }
 
-  /** Journal first (fsynced), counters after: a crash in between replays the entry at next start. */
+  voidLastRedemption(id: string, now: number, cashier: string, pin: string): VoidEntry {
+    const last = this.lastRedemption();
+    if (!last || last.entry.id !== id)
+      throw new VoidError("not_last", `redemption ${id} is not this terminal's newest redemption`);
+    if (last.voidEntry) throw new VoidError("already_voided", `redemption ${id} is already voided`);
+    return this.voidRedemption(id, now, cashier, pin);
+  }
+
+  // ---- the manager PIN -------------------------------------------------------------------
+
+  private pinPolicy(): PinPolicy {
+    return this.opts.pinPolicy ?? PIN_POLICY_DEFAULTS;
+  }
+
+  pinLock(now: number): PinLockStatus {
+    const at = this.terminalTime(now);
+    return pinLockStatus(this.state.data.pinLock ?? UNLOCKED, this.pinPolicy(), at);
+  }
+
+  private refuseWhileLocked(at: number): void {
+    const status = this.pinLock(at);
+    if (status.lockedUntil === null) return;
+    const minutes = Math.ceil((status.lockedUntil - at) / 60_000);
+    throw new ManagerPinError(
+      "locked",
+      `too many wrong manager PINs: locked until ${new Date(status.lockedUntil).toISOString()} (${minutes} min)`,
+      0,
+      status.lockedUntil,
+    );
+  }
+
+  /** One policy for every door: a wrong PIN is counted durably, and enough of them lock manager actions. */
+  private checkManagerPin(pin: string, at: number): void {
+    this.refuseWhileLocked(at);
+    const hash = this.opts.managerPinHash;
+    if (!hash)
+      throw new ManagerPinError(
+        "not_set",
+        "no manager PIN is configured (void.managerPin), so manager actions are refused",
+        0,
+        null,
+      );
+    const ok = verifyPin(pin, hash);
+    const before = this.state.data.pinLock ?? UNLOCKED;
+    const after = afterPinAttempt(before, this.pinPolicy(), ok, at);
+    if (after.failures !== before.failures || after.lockedUntil !== before.lockedUntil) {
+      this.writable("record a manager PIN attempt");
+      this.state.data.pinLock = after;
+      this.state.write();
+    }
+    if (ok) return;
+    const status = pinLockStatus(after, this.pinPolicy(), at);
+    throw new ManagerPinError(
+      "bad_pin",
+      status.lockedUntil === null
+        ? `wrong manager PIN (${status.attemptsLeft} attempts left)`
+        : `wrong manager PIN: too many in a row, locked until ${new Date(status.lockedUntil).toISOString()}`,
+      status.attemptsLeft,
+      status.lockedUntil,
+    );
+  }
+
+  /**
+   * Journal first (fsynced), counters after: a crash in between replays the entry at next start.
+   * Once the journal has it the entry is committed, whatever the housekeeping after it does.
+   */
   private commit(entry: JournalEntry): JournalRecord {
     const record = this.writable("commit").append(entry);
     this.fold(record);
-    if (++this.sinceSnapshot >= (this.opts.snapshotEvery ?? 1000)) this.writeSnapshot();
+    if (++this.sinceSnapshot >= (this.opts.snapshotEvery ?? 1000)) this.trySnapshot();
     return record;
   }
 
@@ -251,12 +369,12 @@ export class CouponStore implements LedgerPort {
     this.keep(record);
   }
 
-  /** Keeps an entry for queries (voids, reports, last redemption) and the trusted time. */
+  /** Keeps an entry for queries (voids, reports, last redemption). Its time is not trusted time. */
   private keep(record: JournalRecord): void {
     const entry = entryOf(record);
-    this.lastEntryAt = Math.max(this.lastEntryAt, Date.parse(entry.at));
     if (entry.type === "void") {
       this.voids.push(entry);
+      this.voidOf.set(entry.target, entry);
       return;
     }
     this.entries.set(entry.id, entry);
@@ -265,10 +383,12 @@ export class CouponStore implements LedgerPort {
 
   // ---- queries ---------------------------------------------------------------------------
 
-  lastRedemption(): RedeemEntry | undefined {
+  lastRedemption(): LastRedemption | undefined {
     for (let i = this.inOrder.length - 1; i >= 0; i--) {
-      const e = this.inOrder[i] as RedeemEntry;
-      if (e.terminal === this.opts.terminal && !this.usage.redemptions.get(e.id)?.voided) return e;
+      const entry = this.inOrder[i] as RedeemEntry;
+      if (entry.terminal !== this.opts.terminal) continue;
+      const voidEntry = this.voidOf.get(entry.id);
+      return voidEntry ? { entry, voidEntry } : { entry };
     }
     return undefined;
   }
@@ -288,19 +408,30 @@ export class CouponStore implements LedgerPort {
     );
   }
 
-  /** Whether redemptions can be committed now (the journal is open and has not failed). */
+  /**
+   * Whether redemptions can be committed now: the journal is open and has not failed, or it failed
+   * (a full disk) and its cut-back holds again, so the terminal recovers without a restart.
+   */
   canCommit(): boolean {
-    return this.journal?.writable ?? false;
+    return this.journal?.recover() ?? false;
   }
 
-  lastDayClose(): number | null {
-    return this.state.data.lastZAt ?? null;
+  lastDayClose(): DayClose | null {
+    const { lastZ, lastZAt } = this.state.data;
+    if (lastZ) return lastZ;
+    // A close from before Z numbers: its period is unknown, the next one starts there.
+    return lastZAt === undefined ? null : { no: 0, from: lastZAt, to: lastZAt };
   }
 
-  closeDay(at: number): void {
+  closeDay(from: number, to: number, pin: string): DayClose {
     this.writable("close the day");
-    this.state.data.lastZAt = at;
+    if (!(from <= to)) throw new RangeError(`a Z period ends after it starts (${from} > ${to})`);
+    this.checkManagerPin(pin, this.terminalTime(to));
+    const close: DayClose = { no: (this.lastDayClose()?.no ?? 0) + 1, from, to };
+    this.state.data.lastZ = close;
+    this.state.data.lastZAt = to;
     this.state.write();
+    return close;
   }
 
   memberHash(raw: string): string {
@@ -312,8 +443,35 @@ export class CouponStore implements LedgerPort {
     return hashMember(this.indexInForce.memberSalt, raw);
   }
 
+  /**
+   * The latest instant a source vouched for: the NTP-synchronised clock or the merchant's
+   * signature (a list's issuedAt, a time statement). A redemption's own time is not one: it is
+   * only the clock's word.
+   */
   trustedTime(): number {
-    return Math.max(this.state.data.trustedTime, this.lastEntryAt);
+    return this.state.data.trustedTime;
+  }
+
+  trustedSource(): TrustedSource | null {
+    return this.state.data.trustedSource ?? null;
+  }
+
+  /**
+   * A trusted time further ahead of the clock than clock.maxAheadHours: no source could have
+   * vouched for it (an older version let `redeem --at` or a far-future list set it), or the clock
+   * is years behind. Which one is wrong only a signed time statement can say.
+   */
+  trustedTimeInDoubt(now: number): boolean {
+    return this.trustedTime() - now > this.maxAheadMs();
+  }
+
+  /** The time a commit is recorded at: the later of clock and trusted time, unless that is in doubt. */
+  terminalTime(now: number): number {
+    return this.trustedTimeInDoubt(now) ? now : Math.max(now, this.trustedTime());
+  }
+
+  private maxAheadMs(): number {
+    return this.opts.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS;
   }
 
   status(now: number): LedgerStatus {
@@ -329,11 +487,37 @@ export class CouponStore implements LedgerPort {
   }
 
   /** Called by the daemon when the clock is known good (NTP synchronised) to carry trust across reboots. */
-  raiseTrustedTime(instant: number): void {
+  raiseTrustedTime(instant: number, source: TrustedSource = "ntp"): void {
     if (instant <= this.state.data.trustedTime) return;
     this.writable("record the trusted time");
     this.state.data.trustedTime = instant;
+    this.state.data.trustedSource = source;
     this.state.write();
+  }
+
+  /**
+   * Sets the trusted time from a signed time statement (see coupons/time-statement.ts): the
+   * merchant's word, so it may move the time backwards (the way out of a poisoned trusted time).
+   * A refused statement throws TimeStatementError and changes nothing.
+   */
+  importTimeStatement(text: string, clockNow: number): { previous: number; instant: number } {
+    this.writable("import a time statement");
+    const verified = verifyTimeStatement(
+      text,
+      this.opts.merchant,
+      clockNow,
+      this.state.data.timeStatementNonce,
+    );
+    const previous = this.state.data.trustedTime;
+    this.state.data.trustedTime = verified.instant;
+    this.state.data.trustedSource = "statement";
+    this.state.data.timeStatementNonce = verified.nonce;
+    this.state.write();
+    this.log.warn(
+      { previous: new Date(previous).toISOString(), instant: new Date(verified.instant).toISOString() },
+      "trusted time set by a signed time statement",
+    );
+    return { previous, instant: verified.instant };
   }
 
   // ---- start-up and shutdown --------------------------------------------------------------
@@ -374,12 +558,31 @@ export class CouponStore implements LedgerPort {
     this.sinceSnapshot = 0;
   }
 
+  /**
+   * The snapshot only shortens the next start (the journal is the truth): a failure (a full disk)
+   * is logged, and tried again at the next commit and at close.
+   */
+  private trySnapshot(): void {
+    try {
+      this.writeSnapshot();
+    } catch (err) {
+      this.log.warn(
+        { err, pendingRecords: this.sinceSnapshot },
+        `could not write the counters snapshot (${(err as Error).message}); the redemptions are safe in the journal, it is tried again later`,
+      );
+    }
+  }
+
+  /** Always closes the journal and releases the lock, whatever the snapshot does. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.sinceSnapshot > 0 && this.journal) this.writeSnapshot();
-    this.journal?.close();
-    this.lock.release();
+    try {
+      if (this.sinceSnapshot > 0 && this.journal) this.trySnapshot();
+      this.journal?.close();
+    } finally {
+      this.lock.release();
+    }
   }
 }
 
@@ -410,4 +613,10 @@ function redemptionLine(l: Accepted): RedemptionLine {
   if (l.otpStep !== undefined) line.otpStep = l.otpStep;
   if (l.gift !== undefined) line.gift = localize(l.gift, "zh-CN");
   return line;
+}
+
+/** "37924098 min" / "3 h 5 min": how far apart two instants are, for messages. */
+function formatSpan(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }

@@ -1,8 +1,17 @@
 import { createHash } from "node:crypto";
-import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readSync } from "node:fs";
-import { dirname } from "node:path";
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
 import type { JournalEntry, JournalRecord } from "../ledger/records.js";
-import { fsyncDirectory, writeAll } from "./durable-file.js";
+import { fsyncDirectory, writeAll, writeFileDurable } from "./durable-file.js";
 
 /**
  * The append-only redemption journal. One record per line:
@@ -42,12 +51,16 @@ export class JournalWriteError extends Error {
   override name = "JournalWriteError";
 }
 
-/** A last record cut short by a power loss or crash mid-write: it was never committed. */
+/** A last record cut short by a power loss or crash mid-write, with nothing saying it was committed. */
 export interface TornTail {
   /** Byte offset where the torn record starts (the file is cut back to here). */
   offset: number;
+  /** 1-based line number of the torn record. */
+  line: number;
   droppedBytes: number;
   reason: string;
+  /** Where the cut bytes were kept (set once Journal.open has cut them away). */
+  quarantine?: string;
 }
 
 export interface JournalContents {
@@ -55,6 +68,18 @@ export interface JournalContents {
   torn: TornTail | null;
   /** Length of the verified part of the file. */
   validBytes: number;
+  /**
+   * The last record is whole and verifies by its own hash but lost its final newline: it was
+   * committed (a torn write never produces a line whose checksum matches), so it is kept.
+   */
+  missingNewline: boolean;
+}
+
+/** What the caller knows from elsewhere (the counters snapshot): records up to `seq` were committed. */
+export interface CommitEvidence {
+  seq: number;
+  /** Names the evidence in the refusal, e.g. "the counters snapshot in state.json". */
+  source: string;
 }
 
 export type JournalVerification =
@@ -77,7 +102,8 @@ export function readJournal(path: string, opts: JournalReadOptions = {}): Journa
   try {
     fd = openSync(path, "r");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { records: [], torn: null, validBytes: 0 };
+    if ((err as NodeJS.ErrnoException).code === "ENOENT")
+      return { records: [], torn: null, validBytes: 0, missingNewline: false };
     throw err;
   }
   try {
@@ -165,11 +191,12 @@ function scanJournal(fd: number, path: string, chunkSize: number): JournalConten
   for (const line of readLines(fd, chunkSize)) {
     if (suspect) throw new JournalCorruptError(path, suspect.line, suspect.offset, suspect.problem);
     lineNumber++;
-    if (!line.terminated) {
-      const reason = "the last record has no end of line (write cut short)";
-      return { records, torn: { offset: line.offset, droppedBytes: line.bytes.length, reason }, validBytes };
-    }
     const parsed = parseLine(line.bytes);
+    if (!line.terminated && "problem" in parsed) {
+      const reason = `the last record has no end of line (write cut short): ${parsed.problem}`;
+      const torn = { offset: line.offset, line: lineNumber, droppedBytes: line.bytes.length, reason };
+      return { records, torn, validBytes, missingNewline: false };
+    }
     if ("problem" in parsed) {
       suspect = {
         line: lineNumber,
@@ -199,13 +226,15 @@ function scanJournal(fd: number, path: string, chunkSize: number): JournalConten
     }
     records.push(record);
     prev = record.hash;
-    validBytes = line.offset + line.bytes.length + 1;
+    validBytes = line.offset + line.bytes.length + (line.terminated ? 1 : 0);
+    if (!line.terminated) return { records, torn: null, validBytes, missingNewline: true };
   }
   if (suspect) {
     const reason = `the last record is incomplete: ${suspect.problem} (write cut short)`;
-    return { records, torn: { offset: suspect.offset, droppedBytes: suspect.length, reason }, validBytes };
+    const torn = { offset: suspect.offset, line: suspect.line, droppedBytes: suspect.length, reason };
+    return { records, torn, validBytes, missingNewline: false };
   }
-  return { records, torn: null, validBytes };
+  return { records, torn: null, validBytes, missingNewline: false };
 }
 
 /**
@@ -227,8 +256,15 @@ export interface OpenedJournal {
   journal: Journal;
   /** Every committed record, oldest first, for rebuilding counters. */
   records: JournalRecord[];
-  /** Set when a torn last record was cut away at open. */
+  /** Set when a torn last record was cut away at open (its bytes kept in `recovered.quarantine`). */
   recovered: TornTail | null;
+  /** Set when the last record had lost its final newline and got it back. */
+  newlineRestored: boolean;
+}
+
+export interface JournalOpenOptions extends JournalReadOptions {
+  /** Records known committed from elsewhere: a torn tail among them is damage, not a torn write. */
+  committed?: CommitEvidence | null;
 }
 
 export class Journal {
@@ -245,10 +281,13 @@ export class Journal {
   ) {}
 
   /**
-   * Opens the journal (creating it, durably, if missing), verifies every record and cuts a torn
-   * last record away (fsynced). Damage anywhere else throws JournalCorruptError and changes nothing.
+   * Opens the journal (creating it, durably, if missing) and verifies every record; the file is only
+   * changed once that is decided. A whole last record that lost its newline gets it back. A torn
+   * last record is damage when `committed` says it was committed (JournalCorruptError, file
+   * untouched); otherwise its bytes are kept in a quarantine file next to the journal, then cut
+   * away (fsynced). Damage anywhere else throws JournalCorruptError and changes nothing.
    */
-  static open(path: string, opts: JournalReadOptions = {}): OpenedJournal {
+  static open(path: string, opts: JournalOpenOptions = {}): OpenedJournal {
     const { fd, created } = openForAppend(path);
     try {
       if (created) {
@@ -256,13 +295,35 @@ export class Journal {
         fsyncDirectory(dirname(path));
       }
       const contents = scanJournal(fd, path, opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
-      if (contents.torn) {
+      const { torn } = contents;
+      const evidence = opts.committed;
+      if (torn && evidence && evidence.seq > contents.records.length) {
+        throw new JournalCorruptError(
+          path,
+          torn.line,
+          torn.offset,
+          `${torn.reason}, but ${evidence.source} says record ${evidence.seq} was committed: the record was damaged after it was written, so it is not cut away`,
+        );
+      }
+      let size = contents.validBytes;
+      if (contents.missingNewline) {
+        writeAll(fd, Buffer.of(NEWLINE));
+        fdatasyncSync(fd);
+        size += 1;
+      }
+      if (torn) {
+        torn.quarantine = quarantineTail(fd, path, torn);
         ftruncateSync(fd, contents.validBytes);
         fsyncSync(fd);
       }
       const last = contents.records.at(-1);
-      const journal = new Journal(path, fd, last?.seq ?? 0, last?.hash ?? GENESIS_HASH, contents.validBytes);
-      return { journal, records: contents.records, recovered: contents.torn };
+      const journal = new Journal(path, fd, last?.seq ?? 0, last?.hash ?? GENESIS_HASH, size);
+      return {
+        journal,
+        records: contents.records,
+        recovered: torn,
+        newlineRestored: contents.missingNewline,
+      };
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -277,9 +338,30 @@ export class Journal {
     return this.hash;
   }
 
-  /** False after a failed append (until reopened) or after close: nothing more can be committed. */
+  /** False after a failed append (until `recover()` or the next append succeeds) or after close. */
   get writable(): boolean {
     return !this.closed && !this.failure;
+  }
+
+  /**
+   * After a failed append: cuts the file back to its committed records and syncs that, so appends
+   * can go on (a disk that was full has room again) without a restart. Returns whether the journal
+   * is writable now; a recovery that fails again keeps the journal refusing, and is tried next time.
+   */
+  recover(): boolean {
+    if (this.closed) return false;
+    if (!this.failure) return true;
+    try {
+      ftruncateSync(this.fd, this.size);
+      fdatasyncSync(this.fd);
+      const size = fstatSync(this.fd).size;
+      if (size !== this.size) throw new Error(`the file is ${size} bytes after cutting back to ${this.size}`);
+    } catch (err) {
+      this.failure = err as Error;
+      return false;
+    }
+    this.failure = null;
+    return true;
   }
 
   /** Appends one entry; returns only once it is on disk (fdatasync): then, and only then, it is committed. */
@@ -291,10 +373,11 @@ export class Journal {
   /** Several entries in one write and a single fdatasync; all are committed when this returns. */
   appendMany(entries: readonly JournalEntry[]): JournalRecord[] {
     if (this.closed) throw new Error(`journal ${this.path} is closed`);
-    if (this.failure) {
+    if (!this.recover()) {
+      const cause = this.failure as Error;
       throw new JournalWriteError(
-        `journal ${this.path} failed earlier (${this.failure.message}); reopen it to recover`,
-        { cause: this.failure },
+        `journal ${this.path} failed earlier and cannot be restored yet (${cause.message}); nothing was committed, the next commit tries again`,
+        { cause },
       );
     }
     if (entries.length === 0) return [];
@@ -324,8 +407,8 @@ export class Journal {
 
   /**
    * After a failed write or sync the file may hold part of the lines, or all of them without a
-   * guarantee they reach the disk. They were not committed, so cut them back; either way refuse
-   * further appends until a reopen, which verifies the file again.
+   * guarantee they reach the disk. They were not committed, so cut them back; the next append
+   * first makes sure that cut-back holds (`recover()`), and refuses until it does.
    */
   private fail(cause: Error): never {
     this.failure = cause;
@@ -338,7 +421,7 @@ export class Journal {
       rollback = `cutting the partial write back failed too (${(truncateError as Error).message}); the next open recovers`;
     }
     throw new JournalWriteError(
-      `append to journal ${this.path} failed (${cause.message}): nothing was committed; ${rollback}. Reopen the journal to go on`,
+      `append to journal ${this.path} failed (${cause.message}): nothing was committed; ${rollback}. The next commit tries again`,
       { cause },
     );
   }
@@ -348,6 +431,25 @@ export class Journal {
     this.closed = true;
     closeSync(this.fd);
   }
+}
+
+/**
+ * Copies a torn tail, durably, to `journal.log.torn-<offset>` (numbered if that exists) before it is
+ * cut away: nothing leaves the disk unseen, and a technician can still look at it.
+ */
+function quarantineTail(fd: number, path: string, torn: TornTail): string {
+  const bytes = Buffer.alloc(torn.droppedBytes);
+  let read = 0;
+  while (read < bytes.length) {
+    const n = readSync(fd, bytes, read, bytes.length - read, torn.offset + read);
+    if (n === 0) break;
+    read += n;
+  }
+  const base = join(dirname(path), `${basename(path)}.torn-${torn.offset}`);
+  let target = base;
+  for (let i = 2; existsSync(target); i++) target = `${base}-${i}`;
+  writeFileDurable(target, bytes.subarray(0, read));
+  return target;
 }
 
 /** O_APPEND so every write lands at the end; readable too, for the verification at open. */

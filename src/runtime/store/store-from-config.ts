@@ -14,6 +14,7 @@ export function openStoreFromConfig(
     store: config.terminal.store,
     merchant: config.merchant,
     clockToleranceMs: config.clock.toleranceSeconds * 1000,
+    maxAheadMs: config.clock.maxAheadHours * 3_600_000,
     voidWindowMs: config.void.windowMinutes * 60_000,
     ...(config.void.managerPin ? { managerPinHash: config.void.managerPin } : {}),
     log,

@@ -7,6 +7,7 @@ import { idleScreen } from "./idle.js";
 import { menuScreen } from "./menu.js";
 import { saleScreen } from "./sale.js";
 import { voidPinScreen } from "./void-pin.js";
+import { zPinScreen } from "./z-pin.js";
 
 export type { ScreenOptions } from "./frame.js";
 
@@ -23,6 +24,8 @@ export function renderScreen(view: FlowView, o: ScreenOptions): Line[] {
       return menuScreen(view as ViewOf<"menu">, o);
     case "void_pin":
       return voidPinScreen(view as ViewOf<"void_pin">, o);
+    case "z_pin":
+      return zPinScreen(view as ViewOf<"z_pin">, o);
     case "done":
       return doneScreen(view as ViewOf<"done">, o);
   }

@@ -1,9 +1,13 @@
-import { readFileSync } from "node:fs";
+import { scryptSync } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   ConfigError,
   deepMerge,
   environmentOverrides,
+  loadConfigFile,
   parseConfig,
 } from "../../../src/runtime/config/load.js";
 import { hashPin, verifyPin } from "../../../src/runtime/config/pin.js";
@@ -23,6 +27,13 @@ const problems = (data: unknown) => {
     throw err;
   }
 };
+
+/** The minimal config from a file, with these environment variables set. */
+function loadConfigFileFrom(env: Record<string, string>) {
+  const file = join(mkdtempSync(join(tmpdir(), "quan-config-")), "config.json");
+  writeFileSync(file, JSON.stringify(minimal));
+  return loadConfigFile(file, env);
+}
 
 describe("configuration", () => {
   it("fills every default from the schema", () => {
@@ -92,13 +103,68 @@ describe("configuration", () => {
     expect(c.dataDir).toBe("/tmp/q");
   });
 
+  it("every level is strict: an unknown nested key is named by its path, with a near miss", () => {
+    const found = problems({
+      ...minimal,
+      clock: { toleranceSecond: 60 },
+      void: { managerPIN: "x" },
+      display: { colour: false },
+      keypad: { kind: "hid", path: "/dev/quan-keypad", baud: 9600 },
+      printer: { kind: "file", papeWidth: 58 },
+      terminal: { ...minimal.terminal, nmae: "x" },
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        "clock.toleranceSecond: unknown setting (did you mean toleranceSeconds?)",
+        "void.managerPIN: unknown setting (did you mean managerPin?)",
+        "display.colour: unknown setting (did you mean color?)",
+        "keypad.baud: unknown setting",
+        "printer.papeWidth: unknown setting (did you mean paperWidth?)",
+        "terminal.nmae: unknown setting",
+      ]),
+    );
+  });
+
+  it("an override from the environment is named by its variable, with a near miss", () => {
+    const fromEnv = (env: Record<string, string>) => {
+      try {
+        loadConfigFileFrom(env);
+        return [];
+      } catch (err) {
+        if (err instanceof ConfigError) return err.located();
+        throw err;
+      }
+    };
+    expect(fromEnv({ QUAN_CLOCK__TOLERANCESECONDS: "60" })).toEqual([
+      "QUAN_CLOCK__TOLERANCESECONDS: clock.toleranceseconds is not a setting (did you mean QUAN_CLOCK__TOLERANCE_SECONDS?)",
+    ]);
+    expect(fromEnv({ QUAN_CLOCK__TOLERANCE_SECONDS: "soon" })).toEqual([
+      expect.stringMatching(/^QUAN_CLOCK__TOLERANCE_SECONDS \(clock\.toleranceSeconds\): .*number/),
+    ]);
+    expect(fromEnv({ QUAN_TERMINAL__ID: "bad id!", QUAN_LOG__LEVEL: "debug" })).toEqual([
+      "QUAN_TERMINAL__ID (terminal.id): 1-32 letters, digits, _ or -",
+    ]);
+  });
+
+  it("variables that are not overrides are left alone", () => {
+    const env = {
+      QUAN_DEMO_DIR: "x",
+      QUAN_CONFIG: "/etc/quan/config.json",
+      QUAN_TEST_NO_BUILD: "1",
+      QUAN_BENCH_CODES: "5",
+    };
+    expect(environmentOverrides(env)).toEqual({});
+    expect(() => loadConfigFileFrom(env)).not.toThrow();
+  });
+
   it("the committed JSON Schema for editors is the one the schema generates", () => {
     const committed = JSON.parse(readFileSync("config/quan.schema.json", "utf8"));
     expect(committed).toEqual(configJsonSchema());
   });
 
-  it("the example config is valid", () => {
-    expect(problems(JSON.parse(readFileSync("config/example.json", "utf8")))).toEqual([]);
+  it("the example config is valid but for the manager PIN, which it tells the technician to set", () => {
+    const found = problems(JSON.parse(readFileSync("config/example.json", "utf8")));
+    expect(found).toEqual([expect.stringMatching(/^void\.managerPin: .*`quan pin hash/)]);
   });
 });
 
@@ -108,7 +174,40 @@ describe("manager PIN", () => {
     expect(hash).not.toContain("2468");
     expect(verifyPin("2468", hash)).toBe(true);
     expect(verifyPin("2469", hash)).toBe(false);
+    expect(problems({ ...minimal, void: { managerPin: hash } })).toEqual([]);
   });
+
+  it("still verifies a hash in the first format (scrypt$salt$key, Node's default cost)", () => {
+    const salt = Buffer.alloc(16, 7);
+    const key = scryptSync("2468", salt, 32);
+    const legacy = `scrypt$${salt.toString("base64")}$${key.toString("base64")}`;
+    expect(problems({ ...minimal, void: { managerPin: legacy } })).toEqual([]);
+    expect(verifyPin("2468", legacy)).toBe(true);
+    expect(verifyPin("1234", legacy)).toBe(false);
+  });
+
+  const salt16 = Buffer.alloc(16, 1).toString("base64");
+  const key32 = Buffer.alloc(32, 2).toString("base64");
+  const degenerate: [string, string, RegExp][] = [
+    ["a 3-byte salt and an empty key", "scrypt$AAAA$=", /salt/],
+    ["a short key", `scrypt$${salt16}$${Buffer.alloc(4).toString("base64")}`, /key/],
+    ["a short salt", `scrypt$${Buffer.alloc(8).toString("base64")}$${key32}`, /salt/],
+    ["text that is not base64", `scrypt$${salt16}$REPLACE/WITH/OUTPUT/OF/quan/pin/hash=`, /base64/],
+    ["a cost too low", `scrypt$N=1024,r=8,p=1$${salt16}$${key32}`, /N/],
+    ["a cost that is no power of two", `scrypt$N=20000,r=8,p=1$${salt16}$${key32}`, /N/],
+    ["r out of bounds", `scrypt$N=16384,r=1,p=1$${salt16}$${key32}`, /\br\b/],
+    ["p out of bounds", `scrypt$N=16384,r=8,p=99$${salt16}$${key32}`, /\bp\b/],
+    ["another scheme", `bcrypt$${salt16}$${key32}`, /scrypt/],
+    ["the PIN itself", "2468", /quan pin hash/],
+  ];
+  for (const [what, value, says] of degenerate) {
+    it(`refuses ${what}, in config check and when verifying`, () => {
+      const found = problems({ ...minimal, void: { managerPin: value } });
+      expect(found).toEqual([expect.stringMatching(/^void\.managerPin: /)]);
+      expect(found[0]).toMatch(says);
+      for (const pin of ["0000", "2468", "1234"]) expect(() => verifyPin(pin, value)).toThrow(/PIN hash/);
+    });
+  }
 });
 
 describe("keymap overrides", () => {

@@ -59,31 +59,64 @@ export const CODES: CodeInput[] = [
 /** A flow on a real coupon store (temp dir, signed list), with recorded prints and bells. */
 export class FlowHarness {
   readonly fx: StoreFixture;
-  readonly flow: RedemptionFlow;
+  flow: RedemptionFlow;
   readonly printed: PrintJob[] = [];
   bells = 0;
   now = NOW;
   /** Makes the printer fail: a string throws at once, an Error rejects later. */
   printFailure: string | Error | null = null;
+  /** While true, prints stay pending until `finishPrints()`. */
+  holdPrints = false;
+  private readonly held: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  private readonly effects: FlowEffects;
 
-  constructor(options: Partial<FlowOptions> = {}) {
+  constructor(private readonly options: Partial<FlowOptions> = {}) {
     this.fx = makeStore(CAMPAIGNS, CODES);
-    const effects: FlowEffects = {
+    this.effects = {
       print: (job) => {
         this.printed.push(job);
         const failure = this.printFailure;
         if (typeof failure === "string") throw new Error(failure);
         if (failure) return Promise.reject(failure);
+        if (this.holdPrints)
+          return new Promise<void>((resolve, reject) => this.held.push({ resolve, reject }));
         return undefined;
       },
       bell: () => {
         this.bells++;
       },
     };
-    this.flow = new RedemptionFlow(
-      { ledger: this.fx.store, effects, storeName: "小店", locale: "zh-CN", cashier: "alice", ...options },
+    this.flow = this.newFlow();
+  }
+
+  private newFlow(): RedemptionFlow {
+    return new RedemptionFlow(
+      {
+        ledger: this.fx.store,
+        effects: this.effects,
+        storeName: "小店",
+        locale: "zh-CN",
+        cashier: "alice",
+        ...this.options,
+      },
       this.now,
     );
+  }
+
+  /** A restart of the daemon: the store closed and opened again, a new flow on it (nothing kept in memory). */
+  restart(): this {
+    this.fx.reopen();
+    this.flow = this.newFlow();
+    return this;
+  }
+
+  /** Ends the held prints (with `failure`, or printed) and lets their outcome reach the flow. */
+  async finishPrints(failure?: Error): Promise<void> {
+    for (const p of this.held.splice(0)) {
+      if (failure) p.reject(failure);
+      else p.resolve();
+    }
+    for (let i = 0; i < 5; i++) await Promise.resolve();
   }
 
   /** Presses keys: each character of a string is a key, longer names ("Enter") are one key. */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { renderScreen } from "../../../src/ui-tty/screens/render.js";
 import { MANAGER_PIN } from "../../helpers/store-fixture.js";
 import { FlowHarness } from "./flow-harness.js";
 
@@ -94,14 +95,20 @@ describe("reprint and reports", () => {
     expect(h.screen).toMatchObject({ name: "done", what: "report_X" });
     const midnightShanghai = Date.parse("2026-03-03T16:00:00Z");
     expect(h.printed.at(-1)).toEqual({ kind: "report", report: "X", from: midnightShanghai, to: h.now });
-    h.press("Enter", "*", "4");
+    h.press("Enter", "*", "4", MANAGER_PIN, "Enter");
     const closedAt = h.now;
-    expect(h.printed.at(-1)).toEqual({ kind: "report", report: "Z", from: midnightShanghai, to: closedAt });
+    expect(h.printed.at(-1)).toEqual({
+      kind: "report",
+      report: "Z",
+      no: 1,
+      from: midnightShanghai,
+      to: closedAt,
+    });
     // The next reports start where the Z closed the books, also after a restart; no overlap.
     h.now += 3_600_000;
     h.press("Enter", "*", "3");
     expect(h.printed.at(-1)).toEqual({ kind: "report", report: "X", from: closedAt, to: h.now });
-    expect(h.fx.reopen().lastDayClose()).toBe(closedAt);
+    expect(h.fx.reopen().lastDayClose()).toMatchObject({ to: closedAt });
   });
 
   it("the menu closes with cancel or the menu key", () => {
@@ -152,3 +159,169 @@ describe("a failed print", () => {
     expect(h.view.printProblem).toBeNull();
   });
 });
+
+describe("the done screen follows the print", () => {
+  it("says printing while the printer works, then printed, or that it failed", async () => {
+    h = new FlowHarness();
+    redeemOne();
+    h.holdPrints = true;
+    h.press("*", "2");
+    expect(h.screen).toMatchObject({ name: "done", what: "reprinted", print: "printing" });
+    expect(screenText(h)).toContain("打印中");
+    await h.finishPrints();
+    expect(h.screen).toMatchObject({ name: "done", what: "reprinted", print: "printed" });
+    expect(screenText(h)).not.toContain("打印中");
+    expect(screenText(h)).toContain("已打印");
+
+    h.press("Enter", "*", "3");
+    expect(h.screen).toMatchObject({ name: "done", what: "report_X", print: "printing" });
+    await h.finishPrints(new Error("out of paper"));
+    expect(h.screen).toMatchObject({ name: "done", what: "report_X", print: "failed" });
+    const text = screenText(h);
+    expect(text).not.toContain("打印中");
+    expect(text).toContain("打印失败");
+    expect(text).toContain("out of paper");
+  });
+
+  it("a print that works at once is shown as printed", () => {
+    h = new FlowHarness();
+    h.press("*", "3");
+    expect(h.screen).toMatchObject({ name: "done", what: "report_X", print: "printed" });
+  });
+});
+
+describe("reprint after a void", () => {
+  it("prints the void slip and shows the redemption as voided, not with OK lines", () => {
+    h = new FlowHarness();
+    const id = redeemOne();
+    h.press("*", "1", MANAGER_PIN, "Enter").wait(5000);
+    h.press("*", "2");
+    expect(h.printed.at(-1)).toMatchObject({ kind: "void", original: { id }, reprint: true });
+    expect(h.screen).toMatchObject({ name: "done", what: "reprinted", receipt: { id, voided: true } });
+    const text = screenText(h);
+    expect(text).toContain("已撤销");
+    expect(text).not.toMatch(/OK 66000001/);
+    // After a restart the terminal still knows the last slip was a void.
+    h.wait(5000).restart().press("*", "2");
+    expect(h.printed.at(-1)).toMatchObject({ kind: "void", original: { id }, reprint: true });
+    expect(h.screen).toMatchObject({ receipt: { id, voided: true } });
+  });
+});
+
+describe("the menu voids only the most recent redemption, once", () => {
+  it("after voiding the last one, the one before is not offered", () => {
+    h = new FlowHarness();
+    redeemOne("66000001");
+    const last = redeemOne("66000002");
+    h.press("*", "1", MANAGER_PIN, "Enter").wait(5000);
+    expect(h.fx.store.redemption(last)?.voided).toBe(true);
+    h.press("*", "1");
+    expect(h.screen.name).toBe("menu");
+    expect(h.view.notice?.code).toBe("void_already_voided");
+    expect(h.journal()).toHaveLength(3);
+    h.press("-").restart().press("*", "1");
+    expect(h.screen.name).toBe("menu");
+    expect(h.view.notice?.code).toBe("void_already_voided");
+  });
+
+  it("the store refuses a menu void of anything but the newest redemption", () => {
+    h = new FlowHarness();
+    const first = redeemOne("66000001");
+    redeemOne("66000002");
+    expect(() => h.fx.store.voidLastRedemption(first, h.now, "m", MANAGER_PIN)).toThrow(
+      expect.objectContaining({ reason: "not_last" }),
+    );
+    expect(h.fx.store.redemption(first)?.voided).toBe(false);
+  });
+});
+
+describe("the end-of-day (Z) report", () => {
+  it("needs the manager PIN, is numbered, kept and reprintable as a copy", () => {
+    h = new FlowHarness();
+    const from = Date.parse("2026-03-03T16:00:00Z");
+    h.press("*", "4");
+    expect(h.screen).toMatchObject({ name: "z_pin", zNo: 1, pinLength: 0 });
+    expect(h.printed).toHaveLength(0);
+    h.press("1111", "Enter");
+    expect(h.view.notice?.code).toBe("void_bad_pin");
+    expect(h.fx.store.lastDayClose()).toBeNull();
+    expect(h.printed).toHaveLength(0);
+    h.press(MANAGER_PIN, "Enter");
+    const closedAt = h.now;
+    expect(h.screen).toMatchObject({ name: "done", what: "report_Z", zNo: 1 });
+    expect(h.printed.at(-1)).toEqual({ kind: "report", report: "Z", no: 1, from, to: closedAt });
+    // Numbered across restarts, monotonic; the next period starts where this one closed.
+    h.now += 3_600_000;
+    h.press("Enter").restart();
+    expect(h.fx.store.lastDayClose()).toEqual({ no: 1, from, to: closedAt });
+    h.press("*", "4");
+    expect(h.screen).toMatchObject({ name: "z_pin", zNo: 2 });
+    h.press(MANAGER_PIN, "Enter");
+    expect(h.printed.at(-1)).toEqual({ kind: "report", report: "Z", no: 2, from: closedAt, to: h.now });
+    // Reprint of the last Z: the same period and number, marked as a copy.
+    h.press("Enter", "*", "5");
+    expect(h.printed.at(-1)).toEqual({
+      kind: "report",
+      report: "Z",
+      no: 2,
+      from: closedAt,
+      to: h.now,
+      reprint: true,
+    });
+  });
+
+  it("a Z whose print failed is closed all the same and can be reprinted", () => {
+    h = new FlowHarness();
+    h.printFailure = "out of paper";
+    h.press("*", "4", MANAGER_PIN, "Enter");
+    expect(h.view.printProblem).toMatchObject({ job: "report" });
+    expect(h.fx.store.lastDayClose()).toMatchObject({ no: 1 });
+    h.printFailure = null;
+    h.press("Enter", "-", "*", "5");
+    expect(h.printed.at(-1)).toMatchObject({ kind: "report", report: "Z", no: 1, reprint: true });
+    expect(h.view.printProblem).toBeNull();
+  });
+
+  it("nothing to reprint before the first Z", () => {
+    h = new FlowHarness();
+    h.press("*", "5");
+    expect(h.view.notice?.code).toBe("nothing_to_reprint");
+    expect(h.printed).toHaveLength(0);
+  });
+});
+
+describe("the PIN lockout is kept by the store", () => {
+  it("survives a restart, and covers the Z report too; it ends with time", () => {
+    h = new FlowHarness();
+    redeemOne();
+    h.press("*", "1", "1111", "Enter", "2222", "Enter", "3333", "Enter");
+    expect(h.view.notice?.code).toBe("void_too_many_attempts");
+    h.restart().press("*", "1");
+    expect(h.screen.name).toBe("menu");
+    expect(h.view.notice).toMatchObject({ code: "void_locked", params: { minutes: "5" } });
+    h.press("4");
+    expect(h.screen.name).toBe("menu");
+    expect(h.view.notice?.code).toBe("void_locked");
+    h.press("-");
+    h.now += 5 * 60_000;
+    h.press("*", "1");
+    expect(h.screen).toMatchObject({ name: "void_pin", attemptsLeft: 3 });
+  });
+
+  it("wrong PINs count across the doors until the right one", () => {
+    h = new FlowHarness();
+    redeemOne();
+    h.press("*", "1", "1111", "Enter", "-");
+    h.restart().press("*", "1");
+    expect(h.screen).toMatchObject({ name: "void_pin", attemptsLeft: 2 });
+    h.press(MANAGER_PIN, "Enter");
+    expect(h.screen).toMatchObject({ name: "done", what: "voided" });
+    expect(h.fx.store.pinLock(h.now)).toEqual({ attemptsLeft: 3, lockedUntil: null });
+  });
+});
+
+function screenText(harness: FlowHarness): string {
+  return renderScreen(harness.view, { cols: 48, rows: 20, locale: "zh-CN" })
+    .map((l) => l.text)
+    .join("\n");
+}

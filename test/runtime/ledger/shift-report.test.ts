@@ -49,7 +49,9 @@ describe("X/Z report figures", () => {
       { campaign: "cash", count: 2, discount: 2000, amount: 15850 },
       { campaign: "pct", count: 1, discount: 2570, amount: 12850 },
     ]);
-    expect(report.voids).toEqual({ count: 2, discount: 2000 });
+    // Redeemed as it happened, given back by voids, and the net as the difference.
+    expect(report.redeemed).toEqual({ count: 2, amount: 15850, discount: 4570, payable: 11280 });
+    expect(report.voids).toEqual({ count: 2, amount: 8000, discount: 2000, payable: 6000 });
     expect(report.totals).toEqual({
       count: 0,
       amount: 12850 + 3000 - 3000 - 5000,

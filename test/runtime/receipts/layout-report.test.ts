@@ -22,11 +22,16 @@ describe("X and Z reports", () => {
 
         it("right-aligns the counts and totals", () => {
           expectRightAligned(lines, zh ? "免费咖啡" : "Free coffee", zh ? "3笔" : "x3", width);
-          expectRightAligned(lines, zh ? "撤销" : "Voids", zh ? "1笔" : "x1", width);
-          expectRightAligned(lines, zh ? "核销笔数" : "Redemptions", "15", width);
+          expectRightAligned(lines, zh ? "撤销" : "Voided", zh ? "1笔" : "x1", width);
+          expectRightAligned(lines, zh ? "退回优惠" : "Discount given back", "￥20.00", width);
+          expectRightAligned(lines, zh ? "净核销" : "Net redemptions", zh ? "15笔" : "x15", width);
           expectRightAligned(lines, zh ? "消费合计" : "Bills", "￥1626.00", width);
-          expectRightAligned(lines, zh ? "优惠" : "Discount", "-￥240.00", width);
-          expectRightAligned(lines, zh ? "实付" : "To pay", "￥1386.00", width);
+          expectRightAligned(lines, zh ? "优惠合计" : "Discounts", "-￥240.00", width);
+          expectRightAligned(lines, zh ? "实付合计" : "Paid", "￥1386.00", width);
+        });
+
+        it("a Z carries its number", () => {
+          expect(lines).toContain(zh ? "日结号：12" : "Z No.: 12");
         });
 
         it("shows a campaign without discount as ￥0.00, not -￥0.00", () => {
@@ -39,21 +44,22 @@ describe("X and Z reports", () => {
   it("titles X as the shift report and Z as the end of day", () => {
     const title = (kind: "X" | "Z", locale: "zh-CN" | "en") =>
       renderTextLines(layoutReport(context(locale, 48), dayReport(kind)), 48)[0]?.trim();
-    expect(title("X", "zh-CN")).toBe("班结报表(X)");
+    expect(title("X", "zh-CN")).toBe("交班报表(X)");
     expect(title("Z", "zh-CN")).toBe("日结报表(Z)");
     expect(title("X", "en")).toBe("Shift report (X)");
-    expect(title("Z", "en")).toBe("End of day (Z)");
+    expect(title("Z", "en")).toBe("End-of-day report (Z)");
   });
 
   it("says so when nothing was redeemed", () => {
     const empty = {
       ...dayReport("X"),
       rows: [],
-      voids: { count: 0, discount: 0 },
+      redeemed: { count: 0, amount: 0, discount: 0, payable: 0 },
+      voids: { count: 0, amount: 0, discount: 0, payable: 0 },
       totals: { count: 0, amount: 0, discount: 0, payable: 0 },
     };
     const lines = renderTextLines(layoutReport(context("zh-CN", 32), empty), 32);
     expect(lines).toContain("无核销记录");
-    expectRightAligned(lines, "实付", "￥0.00", 32);
+    expectRightAligned(lines, "实付合计", "￥0.00", 32);
   });
 });

@@ -69,14 +69,16 @@ export function voidOf(entry: RedeemEntry): VoidEntry {
 export function dayReport(kind: "X" | "Z" = "Z"): ShiftReport {
   return {
     kind,
+    ...(kind === "Z" ? { no: 12 } : {}),
     from: "2026-11-21T16:00:00.000Z",
     to: "2026-11-22T16:00:00.000Z",
     terminal: "T-01",
     rows: [
-      { campaign: "weekend", count: 12, discount: 24000, amount: 153600 },
+      { campaign: "weekend", count: 13, discount: 26000, amount: 158600 },
       { campaign: "coffee", count: 3, discount: 0, amount: 9000 },
     ],
-    voids: { count: 1, discount: 2000 },
+    redeemed: { count: 16, amount: 167600, discount: 26000, payable: 141600 },
+    voids: { count: 1, amount: 5000, discount: 2000, payable: 3000 },
     totals: { count: 15, amount: 162600, discount: 24000, payable: 138600 },
   };
 }

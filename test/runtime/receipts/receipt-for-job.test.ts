@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeEscPos } from "../../../src/runtime/receipts/escpos/escpos-encoder.js";
+import { reportName } from "../../../src/runtime/receipts/labels.js";
 import { receiptForJob } from "../../../src/runtime/receipts/receipt-for-job.js";
+import { menuScreen } from "../../../src/ui-tty/screens/menu.js";
 import { decodeEscPos } from "../../helpers/escpos-decode.js";
 import { MANAGER_PIN, makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
 
@@ -52,19 +54,65 @@ describe("what the terminal prints for each job", () => {
     expect(slip.lines.join("\n")).toMatch(/撤销/);
     expect(slip.lines.join("\n")).toContain(b.entry.id.slice(-8));
 
-    const z = printed(
-      receiptForJob(
-        { kind: "report", report: "Z", from: NOW - 3_600_000, to: NOW + 3_600_000 },
-        fx.store,
-        settings,
-      ).blocks,
-    );
+    const zJob = { kind: "report", report: "Z", no: 7, from: NOW - 3_600_000, to: NOW + 3_600_000 } as const;
+    const z = printed(receiptForJob(zJob, fx.store, settings).blocks);
     const report = z.lines.join("\n");
-    expect(report).toMatch(/日结/);
+    expect(z.lines[0]?.trim()).toBe("日结报表(Z)");
+    expect(report).toMatch(/日结号：7/);
     expect(report).toMatch(/全场八折/);
-    // Two redemptions as they happened, one void, and totals that are what the shop really gave.
+    // Two redemptions as they happened; the void is the discount given back, never one more
+    // discount; the net figures are the first minus the second.
     expect(report).toMatch(/全场八折 +2笔\n +消费金额 +￥178\.50\n +优惠 +-￥35\.70/);
-    expect(report).toMatch(/撤销 +1笔\n +优惠 +-￥10\.00/);
-    expect(report).toMatch(/核销笔数 +1\n消费合计 +￥128\.50\n优惠 +-￥25\.70\n实付 +￥102\.80/);
+    expect(report).toMatch(/核销 +2笔\n +消费金额 +￥178\.50\n +优惠 +-￥35\.70\n +实付 +￥142\.80/);
+    expect(report).toMatch(/撤销 +1笔\n +消费金额 +￥50\.00\n +退回优惠 +￥10\.00\n +实付 +￥40\.00/);
+    expect(report).not.toMatch(/撤销 +1笔\n +优惠 +-/);
+    expect(report).toMatch(/净核销 +1笔\n消费合计 +￥128\.50\n优惠合计 +-￥25\.70\n实付合计 +￥102\.80/);
+    expect(report).not.toMatch(/副本/);
+
+    // A Z printed again is marked as a copy, with the same number and figures.
+    const zCopy = printed(receiptForJob({ ...zJob, reprint: true }, fx.store, settings).blocks);
+    expect(zCopy.lines[0]).toMatch(/重打印 副本/);
+    expect(zCopy.lines.slice(1).join("\n")).toBe(report);
+  });
+
+  it("an X report's name is the one the menu shows, in both locales", () => {
+    fx = makeStore(
+      [{ id: "pct", name: "P", kind: "percent", percentOff: 20 }],
+      [{ code: "P-0001", campaign: "pct" }],
+    );
+    const x = (locale: "zh-CN" | "en") =>
+      printed(
+        receiptForJob({ kind: "report", report: "X", from: NOW, to: NOW + 1 }, fx.store, {
+          ...settings,
+          locale,
+        }).blocks,
+      ).lines[0]?.trim();
+    expect(x("zh-CN")).toBe(reportName("X", "zh-CN"));
+    expect(x("en")).toBe(reportName("X", "en"));
+    const menu = (locale: "zh-CN" | "en") =>
+      menuScreen(
+        {
+          storeName: "S",
+          currency: "CNY",
+          clock: "2026-03-04 12:00",
+          health: {
+            network: "online",
+            printer: "ok",
+            unsent: 0,
+            clockTrusted: true,
+            listVersion: 1,
+            listAgeMinutes: 0,
+            codes: 1,
+          },
+          notice: null,
+          printProblem: null,
+          screen: { name: "menu" },
+        },
+        { cols: 48, rows: 20, locale },
+      )
+        .map((l) => l.text)
+        .join("\n");
+    expect(menu("zh-CN")).toContain(`3  ${x("zh-CN")}`);
+    expect(menu("en")).toContain(`3  ${x("en")}`);
   });
 });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CouponListError } from "../../../src/runtime/coupons/list-verify.js";
 import { generateMerchantKeys, signDocument } from "../../../src/runtime/coupons/signing.js";
-import { VoidError } from "../../../src/runtime/flow/ports.js";
+import { ManagerPinError, VoidError } from "../../../src/runtime/flow/ports.js";
 import { at } from "../../helpers/coupon-fixtures.js";
 import { listDocument, MANAGER_PIN, makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
 
@@ -100,7 +100,7 @@ describe("voids", () => {
         fx.store.voidRedemption(r.entry.id, when, "m", pin);
         return "voided";
       } catch (err) {
-        if (err instanceof VoidError) return err.reason;
+        if (err instanceof VoidError || err instanceof ManagerPinError) return err.reason;
         throw err;
       }
     };
@@ -197,21 +197,48 @@ describe("coupon lists: forged, tampered, stale and replayed lists change nothin
 });
 
 describe("the clock", () => {
-  it("trusted time comes from the list and from the journal and survives restarts", () => {
+  it("trusted time comes from the signed list, not from redemptions, and survives restarts", () => {
     fx = makeStore(
       [{ id: "t", name: "Timed", kind: "amount", amountOff: 100, validUntil: "2027-01-01T00:00:00Z" }],
       [{ code: "TIME-0001", campaign: "t", uses: 5 }],
-      { extra: { issuedAt: "2026-03-04T04:00:00Z" } },
+      { extra: { issuedAt: "2026-03-04T04:00:00Z" }, now: NOW },
     );
     // An offline reboot put the clock back a day: time-limited coupons are refused.
     expect(fx.store.check(basket("TIME-0001"), NOW - 86_400_000).lines[0]).toMatchObject({
       reason: "clock_unverified",
     });
+    // A clock ahead once is only the clock's word: the redemption is not trusted time.
     expect(fx.store.redeem(basket("TIME-0001"), NOW + 3_600_000, "a").committed).toBe(true);
     fx.reopen();
-    expect(fx.store.status(NOW).clockTrusted).toBe(false);
-    expect(fx.store.check(basket("TIME-0001"), NOW).lines[0]).toMatchObject({ reason: "clock_unverified" });
-    expect(fx.store.check(basket("TIME-0001"), NOW + 3_600_000).committable).toBe(true);
+    expect(fx.store.trustedTime()).toBe(NOW);
+    expect(fx.store.status(NOW).clockTrusted).toBe(true);
+    expect(fx.store.check(basket("TIME-0001"), NOW - 86_400_000).lines[0]).toMatchObject({
+      reason: "clock_unverified",
+    });
+    expect(fx.store.check(basket("TIME-0001"), NOW).committable).toBe(true);
+    const state = JSON.parse(readFileSync(join(fx.dir, "state.json"), "utf8"));
+    expect(state).toMatchObject({ trustedTime: NOW, trustedSource: "list" });
+  });
+
+  it("a list dated beyond clock.maxAheadHours is refused and changes nothing on disk", () => {
+    fx = makeStore(
+      [{ id: "t", name: "Timed", kind: "amount", amountOff: 100, validUntil: "2027-01-01T00:00:00Z" }],
+      [{ code: "TIME-0001", campaign: "t", uses: 5 }],
+      { extra: { issuedAt: "2026-03-04T04:00:00Z" }, now: NOW, options: { maxAheadMs: 2 * 3_600_000 } },
+    );
+    const cache = cacheBytes(fx);
+    const state = readFileSync(join(fx.dir, "state.json"));
+    const ahead = fx.signList([], [], { version: 2, issuedAt: "2026-03-04T06:00:01Z" });
+    expect(() => fx.store.importList(ahead, NOW)).toThrow(
+      /issued 2026-03-04T06:00:01Z, 2 h 0 min ahead of this terminal.s time/,
+    );
+    expect(cacheBytes(fx)).toEqual(cache);
+    expect(readFileSync(join(fx.dir, "state.json"))).toEqual(state);
+    expect(
+      fx.store.importList(fx.signList([], [], { version: 2, issuedAt: "2026-03-04T06:00:00Z" }), NOW),
+    ).toMatchObject({
+      status: "imported",
+    });
   });
 });
 

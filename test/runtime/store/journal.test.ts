@@ -165,22 +165,22 @@ describe("the journal", () => {
 
   it("reads a missing journal as empty without creating it", () => {
     const path = join(dir, "none.log");
-    expect(readJournal(path)).toEqual({ records: [], torn: null, validBytes: 0 });
+    expect(readJournal(path)).toEqual({ records: [], torn: null, validBytes: 0, missingNewline: false });
     expect(verifyJournal(path)).toEqual({ ok: true, records: 0, lastHash: GENESIS_HASH, torn: null });
     expect(existsSync(path)).toBe(false);
   });
 });
 
 describe("a torn last record (power cut mid-write)", () => {
-  it("is cut away at every byte offset of the last record, and the journal goes on", () => {
+  it("is cut away at every byte offset of the last record short of its newline, kept in quarantine, and the journal goes on", () => {
     const n = 4;
     const path = journalWith(n);
     const full = readFileSync(path);
     const lastStart = lineStarts(full).at(-1) as number;
     const intact = readJournal(path).records.slice(0, n - 1);
     let cases = 0;
-    // From "only the first byte of record N written" to "all of it but its final newline".
-    for (let cut = lastStart + 1; cut <= full.length - 1; cut++) {
+    // From "only the first byte of record N written" to "all of it but its last hash digit and newline".
+    for (let cut = lastStart + 1; cut <= full.length - 2; cut++) {
       const copy = join(dir, `torn-${cut}.log`);
       copyFileSync(path, copy);
       truncateSync(copy, cut);
@@ -193,6 +193,9 @@ describe("a torn last record (power cut mid-write)", () => {
         reason: expect.any(String),
       });
       expect(readFileSync(copy).length, `cut at ${cut}`).toBe(lastStart);
+      const quarantine = opened.recovered?.quarantine as string;
+      expect(readFileSync(quarantine).equals(full.subarray(lastStart, cut)), `cut at ${cut}`).toBe(true);
+      rmSync(quarantine);
       const next = opened.journal.append(redeem(99));
       opened.journal.close();
       expect(next, `cut at ${cut}`).toMatchObject({ seq: n, prev: intact[n - 2]?.hash });
@@ -205,7 +208,39 @@ describe("a torn last record (power cut mid-write)", () => {
       rmSync(copy);
       cases++;
     }
-    expect(cases).toBe(full.length - lastStart - 1);
+    expect(cases).toBe(full.length - lastStart - 2);
+  });
+
+  it("a whole last record that only lost its newline was committed: it is kept and the newline put back", () => {
+    const path = journalWith(3);
+    const full = readFileSync(path);
+    truncateSync(path, full.length - 1);
+    expect(readJournal(path)).toMatchObject({
+      torn: null,
+      missingNewline: true,
+      validBytes: full.length - 1,
+    });
+    expect(readJournal(path).records).toHaveLength(3);
+    const opened = Journal.open(path);
+    expect(opened).toMatchObject({ recovered: null, newlineRestored: true });
+    expect(readFileSync(path).equals(full)).toBe(true);
+    const next = opened.journal.append(redeem(4));
+    opened.journal.close();
+    expect(next).toMatchObject({ seq: 4, prev: opened.records[2]?.hash });
+    expect(verifyJournal(path)).toMatchObject({ ok: true, records: 4 });
+  });
+
+  it("a torn last record that the caller knows was committed is damage: refused, file untouched", () => {
+    const path = journalWith(3);
+    const full = readFileSync(path);
+    const lastStart = lineStarts(full).at(-1) as number;
+    truncateSync(path, full.length - 4);
+    const before = readFileSync(path);
+    expect(() => Journal.open(path, { committed: { seq: 3, source: "the test" } })).toThrow(
+      new RegExp(`line 3 \\(byte ${lastStart}\\).*the test says record 3 was committed`),
+    );
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(existsSync(`${path}.torn-${lastStart}`)).toBe(false);
   });
 
   it("a cut exactly between records leaves nothing to recover", () => {

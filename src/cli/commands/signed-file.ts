@@ -1,0 +1,22 @@
+import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { MAX_ENVELOPE_BYTES } from "../../runtime/coupons/signing.js";
+import { CliError, EXIT } from "../cli-error.js";
+
+/**
+ * Reads a signed envelope file, refusing one larger than a terminal ever reads before a byte of it
+ * is loaded (a refused envelope: exit 3, as for any refused list).
+ */
+export function readSignedFile(file: string): string {
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (size > MAX_ENVELOPE_BYTES)
+      throw new CliError(
+        `${file}: refused (malformed_envelope): ${size} bytes, larger than ${MAX_ENVELOPE_BYTES / 1024 / 1024} MiB, the most a terminal reads`,
+        EXIT.rejected,
+      );
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}

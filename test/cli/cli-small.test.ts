@@ -1,0 +1,106 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { FLOW_DEFAULTS } from "../../src/runtime/flow/flow.js";
+import { formatMajor } from "../../src/runtime/money.js";
+import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { hasControlCharacters, openAsSpreadsheet, runsAsFormula } from "../helpers/spreadsheet-csv.js";
+import { listDocument } from "../helpers/store-fixture.js";
+
+const NOW = Date.parse("2026-03-04T04:00:00Z");
+const campaigns = [
+  { id: "cash", name: "Cash", kind: "amount" as const, amountOff: 1000, stackable: true },
+  {
+    id: "gift",
+    name: "Gift",
+    kind: "gift" as const,
+    gift: { zh: "咖啡一杯", en: "A coffee" },
+    stackable: true,
+  },
+];
+const codes = [
+  { code: "CASH-0001", campaign: "cash" },
+  { code: "CASH-0002", campaign: "cash" },
+  { code: "GIFT-0001", campaign: "gift" },
+];
+
+let ws: Workspace;
+beforeEach(async () => {
+  ws = await workspace();
+  const listFile = join(ws.dir, "list.json");
+  writeFileSync(listFile, JSON.stringify(listDocument(campaigns, codes)));
+  const signed = join(ws.dir, "signed.json");
+  expect((await quan(["coupons", "sign", "--key", ws.key, listFile, "--out", signed])).code).toBe(0);
+  expect((await quan(["coupons", "import", signed, "--config", ws.config], {}, NOW)).code).toBe(0);
+});
+
+describe("quan --version", () => {
+  it("prints the package version", async () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8"));
+    expect(await quan(["--version"])).toEqual({ code: 0, out: `quan ${version}\n`, err: "" });
+  });
+});
+
+describe("the largest bill", () => {
+  it("is the same for the CLI as for the keypad", async () => {
+    const max = formatMajor(FLOW_DEFAULTS.maxAmount);
+    const over = formatMajor(FLOW_DEFAULTS.maxAmount + 1);
+    const args = (amount: string) => [
+      "coupons",
+      "check",
+      "--code",
+      "CASH-0001",
+      "--amount",
+      amount,
+      "--config",
+      ws.config,
+    ];
+    expect((await quan(args(max), {}, NOW)).code).toBe(0);
+    expect(await quan(args(over), {}, NOW)).toMatchObject({
+      code: 2,
+      err: expect.stringContaining(`--amount: ${over} is more than the largest bill (${max})`),
+    });
+    expect((await quan(args("99999999.99"), {}, NOW)).code).toBe(2);
+  });
+});
+
+describe("journal export", () => {
+  async function exportBytes(...args: string[]): Promise<Buffer> {
+    const r = await quan(["journal", "export", ...args, "--config", ws.config]);
+    expect(r).toMatchObject({ code: 0, err: "" });
+    return Buffer.from(r.out, "utf8");
+  }
+
+  it("is CSV by default, with a BOM so Excel and WPS read the Chinese; --no-bom leaves it out", async () => {
+    const redeem = await quan(
+      ["redeem", "--code", "GIFT-0001", "--amount", "30", "--cashier", "李雷", "--config", ws.config],
+      {},
+      NOW,
+    );
+    expect(redeem.code).toBe(0);
+    const sheet = openAsSpreadsheet(await exportBytes());
+    expect(sheet.hasBom).toBe(true);
+    const header = sheet.rows[0] as string[];
+    expect(sheet.rows[1]?.[header.indexOf("cashier")]).toBe("李雷");
+    expect(sheet.rows[1]?.[header.indexOf("gift")]).toBe("咖啡一杯");
+    expect(await exportBytes("--format", "csv")).toEqual(await exportBytes());
+    const plain = await exportBytes("--no-bom");
+    expect(plain.subarray(0, 4).toString()).toBe("type");
+    expect((await quan(["journal", "export", "--format", "xlsx", "--config", ws.config])).code).toBe(2);
+  });
+
+  it("what a cashier or a --store option typed never runs as a formula", async () => {
+    const hostile = [" =1+1", '\u200B=HYPERLINK("http://x")', "\x1b[2J"];
+    for (const [i, cashier] of hostile.entries()) {
+      const args = ["redeem", "--code", `CASH-000${(i % 2) + 1}`, "--amount", "50", "--cashier", cashier];
+      const store = i === 0 ? ["--store", "@SUM(1)"] : [];
+      await quan([...args, ...store, "--config", ws.config], {}, NOW + i);
+    }
+    const { rows } = openAsSpreadsheet(await exportBytes());
+    expect(rows.length).toBe(3);
+    for (const cell of rows.flat()) {
+      expect(runsAsFormula(cell), JSON.stringify(cell)).toBe(false);
+      expect(hasControlCharacters(cell), JSON.stringify(cell)).toBe(false);
+    }
+  });
+});
