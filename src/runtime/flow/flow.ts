@@ -81,6 +81,7 @@ export class RedemptionFlow {
   private lastInputAt: number;
   private lastScan: { text: string; at: number } | null = null;
   private notice: Notice | null = null;
+  private typing: string | null = null;
   private noticeAt = 0;
   private health: Pick<HealthView, "printer" | "network" | "unsent"> = {
     printer: "unknown",
@@ -153,7 +154,12 @@ export class RedemptionFlow {
         this.key(action, now);
         break;
       }
+      case "typing":
+        this.touch(now);
+        this.typing = event.text;
+        break;
       case "scan":
+        this.typing = null;
         if (this.isDoubleScan(event.text, now)) break;
         this.touch(now);
         this.scan(event.text, now);
@@ -429,7 +435,7 @@ export class RedemptionFlow {
 
   private buildView(): FlowView {
     const p = this.presentation();
-    return {
+    const view: FlowView = {
       storeName: this.opts.storeName,
       currency: p.currency,
       clock: formatLocalDateTime(this.now, p.timezone).slice(0, 16),
@@ -438,6 +444,8 @@ export class RedemptionFlow {
       notice: this.notice,
       printProblem: this.printer.problem,
     };
+    if (this.typing !== null) view.typing = this.typing;
+    return view;
   }
 
   private screenView(p: Presentation): FlowView["screen"] {

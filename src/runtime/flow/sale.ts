@@ -41,8 +41,10 @@ export class Sale {
   member: string | undefined;
   verdict: BasketVerdict | null = null;
   private codeText = "";
-  /** Phone digits while they are typed; hashed and cleared on Enter, never part of the view. */
+  /** Phone digits while they are typed (shown, so a typo can be seen); hashed and cleared on Enter. */
   private memberDigits = "";
+  /** What identified the member, all but the last 4 characters masked. */
+  private memberMasked: string | undefined;
 
   constructor(private readonly ctx: SaleContext) {}
 
@@ -129,8 +131,9 @@ export class Sale {
       payable: priced ? (verdict?.payable ?? this.amount) : null,
       committable: priced && (verdict?.committable ?? false),
       member: this.member !== undefined,
+      ...(this.memberMasked === undefined ? {} : { memberMasked: this.memberMasked }),
       codeText: this.codeText,
-      memberDigits: this.memberDigits.length,
+      memberDigits: this.memberDigits,
     };
   }
 
@@ -250,6 +253,7 @@ export class Sale {
       return;
     }
     this.member = hash;
+    this.memberMasked = maskAllButLast4(raw.trim());
     this.leaveEntry();
     this.ctx.inform("member_identified");
     this.recheck(now);
@@ -304,6 +308,12 @@ export function parseCouponOrRefuse(text: string, ctx: Pick<SaleContext, "refuse
     ctx.refuse("not_a_coupon", { text: text.trim() });
     return null;
   }
+}
+
+/** "13800138000" -> "*******8000": enough to check with the customer, not enough to reuse. */
+export function maskAllButLast4(text: string): string {
+  const chars = [...text];
+  return "*".repeat(Math.max(0, chars.length - 4)) + chars.slice(-4).join("");
 }
 
 export function errorText(err: unknown): string {

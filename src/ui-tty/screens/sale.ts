@@ -24,7 +24,10 @@ export function saleScreen(view: ViewOf<"sale">, o: ScreenOptions): Line[] {
   const sale = view.screen.sale;
   const top: Block[] = [headerBlock(`${view.storeName} · ${t(o.locale, "sale.title")}`, view, o)];
   top.push(...amountBlocks(view, o));
-  if (sale.member) top.push(block(2, row(t(o.locale, "sale.member"), t(o.locale, "sale.member.yes"), o)));
+  if (sale.member) {
+    const who = t(o.locale, "sale.member.yes") + (sale.memberMasked ? ` ${sale.memberMasked}` : "");
+    top.push(block(2, row(t(o.locale, "sale.member"), who, o)));
+  }
   if (sale.lines.length > 0) {
     top.push(block(4, line("-".repeat(o.cols), "dim")));
     const shown = Math.max(1, o.rows - FIXED_ROWS);
@@ -70,12 +73,12 @@ function amountBlocks(view: ViewOf<"sale">, o: ScreenOptions): Block[] {
   return blocks;
 }
 
-/** The code or phone number being typed; the phone only as stars. */
+/** The code or phone number being typed, in full so a typo can be seen (it is masked once entered). */
 function entryBlocks(sale: SaleView, o: ScreenOptions): Block[] {
   if (sale.step === "code")
     return [block(0, row(t(o.locale, "sale.code"), `${sale.codeText}_`, o, "strong"))];
   if (sale.step === "member")
-    return [block(0, row(t(o.locale, "sale.phone"), `${"*".repeat(sale.memberDigits)}_`, o, "strong"))];
+    return [block(0, row(t(o.locale, "sale.phone"), `${sale.memberDigits}_`, o, "strong"))];
   return [];
 }
 
