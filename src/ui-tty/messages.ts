@@ -124,6 +124,10 @@ export const MESSAGES = {
     "zh-CN": "时钟未校准，限时券暂不可用",
     en: "Clock not verified: time-limited coupons refused",
   },
+  "reason.nothing_off": {
+    "zh-CN": "本单无可减金额，券不扣用",
+    en: "Takes nothing off this bill: not used",
+  },
   "detail.last_use": { "zh-CN": "于 {at} 在 {store}/{terminal}", en: "on {at} at {store}/{terminal}" },
   "detail.valid_from": { "zh-CN": "{from} 起可用", en: "valid from {from}" },
   "detail.valid_until": { "zh-CN": "{until} 已到期", en: "ended {until}" },

@@ -78,6 +78,16 @@ describe("a sale as the cashier sees it", () => {
     expect(await text()).not.toContain("券码");
   });
 
+  it("a voucher on a ￥0 bill: the cashier reads why it is refused, in both languages", async () => {
+    const zh = terminal(40, 15, "zh-CN");
+    h.press("0", "Enter").scan("66000001");
+    expect(await zh.text()).toContain("不可核销：本单无可减金额，券不扣用");
+    h.cleanup();
+    const en = terminal(80, 24, "en");
+    h.press("0", "Enter").scan("66000001");
+    expect(await en.text()).toContain("Refused: Takes nothing off this bill: not used");
+  });
+
   it("a resize in the middle of a sale repaints it at the new size", async () => {
     const { tty, text } = terminal(80, 24, "zh-CN");
     h.press("100", "Enter").scan("66000001");

@@ -287,3 +287,19 @@ describe("after APPROVED", () => {
     expect(h.sale()).toMatchObject({ step: "amount", lines: [{ code: "88000001", ok: true }] });
   });
 });
+
+describe("a coupon that takes money off, on a bill with nothing to take off", () => {
+  it("is refused on a ￥0 bill, with the reason, and Enter commits nothing", () => {
+    h = new FlowHarness();
+    h.press("0", "Enter").scan("66000001");
+    expect(h.sale()).toMatchObject({
+      step: "review",
+      committable: false,
+      lines: [{ code: "66000001", ok: false, reason: "nothing_off" }],
+    });
+    h.press("Enter");
+    expect(h.screen.name).toBe("sale");
+    expect(h.journal()).toEqual([]);
+    expect(h.printed).toEqual([]);
+  });
+});
