@@ -68,6 +68,7 @@ export const MESSAGES = {
   "sale.phone": { "zh-CN": "手机号", en: "Phone" },
   "sale.ready": { "zh-CN": "可核销，按确认键完成", en: "Accepted: confirm to redeem" },
   "sale.refused": { "zh-CN": "不可核销：{reason}", en: "Refused: {reason}" },
+  "sale.refused.code": { "zh-CN": "不可核销 {code}：{reason}", en: "Refused {code}: {reason}" },
   "sale.more": { "zh-CN": "另有 {n} 张券", en: "{n} more coupons" },
   "sale.gift": { "zh-CN": "赠：{gift}", en: "Gift: {gift}" },
 

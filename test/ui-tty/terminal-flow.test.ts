@@ -78,6 +78,17 @@ describe("a sale as the cashier sees it", () => {
     expect(await text()).not.toContain("券码");
   });
 
+  it("the bottom lines describe one coupon: the latest refused, named, and the notice about it", async () => {
+    const { text } = terminal(40, 15, "zh-CN");
+    h.press("200", "Enter").scan("44000001").scan("66000001").scan("50000001");
+    const screen = await text();
+    expect(screen).toContain("券不可用：50000001");
+    expect(screen).toContain("不可核销 50000001：不可与其他券同用");
+    expect(screen).not.toContain("不可核销：已过期");
+    h.press("Backspace"); // removes 50000001: the expired one is the refused one left
+    expect(await text()).toContain("不可核销 44000001：已过期");
+  });
+
   it("a voucher on a ￥0 bill: the cashier reads why it is refused, in both languages", async () => {
     const zh = terminal(40, 15, "zh-CN");
     h.press("0", "Enter").scan("66000001");

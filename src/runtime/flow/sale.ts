@@ -257,7 +257,7 @@ export class Sale {
     this.leaveEntry();
     this.ctx.inform("member_identified");
     this.recheck(now);
-    const refused = this.verdict?.lines.find((l) => !l.ok);
+    const refused = this.verdict?.lines.findLast((l) => !l.ok);
     if (refused) this.ctx.refuse("coupon_rejected", { code: refused.code });
   }
 

@@ -82,21 +82,29 @@ function entryBlocks(sale: SaleView, o: ScreenOptions): Block[] {
   return [];
 }
 
-/** The one row that says where the sale stands, coloured when it is a verdict. */
+/**
+ * The one row that says where the sale stands, coloured when it is a verdict. A refusal is the
+ * latest refused coupon's (the one the cashier just scanned and the notice names), and with several
+ * coupons on the bill it names the coupon, so the row never pairs one coupon's reason with another.
+ */
 function banner(sale: SaleView, o: ScreenOptions): Block {
   const say = (key: MessageKey, style?: "strong" | "ready" | "rejected", params = {}) =>
     block(0, line(center(t(o.locale, key, params), o.cols), style));
-  const refused = sale.lines.find((l) => !l.ok);
+  const refusedLine = sale.lines.findLast((l) => !l.ok);
+  const refused = refusedLine && {
+    key: (sale.lines.length > 1 ? "sale.refused.code" : "sale.refused") as MessageKey,
+    params: { reason: reasonText(refusedLine, o), code: refusedLine.code },
+  };
   switch (sale.step) {
     case "code":
       return say("sale.prompt.code");
     case "member":
       return say("sale.prompt.member");
     case "amount":
-      if (refused) return say("sale.refused", "rejected", { reason: reasonText(refused, o) });
+      if (refused) return say(refused.key, "rejected", refused.params);
       return say("sale.prompt.amount", "strong");
     case "review":
-      if (refused) return say("sale.refused", "rejected", { reason: reasonText(refused, o) });
+      if (refused) return say(refused.key, "rejected", refused.params);
       if (sale.lines.length === 0) return say("sale.prompt.scan", "strong");
       return say("sale.ready", "ready");
   }
