@@ -84,6 +84,16 @@ describe("quan start: a scan is only a scan", () => {
     expect(t.running()).toBe(false);
   });
 
+  it("'50.00' and Enter arriving in one read (a paste, a fast keypad) is the bill", async () => {
+    const t = await startTerminal();
+    await t.send("50.00\r");
+    const screen = await t.screen();
+    expect(screen).toMatch(/金额 +￥50\.00/);
+    expect(screen).not.toContain("不是券码");
+    await t.send("\u0003");
+    await t.done;
+  });
+
   it("a code typed letter by letter on the keyboard shows as it is typed", async () => {
     const t = await startTerminal();
     await t.send("S", "0", "0");

@@ -8,7 +8,7 @@ import type { FlowEvent, HealthReport } from "./events.js";
 import { actionFor, type KeyAction, type Keymap, resolveKeymap } from "./keymap.js";
 import { type LedgerPort, VoidError } from "./ports.js";
 import { PrintTracker } from "./print-tracker.js";
-import { errorText, parseCouponOrRefuse, Sale, type SaleContext } from "./sale.js";
+import { errorText, isAmountBurst, parseCouponOrRefuse, Sale, type SaleContext } from "./sale.js";
 import { couponLineView, type Presentation, receiptView } from "./verdict-view.js";
 import type { DoneWhat, FlowView, HealthView, Notice, NoticeCode, ReceiptView } from "./view.js";
 import { VoidPrompt } from "./void-prompt.js";
@@ -221,8 +221,8 @@ export class RedemptionFlow {
       this.refuse("finish_sale_first");
       return;
     }
-    if (mode.name === "sale") {
-      mode.sale.scan(text, now);
+    if (mode.name === "sale" || (mode.name !== "menu" && isAmountBurst(text))) {
+      (mode.name === "sale" ? mode.sale : this.startSale()).scan(text, now);
       return;
     }
     const coupon = parseCouponOrRefuse(text, this.saleContext);

@@ -59,6 +59,8 @@ export interface SaleView {
    * is hashed and only `memberMasked` remains.
    */
   memberDigits: string;
+  /** The confirmed bill a new amount is being typed over (cancel brings it back). */
+  replacing?: number;
 }
 
 export interface CouponLineView {
@@ -127,6 +129,9 @@ export const NOTICE_CODES = [
   "code_too_long",
   "timeout",
   "cancelled",
+  "cancel_confirm",
+  "amount_changed",
+  "amount_kept",
   "finish_sale_first",
   "nothing_to_void",
   "nothing_to_reprint",

@@ -67,6 +67,8 @@ function amountBlocks(view: ViewOf<"sale">, o: ScreenOptions): Block[] {
   const typed =
     sale.step === "amount" ? `${typedMoney(sale.amountText, view)}_` : typedMoney(sale.amountText, view);
   const blocks = [block(0, row(label, typed, o, "strong"))];
+  if (sale.replacing !== undefined)
+    blocks.push(block(1, row(t(o.locale, "sale.amount.was"), money(sale.replacing, view), o, "dim")));
   const big =
     sale.step === "amount" && sale.amountText !== "" ? bigBlock(typedMoney(sale.amountText, view), o) : null;
   if (big) blocks.push(big);
