@@ -175,6 +175,7 @@ async function runFlow(
     for (const source of sources) {
       source.start((event: InputEvent) => {
         if (event.type === "scan") handle({ type: "scan", text: event.text });
+        else if (event.type === "typing") handle({ type: "typing", text: event.text });
         else if (isPhysicalKey(event.key)) handle({ type: "key", key: event.key });
       });
     }
@@ -205,7 +206,8 @@ function inputSources(
   onInterrupt: () => void,
 ): InputSource[] {
   const sources: InputSource[] = [];
-  if (config.input.kind === "stdin") sources.push(new ConsoleInput(input, onInterrupt));
+  if (config.input.kind === "stdin")
+    sources.push(new ConsoleInput(input, onInterrupt, log.child({ part: "console" })));
   else if (input.isTTY) sources.push(new ConsoleDrain(input));
   if (config.keypad.kind === "hid") {
     sources.push(
