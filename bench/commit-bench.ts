@@ -82,7 +82,7 @@ export function runCommitBench(
   });
   const cpuTime = summarize(cpu);
   board.record({
-    what: `longest commit CPU time (the pause without waiting for the disk), ${label}`,
+    what: `longest commit CPU time (all threads, without waiting for the disk), ${label}`,
     value: cpuTime.max / 1000,
     unit: "ms",
     limit: PAUSE_TARGET_MS,
