@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CouponListError } from "../../../../src/runtime/coupons/list-verify.js";
 import type { CouponCode } from "../../../../src/runtime/coupons/list-schema.js";
+import { CouponListError } from "../../../../src/runtime/coupons/list-verify.js";
 import { ListDeltaError } from "../../../../src/runtime/engine/list-overlay.js";
 import { silentLogger } from "../../../../src/runtime/log.js";
 import {
@@ -27,7 +27,11 @@ const baseCodes = [
 function imported(codes = baseCodes) {
   const dir = tempDir();
   const doc = listDoc(1, codes);
-  expect(ListCache.importList(dir, signed(doc), PINNED, null)).toEqual({ status: "imported", version: 1, codes: codes.length });
+  expect(ListCache.importList(dir, signed(doc), PINNED, null)).toEqual({
+    status: "imported",
+    version: 1,
+    codes: codes.length,
+  });
   const cache = ListCache.open(dir, PINNED, log);
   if (!cache) throw new Error("no cache");
   return { dir, doc, cache };
@@ -38,7 +42,12 @@ describe("importing a signed full list into the cache", () => {
     const { cache, doc } = imported();
     expect(cache.head).toEqual({ version: 1, documentHash: sha(doc) });
     expect(cache.codes.get("PCT-0002")).toEqual({ code: "PCT-0002", campaign: "pct", uses: 3 });
-    expect(cache.codes.get("CASH-001")).toEqual({ code: "CASH-001", campaign: "cash", uses: 1, member: MEMBER });
+    expect(cache.codes.get("CASH-001")).toEqual({
+      code: "CASH-001",
+      campaign: "cash",
+      uses: 1,
+      member: MEMBER,
+    });
     expect(cache.codes.get("PCT-0003")).toBeUndefined();
     const index = cache.index();
     expect(index.campaigns.get("pct")?.basisPoints).toBe(2000);
@@ -64,32 +73,69 @@ describe("importing a signed full list into the cache", () => {
       }
       return "accepted";
     };
-    expect(problem(() => ListCache.importList(dir, signed(listDoc(2, []), OTHER_KEYS.privateKeyPem), PINNED, cache.head))).toBe(
-      "bad_signature",
-    );
-    expect(problem(() => ListCache.importList(dir, signed(listDoc(2, [], { merchant: "m-evil" })), PINNED, cache.head))).toBe(
-      "wrong_merchant",
-    );
-    expect(problem(() => ListCache.importList(dir, signed(listDoc(1, [])), PINNED, cache.head))).toBe("stale_version");
-    expect(problem(() => ListCache.importList(dir, signed(listDoc(2, [{ code: "X1", campaign: "pct" }])), PINNED, cache.head))).toBe(
-      "invalid_document",
-    );
-    expect(problem(() => ListCache.importList(dir, signed(listDoc(2, [{ code: "BAD-1", campaign: "none" }])), PINNED, cache.head))).toBe(
-      "invalid_document",
+    expect(
+      problem(() =>
+        ListCache.importList(dir, signed(listDoc(2, []), OTHER_KEYS.privateKeyPem), PINNED, cache.head),
+      ),
+    ).toBe("bad_signature");
+    expect(
+      problem(() =>
+        ListCache.importList(dir, signed(listDoc(2, [], { merchant: "m-evil" })), PINNED, cache.head),
+      ),
+    ).toBe("wrong_merchant");
+    expect(problem(() => ListCache.importList(dir, signed(listDoc(1, [])), PINNED, cache.head))).toBe(
+      "stale_version",
     );
     expect(
       problem(() =>
-        ListCache.importList(dir, signed(listDoc(2, [{ code: "DUP-1", campaign: "pct" }, { code: "DUP-1", campaign: "cash" }])), PINNED, cache.head),
+        ListCache.importList(dir, signed(listDoc(2, [{ code: "X1", campaign: "pct" }])), PINNED, cache.head),
+      ),
+    ).toBe("invalid_document");
+    expect(
+      problem(() =>
+        ListCache.importList(
+          dir,
+          signed(listDoc(2, [{ code: "BAD-1", campaign: "none" }])),
+          PINNED,
+          cache.head,
+        ),
+      ),
+    ).toBe("invalid_document");
+    expect(
+      problem(() =>
+        ListCache.importList(
+          dir,
+          signed(
+            listDoc(2, [
+              { code: "DUP-1", campaign: "pct" },
+              { code: "DUP-1", campaign: "cash" },
+            ]),
+          ),
+          PINNED,
+          cache.head,
+        ),
       ),
     ).toBe("invalid_document");
     expect(readFileSync(join(dir, TABLE_FILE)).equals(before)).toBe(true);
-    expect(ListCache.importList(dir, signed(listDoc(1, baseCodes)), PINNED, cache.head).status).toBe("unchanged");
+    expect(ListCache.importList(dir, signed(listDoc(1, baseCodes)), PINNED, cache.head).status).toBe(
+      "unchanged",
+    );
   });
 
   it("names the codes that are wrong", () => {
     const dir = tempDir();
     expect(() =>
-      ListCache.importList(dir, signed(listDoc(1, [{ code: "OK-0001", campaign: "pct" }, { code: "no", campaign: "pct" }])), PINNED, null),
+      ListCache.importList(
+        dir,
+        signed(
+          listDoc(1, [
+            { code: "OK-0001", campaign: "pct" },
+            { code: "no", campaign: "pct" },
+          ]),
+        ),
+        PINNED,
+        null,
+      ),
     ).toThrow(/codes\[1\]\.code: 4-64 characters/);
     expect(existsSync(join(dir, TABLE_FILE))).toBe(false);
   });
@@ -134,16 +180,43 @@ describe("deltas: version N+1 on top of N", () => {
     cache.applyDelta(signed(d2));
     const overlay = readFileSync(join(dir, OVERLAY_FILE));
     expect(cache.applyDelta(signed(d2)).status).toBe("unchanged");
-    const older = deltaDoc({ version: 2, baseVersion: 1, baseDocumentHash: sha(doc), codes: { remove: ["PCT-0002"] } });
+    const older = deltaDoc({
+      version: 2,
+      baseVersion: 1,
+      baseDocumentHash: sha(doc),
+      codes: { remove: ["PCT-0002"] },
+    });
     expect(cache.applyDelta(signed(older)).status).toBe("stale");
-    const wrongBase = deltaDoc({ version: 3, baseVersion: 2, baseDocumentHash: sha(doc), codes: { remove: ["GIFT-001"] } });
+    const wrongBase = deltaDoc({
+      version: 3,
+      baseVersion: 2,
+      baseDocumentHash: sha(doc),
+      codes: { remove: ["GIFT-001"] },
+    });
     expect(() => cache.applyDelta(signed(wrongBase))).toThrow(ListDeltaError);
     expect(() => cache.applyDelta(signed(wrongBase))).toThrow(/a full list is needed/);
-    const good3 = deltaDoc({ version: 3, baseVersion: 2, baseDocumentHash: sha(d2), codes: { remove: ["GIFT-001"] } });
-    expect(() => cache.applyDelta(signed(good3, OTHER_KEYS.privateKeyPem))).toThrow(/signature does not match/);
-    const removesMissing = deltaDoc({ version: 3, baseVersion: 2, baseDocumentHash: sha(d2), codes: { remove: ["NOPE-001"] } });
+    const good3 = deltaDoc({
+      version: 3,
+      baseVersion: 2,
+      baseDocumentHash: sha(d2),
+      codes: { remove: ["GIFT-001"] },
+    });
+    expect(() => cache.applyDelta(signed(good3, OTHER_KEYS.privateKeyPem))).toThrow(
+      /signature does not match/,
+    );
+    const removesMissing = deltaDoc({
+      version: 3,
+      baseVersion: 2,
+      baseDocumentHash: sha(d2),
+      codes: { remove: ["NOPE-001"] },
+    });
     expect(() => cache.applyDelta(signed(removesMissing))).toThrow(/"NOPE-001" to remove is not in the list/);
-    const campaignInUse = deltaDoc({ version: 3, baseVersion: 2, baseDocumentHash: sha(d2), campaigns: { remove: ["cash"] } });
+    const campaignInUse = deltaDoc({
+      version: 3,
+      baseVersion: 2,
+      baseDocumentHash: sha(d2),
+      campaigns: { remove: ["cash"] },
+    });
     expect(() => cache.applyDelta(signed(campaignInUse))).toThrow(/campaign "cash" is removed but code/);
     expect(readFileSync(join(dir, OVERLAY_FILE)).equals(overlay)).toBe(true);
     expect(cache.head.version).toBe(2);
@@ -169,9 +242,18 @@ describe("deltas: version N+1 on top of N", () => {
     expect(compacted.head).toEqual({ version: 2, documentHash: sha(d2) });
     expect(compacted.codes.get("PCT-0002")).toEqual({ code: "PCT-0002", campaign: "cash", uses: 5 });
     expect(compacted.codes.get("PCT-0001")).toBeUndefined();
-    expect(readdirSync(dir).filter((n) => n.startsWith("doc-")).sort()).toEqual([`doc-${sha(d2)}.json`, `doc-${sha(doc)}.json`].sort());
+    expect(
+      readdirSync(dir)
+        .filter((n) => n.startsWith("doc-"))
+        .sort(),
+    ).toEqual([`doc-${sha(d2)}.json`, `doc-${sha(doc)}.json`].sort());
     expect(verifyListCache(dir, PINNED, log)).toEqual([]);
-    const d3 = deltaDoc({ version: 3, baseVersion: 2, baseDocumentHash: sha(d2), codes: { upsert: [{ code: "NEW-0003", campaign: "pct" }] } });
+    const d3 = deltaDoc({
+      version: 3,
+      baseVersion: 2,
+      baseDocumentHash: sha(d2),
+      codes: { upsert: [{ code: "NEW-0003", campaign: "pct" }] },
+    });
     expect(compacted.applyDelta(signed(d3)).status).toBe("applied");
     expect(compacted.codes.get("NEW-0003")?.campaign).toBe("pct");
   });
@@ -181,7 +263,12 @@ describe("deltas: version N+1 on top of N", () => {
     // An attacker with write access imports their own list under their own key: a valid table.
     const forgedDir = tempDir();
     const forgedDoc = listDoc(1, [...baseCodes, { code: "FREE-FOR-ALL", campaign: "cash" }]);
-    ListCache.importList(forgedDir, signed(forgedDoc, OTHER_KEYS.privateKeyPem), { ...PINNED, publicKey: OTHER_KEYS.publicKey }, null);
+    ListCache.importList(
+      forgedDir,
+      signed(forgedDoc, OTHER_KEYS.privateKeyPem),
+      { ...PINNED, publicKey: OTHER_KEYS.publicKey },
+      null,
+    );
     writeFileSync(join(dir, TABLE_FILE), readFileSync(join(forgedDir, TABLE_FILE)));
     writeFileSync(join(dir, `doc-${sha(forgedDoc)}.json`), forgedDoc);
     const cache = ListCache.open(dir, PINNED, log);
@@ -206,7 +293,9 @@ describe("base + overlay equals the full list of the same version built from scr
     const campaigns = ["pct", "cash"];
     let current = new Map<string, CouponCode>();
     for (let i = 0; i < 300; i++) {
-      const code = `C${Math.floor(r() * 1e6).toString(36).padStart(5, "0")}`;
+      const code = `C${Math.floor(r() * 1e6)
+        .toString(36)
+        .padStart(5, "0")}`;
       current.set(code, { code, campaign: pick(campaigns), uses: 1 + Math.floor(r() * 3) });
     }
     const dir = tempDir();
@@ -221,15 +310,23 @@ describe("base + overlay equals the full list of the same version built from scr
         const roll = r();
         if (roll < 0.3 && existing.length) next.delete(pick(existing));
         else {
-          const code = roll < 0.6 && existing.length ? pick(existing) : `N${step}${k}${Math.floor(r() * 1e4)}`;
+          const code =
+            roll < 0.6 && existing.length ? pick(existing) : `N${step}${k}${Math.floor(r() * 1e4)}`;
           const entry: CouponCode = { code, campaign: pick(campaigns), uses: 1 + Math.floor(r() * 40000) };
           if (r() < 0.2) entry.member = MEMBER;
           next.set(code, entry);
         }
       }
-      const upsert = [...next.values()].filter((e) => JSON.stringify(e) !== JSON.stringify(current.get(e.code)));
+      const upsert = [...next.values()].filter(
+        (e) => JSON.stringify(e) !== JSON.stringify(current.get(e.code)),
+      );
       const remove = [...current.keys()].filter((c) => !next.has(c));
-      const d = deltaDoc({ version: version + 1, baseVersion: version, baseDocumentHash: sha(doc), codes: { upsert, remove } });
+      const d = deltaDoc({
+        version: version + 1,
+        baseVersion: version,
+        baseDocumentHash: sha(doc),
+        codes: { upsert, remove },
+      });
       expect(cache.applyDelta(signed(d)).status).toBe("applied");
       version++;
       doc = d;

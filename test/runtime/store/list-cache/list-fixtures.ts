@@ -13,7 +13,11 @@ export function tempDir(): string {
   return join(mkdtempSync(join(tmpdir(), "quan-list-cache-")), "list");
 }
 
-export function listDoc(version: number, codes: CouponListInput["codes"], extra: Partial<CouponListInput> = {}) {
+export function listDoc(
+  version: number,
+  codes: CouponListInput["codes"],
+  extra: Partial<CouponListInput> = {},
+) {
   const list: CouponListInput = {
     format: "quan.coupons/1",
     merchant: "m-test",
@@ -37,7 +41,9 @@ export function signed(documentJson: string, privateKeyPem = KEYS.privateKeyPem)
   return Buffer.from(JSON.stringify(signDocument(documentJson, privateKeyPem)), "utf8");
 }
 
-export function deltaDoc(d: Omit<ListDeltaInput, "format" | "merchant" | "issuedAt"> & Partial<ListDeltaInput>) {
+export function deltaDoc(
+  d: Omit<ListDeltaInput, "format" | "merchant" | "issuedAt"> & Partial<ListDeltaInput>,
+) {
   return JSON.stringify({
     format: "quan.coupons-delta/1",
     merchant: "m-test",
