@@ -17,7 +17,7 @@ import {
 } from "../../engine/packed-codes.js";
 import type { Logger } from "../../log.js";
 import { writeFileDurable } from "../durable-file.js";
-import { readTableFile, TableFileError, writeTableFile } from "./table-file.js";
+import { readTableFile, TABLE_FILE, TableFileError, writeTableFile } from "./table-file.js";
 
 /**
  * The list in force, kept in a directory of its own:
@@ -35,7 +35,7 @@ import { readTableFile, TableFileError, writeTableFile } from "./table-file.js";
  * a rebuild compared byte for byte) runs off the hot path, in `quan doctor` / `journal verify`.
  * The overlay is small, so its deltas' signatures are re-verified at every open.
  */
-export const TABLE_FILE = "codes.table";
+export { TABLE_FILE };
 export const OVERLAY_FILE = "overlay.json";
 export const documentFile = (hash: string) => `doc-${hash}.json`;
 
@@ -351,16 +351,13 @@ function newTable(path: string, codes: PackedCodes, campaignIds: string[]): Pack
 
 function checkMeta(path: string, raw: unknown): TableMeta {
   const m = raw as Partial<TableMeta> | null;
-  if (
-    !m ||
-    m.format !== "quan.list-table/1" ||
-    !m.shell ||
-    !Array.isArray(m.campaignIds) ||
-    !m.head ||
-    typeof m.head.documentHash !== "string" ||
-    !Array.isArray(m.chain)
-  )
-    throw new TableFileError(path, "its JSON part is not a list table's");
+  const ok =
+    m?.format === "quan.list-table/1" &&
+    m.shell !== undefined &&
+    Array.isArray(m.campaignIds) &&
+    typeof m.head?.documentHash === "string" &&
+    Array.isArray(m.chain);
+  if (!ok) throw new TableFileError(path, "its JSON part is not a list table's");
   return m as TableMeta;
 }
 

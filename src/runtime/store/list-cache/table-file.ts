@@ -20,6 +20,8 @@ import { writeFileDurable } from "../durable-file.js";
  * re-verified off the hot path (see list-cache.ts).
  */
 export const TABLE_MAGIC = "QUANLST1";
+/** The table's name in a list cache directory. */
+export const TABLE_FILE = "codes.table";
 const HEADER = 64;
 const LAYOUT = 1;
 
