@@ -82,7 +82,7 @@ describe("SIGKILL while committing redemptions in a loop", () => {
     expect(kills).toBeGreaterThan(ROUNDS / 2);
     expect(reported.size).toBeGreaterThan(ROUNDS);
 
-    const records = journalRecords(fx.dir) as RedeemEntry[] & { seq: number }[];
+    const records = journalRecords(fx.dir) as (RedeemEntry & { seq: number })[];
     // Small segments and frequent checkpoints: the kills landed across segment boundaries too.
     expect(readdirSync(join(fx.dir, "journal")).filter((f) => f.endsWith(".log")).length).toBeGreaterThan(3);
     const ids = records.map((r) => r.id);

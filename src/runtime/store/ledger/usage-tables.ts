@@ -20,7 +20,7 @@ interface CodeUse {
 export class NameDictionary {
   private readonly index = new Map<string, number>();
   constructor(readonly names: string[] = []) {
-    names.forEach((n, i) => this.index.set(n, i));
+    for (const [i, n] of names.entries()) this.index.set(n, i);
   }
   id(name: string): number {
     let i = this.index.get(name);
