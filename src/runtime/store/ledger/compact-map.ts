@@ -3,7 +3,8 @@ import { buildRun, type Run } from "./sorted-run.js";
 /** How a value is kept in a run's fixed-size slot. */
 export interface Codec<V> {
   size: number;
-  encode(value: V): Buffer;
+  /** `key` is the entry's, for a codec that keeps what does not fit its slot elsewhere. */
+  encode(value: V, key: string): Buffer;
   decode(bytes: Buffer): V;
 }
 
@@ -57,7 +58,7 @@ export class CompactMap<V> {
   seal(tag: string): StackedRun | null {
     if (this.live.size === 0) return null;
     const entries: [Buffer, Buffer][] = [];
-    for (const [k, v] of this.live) entries.push([Buffer.from(k, "utf8"), this.codec.encode(v)]);
+    for (const [k, v] of this.live) entries.push([Buffer.from(k, "utf8"), this.codec.encode(v, k)]);
     entries.sort((a, b) => a[0].compare(b[0]));
     const stacked = {
       run: buildRun(entries, this.codec.size),
@@ -129,35 +130,44 @@ export const presenceCodec: Codec<number> = {
 };
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-const CROCKFORD_VALUE = new Map([...CROCKFORD].map((c, i) => [c, BigInt(i)]));
 
-/** A ULID's 128 bits, or null if `id` is not a canonical ULID. */
+/** A ULID's 128 bits, or null if `id` is not a canonical ULID (26 Crockford digits, first <= 7). */
 export function ulidBytes(id: string): Buffer | null {
   if (id.length !== 26) return null;
-  let n = 0n;
-  for (const c of id) {
-    const v = CROCKFORD_VALUE.get(c);
-    if (v === undefined) return null;
-    n = (n << 5n) | v;
-  }
-  if (n >> 128n !== 0n) return null;
   const b = Buffer.alloc(16);
-  for (let i = 15; i >= 0; i--) {
-    b[i] = Number(n & 0xffn);
-    n >>= 8n;
+  // 130 bits, the top two zero: a 5-bit accumulator flushed a byte at a time from the right.
+  let acc = 0;
+  let bits = 0;
+  let out = 15;
+  for (let i = 25; i >= 0; i--) {
+    const v = CROCKFORD.indexOf(id[i] as string);
+    if (v < 0) return null;
+    acc |= v << bits;
+    bits += 5;
+    while (bits >= 8 && out >= 0) {
+      b[out--] = acc & 0xff;
+      acc >>>= 8;
+      bits -= 8;
+    }
   }
+  if (acc !== 0) return null;
   return b;
 }
 
 export function ulidText(bytes: Buffer): string {
-  let n = 0n;
-  for (const byte of bytes) n = (n << 8n) | BigInt(byte);
   let text = "";
-  for (let i = 0; i < 26; i++) {
-    text = CROCKFORD[Number(n & 31n)] + text;
-    n >>= 5n;
+  let acc = 0;
+  let bits = 0;
+  for (let i = 15; i >= 0; i--) {
+    acc |= (bytes[i] as number) << bits;
+    bits += 8;
+    while (bits >= 5) {
+      text = CROCKFORD[acc & 31] + text;
+      acc >>>= 5;
+      bits -= 5;
+    }
   }
-  return text;
+  return CROCKFORD[acc & 31] + text;
 }
 
 /** Milliseconds in a ULID's first 48 bits. */

@@ -341,7 +341,7 @@ export class Ledger {
   }
 
   private checkpointFile(position: LedgerPosition): CheckpointFile {
-    const cutoff = this.maxAt - this.opts.voidWindowMs - 3_600_000;
+    const cutoff = this.maxAt - this.opts.voidWindowMs - 5 * 60_000;
     const recent: RecentRedemption[] = [];
     for (const [id, r] of this.recent) {
       if (!r.entry || Date.parse(r.entry.at) < cutoff) this.recent.delete(id);

@@ -41,16 +41,18 @@ export class NameDictionary {
 const IRREGULAR = 0xffff;
 const NO_USE = Buffer.alloc(16);
 
-function codeCodec(dict: NameDictionary): Codec<CodeUse> {
+function codeCodec(dict: NameDictionary, irregular: Map<string, LastUse>): Codec<CodeUse> {
   return {
     size: 24,
-    encode({ count, lastUse }) {
+    encode({ count, lastUse }, code) {
       const b = Buffer.alloc(24);
       b.writeUInt32LE(count, 0);
+      irregular.delete(code);
       if (!lastUse) return b;
       const id = ulidBytes(lastUse.redemption);
       if (!id || ulidTime(id) !== Date.parse(lastUse.at) || ulidText(id) !== lastUse.redemption) {
         b.writeUInt16LE(IRREGULAR, 4);
+        irregular.set(code, lastUse);
         return b;
       }
       b.writeUInt16LE(dict.id(lastUse.store), 4);
@@ -97,7 +99,7 @@ export class UsageTables implements UsageState {
     this.dict = new NameDictionary(saved?.names ?? []);
     this.irregular = new Map(saved?.irregular ?? []);
     this.campaignUses = new Map(saved?.campaigns ?? []);
-    this.codes = new CompactMap("codes", codeCodec(this.dict));
+    this.codes = new CompactMap("codes", codeCodec(this.dict, this.irregular));
   }
 
   private use(code: string): CodeUse {
