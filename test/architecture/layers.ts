@@ -74,5 +74,7 @@ export const KNOWN_VIOLATIONS: readonly string[] = [
   "src/runtime/receipts/receipt-for-job.ts -> src/runtime/flow/effects.ts",
   "src/runtime/receipts/receipt-for-job.ts -> src/runtime/flow/ports.ts",
   "src/runtime/store/coupon-store.ts -> src/runtime/flow/ports.ts",
+  "src/runtime/store/ledger/checkpoint.ts -> src/runtime/flow/ports.ts",
+  "src/runtime/store/ledger/ledger.ts -> src/runtime/flow/ports.ts",
   "src/runtime/store/pin-lockout.ts -> src/runtime/flow/ports.ts",
 ];
