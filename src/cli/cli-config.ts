@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pino } from "pino";
+import { clockIsSynchronized } from "../runtime/clock/clock-sync.js";
 import { loadConfigFile } from "../runtime/config/load.js";
 import type { Config } from "../runtime/config/schema.js";
 import { type Logger, silentLogger } from "../runtime/log.js";
@@ -28,7 +29,17 @@ export function resolveConfig(
 }
 
 export function openStoreFor(config: Config, mode: "write" | "read-only" = "write", io?: Io): CouponStore {
-  return openStoreFromConfig(config, io ? cliLogger(io) : silentLogger(), mode);
+  return openStoreFromConfig(
+    config,
+    io ? cliLogger(io) : silentLogger(),
+    mode,
+    io ? clockSynchronizedFor(io) : clockIsSynchronized,
+  );
+}
+
+/** Whether the clock is NTP-synchronised, as this invocation finds out (tests tell it). */
+export function clockSynchronizedFor(io: Io): () => boolean {
+  return io.clockSynchronized ?? (() => clockIsSynchronized());
 }
 
 /**

@@ -14,6 +14,8 @@ export interface Io {
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
   now: () => number;
+  /** Whether the clock is NTP-synchronised; the default asks systemd-timesyncd. */
+  clockSynchronized?: () => boolean;
 }
 
 export const EXIT = { ok: 0, error: 1, usage: 2, rejected: 3, busy: 4 } as const;

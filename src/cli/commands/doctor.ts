@@ -7,7 +7,7 @@ import { ConfigError } from "../../runtime/config/load.js";
 import type { Config } from "../../runtime/config/schema.js";
 import { verifyEnvelope } from "../../runtime/coupons/signing.js";
 import { readJournal } from "../../runtime/store/journal.js";
-import { resolveConfig } from "../cli-config.js";
+import { clockSynchronizedFor, resolveConfig } from "../cli-config.js";
 import { EXIT, type Io } from "../cli-error.js";
 import { checkClock } from "./doctor-clock.js";
 
@@ -39,7 +39,11 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
     for (const problem of err.problems)
       findings.push({ level: "fail", what: "config", detail: `${err.file}: ${problem}` });
   }
-  if (config) findings.push(...checkTerminal(config, io.now()), ...(await checkPrinter(config)));
+  if (config)
+    findings.push(
+      ...checkTerminal(config, io.now(), clockSynchronizedFor(io)()),
+      ...(await checkPrinter(config)),
+    );
   for (const f of findings)
     io.out(`${f.level === "ok" ? "ok  " : f.level === "warn" ? "WARN" : "FAIL"}  ${f.what}: ${f.detail}\n`);
   const failed = findings.filter((f) => f.level === "fail").length;
@@ -73,7 +77,7 @@ async function checkPrinter(config: Config): Promise<Finding[]> {
   return [{ level: "ok", what: "printer", detail: `${where}: online, paper ok` }];
 }
 
-function checkTerminal(config: Config, now: number): Finding[] {
+function checkTerminal(config: Config, now: number, synchronized: boolean): Finding[] {
   const out: Finding[] = [];
   const dir = config.dataDir;
   try {
@@ -128,11 +132,16 @@ function checkTerminal(config: Config, now: number): Finding[] {
         codes: unknown[];
       };
       const ageHours = (now - Date.parse(head.issuedAt)) / 3_600_000;
-      const level: Level = head.merchant !== config.merchant.id ? "fail" : ageHours > 72 ? "warn" : "ok";
+      const ahead = -ageHours * 3_600_000 > config.clock.toleranceSeconds * 1000;
+      const level: Level =
+        head.merchant !== config.merchant.id ? "fail" : ageHours > 72 || ahead ? "warn" : "ok";
+      const issued = `version ${head.version}, ${head.codes.length} codes, issued ${head.issuedAt}`;
       out.push({
         level,
         what: "coupon list",
-        detail: `version ${head.version}, ${head.codes.length} codes, issued ${head.issuedAt} (${ageHours.toFixed(1)} h ago)${level === "warn" ? ": older than 3 days, is the server reachable?" : ""}`,
+        detail: ahead
+          ? `${issued}: ${listAhead(-ageHours, synchronized)}`
+          : `${issued} (${ageHours.toFixed(1)} h ago)${level === "warn" ? ": older than 3 days, is the server reachable?" : ""}`,
       });
     } catch (err) {
       out.push({
@@ -143,7 +152,7 @@ function checkTerminal(config: Config, now: number): Finding[] {
     }
   }
 
-  out.push(checkClock(config, now));
+  out.push(checkClock(config, now, synchronized));
   if (!config.void.managerPin)
     out.push({
       level: "warn",
@@ -160,4 +169,12 @@ function checkTerminal(config: Config, now: number): Finding[] {
     });
   }
   return out;
+}
+
+/** A list dated ahead of the clock: which clock is wrong, and what to do, depends on NTP. */
+function listAhead(hours: number, synchronized: boolean): string {
+  const span = `${hours >= 1 ? Math.round(hours) : (hours * 60).toFixed(0)} ${hours >= 1 ? "h" : "min"}`;
+  return synchronized
+    ? `the server's clock is ${span} ahead of this terminal's NTP-synchronised clock; the list is in force but its date is not taken as the time. Fix the server's clock (NTP on the server)`
+    : `dated ${span} ahead of this terminal's clock, which is not NTP synchronised: until the clock catches up the terminal's time is the list's date (time-limited coupons, redemption times and the void window follow it). Set the clock (\`timedatectl set-ntp true\`, a network with NTP), or on the server \`quan time sign\` and here \`quan time import\`; if the server's clock is wrong, fix it`;
 }

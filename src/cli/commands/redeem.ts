@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
 import { ManagerPinError, VoidError } from "../../runtime/flow/ports.js";
-import { formatLocalDateTime } from "../../runtime/time/zoned.js";
 import { openStoreWaiting, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
@@ -57,14 +56,9 @@ export async function voidCommand(args: string[], io: Io): Promise<number> {
   } catch (err) {
     if (err instanceof VoidError)
       throw new CliError(`void refused (${err.reason}): ${err.message}`, EXIT.rejected);
-    if (err instanceof ManagerPinError) {
-      // The same lockout as the terminal's menu: say when it ends, in the store's time.
-      const until =
-        err.lockedUntil === null
-          ? ""
-          : `; manager actions are locked until ${formatLocalDateTime(err.lockedUntil, store.index()?.timezone ?? "UTC").slice(0, 16)}`;
-      throw new CliError(`void refused (${err.reason}): ${err.message}${until}`, EXIT.rejected);
-    }
+    // The store's message says how long manager actions are locked, in the store's time zone.
+    if (err instanceof ManagerPinError)
+      throw new CliError(`void refused (${err.reason}): ${err.message}`, EXIT.rejected);
     throw err;
   } finally {
     store.close();
