@@ -13,7 +13,8 @@ const USAGE = `quan — coupon-redemption terminal
   quan coupons import SIGNED.json           verify and install a signed list
   quan coupons check --code C --amount 128.50 [--code C2] [--at ISO] [--member ID] [--store S] [--json]
   quan redeem  (same options as check) [--wait SECONDS]
-                                            commit a redemption at the clock (no --at; --wait: for a
+                                            commit at the clock, for the terminal's own store
+                                            (no --at, no --store; --wait: for a
                                             data directory in use)
   quan void ID --pin PIN [--wait SECONDS]   void a redemption (compensating record)
   quan time sign --key KEY --merchant ID [--at ISO] [--valid-minutes N]   signed time statement

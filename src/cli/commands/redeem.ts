@@ -8,8 +8,12 @@ import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
 export async function redeemCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args, options: { ...basketArgs, wait: { type: "string" } } });
   refuseAt(values.at, "redeem");
+  // A campaign's store restriction holds for the store this terminal is in, never one typed here.
+  if (values.store !== undefined)
+    throw new CliError(
+      "--store is only for a dry run (`quan coupons check --store S`): redeem commits for the terminal's own store (terminal.store in the config)",
+    );
   const config = resolveConfig(values, io);
-  if (values.store) config.terminal.store = values.store;
   const store = await openStoreWaiting(config, io, values.wait);
   try {
     const { basket, now } = basketFromArgs(values, store, io);
