@@ -16,6 +16,8 @@ export interface Io {
   now: () => number;
   /** Whether the clock is NTP-synchronised; the default asks systemd-timesyncd. */
   clockSynchronized?: () => boolean;
+  /** Once every write has settled: the first error writing stdout (other than a reader gone), or null. */
+  outputFailure?: () => Promise<Error | null>;
 }
 
 export const EXIT = { ok: 0, error: 1, usage: 2, rejected: 3, busy: 4 } as const;

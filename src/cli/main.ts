@@ -65,7 +65,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
   try {
     const command = await load();
-    return await command(args, io);
+    const code = await command(args, io);
+    const failure = await io.outputFailure?.();
+    return failure ? afterOutputFailure(name, args, code, failure, io) : code;
   } catch (err) {
     if (err instanceof CliError) {
       io.err(`quan ${name}: ${err.message}\n`);
@@ -88,6 +90,32 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
 }
 
+/** The commands that change the terminal's data: once they have, their exit code says so. */
+function commits(name: string, args: string[]): boolean {
+  return (
+    name === "redeem" || name === "void" || ((name === "coupons" || name === "time") && args[0] === "import")
+  );
+}
+
+/**
+ * stdout could not be written (`> /dev/full`, a disk full). After a commit the exit code stays
+ * the commit's, or a script would retry and spend a multi-use code twice; a read-only command
+ * failed at its one job.
+ */
+function afterOutputFailure(name: string, args: string[], code: number, failure: Error, io: Io): number {
+  const what = `quan ${name}: could not write the output (${failure.message})`;
+  if (!commits(name, args)) {
+    io.err(`${what}\n`);
+    return EXIT.error;
+  }
+  io.err(
+    code === EXIT.ok
+      ? `${what}; what it did is committed: do not run it again (exit ${code})\n`
+      : `${what}; exit ${code}\n`,
+  );
+  return code;
+}
+
 /** From package.json, found upwards from this module (src/cli in tests, dist/src/cli when built). */
 function packageVersion(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
@@ -98,26 +126,51 @@ function packageVersion(): string {
 }
 
 function processIo(): Io {
+  const out = writerTo(process.stdout);
   return {
-    out: writerTo(process.stdout),
-    err: writerTo(process.stderr),
+    out: out.write,
+    err: writerTo(process.stderr).write,
     env: process.env,
     now: () => Date.now(),
+    outputFailure: out.failure,
   };
 }
 
 /**
  * A reader that went away (`quan doctor | head -1`, `quan redeem ... | true`) is not the command's
- * failure: further output is dropped and the exit code stays the command's own. Other stream
- * errors are not expected and are thrown.
+ * failure: further output is dropped and the exit code stays the command's own. Any other write
+ * error (ENOSPC, EIO) is kept for `failure()`, which main reports in one line once the command ends.
  */
-function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
+function writerTo(stream: NodeJS.WriteStream): {
+  write: (text: string) => void;
+  failure: () => Promise<Error | null>;
+} {
   let readerGone = false;
-  stream.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code !== "EPIPE") throw err;
-    readerGone = true;
-  });
-  return (text) => {
-    if (!readerGone) stream.write(text);
+  let failed: Error | null = null;
+  let pending: Promise<void> = Promise.resolve();
+  const note = (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") readerGone = true;
+    else failed ??= err;
+  };
+  stream.on("error", note);
+  return {
+    write(text) {
+      if (readerGone || failed) return;
+      pending = new Promise((settled) => {
+        try {
+          stream.write(text, (err) => {
+            if (err) note(err);
+            settled();
+          });
+        } catch (err) {
+          note(err as NodeJS.ErrnoException);
+          settled();
+        }
+      });
+    },
+    async failure() {
+      await pending;
+      return failed;
+    },
   };
 }
