@@ -30,7 +30,7 @@ function toDevFull(args: string[]): Promise<{ code: number | null; err: string }
     });
     closeSync(full);
     let err = "";
-    child.stderr.on("data", (d) => (err += d));
+    child.stderr?.on("data", (d) => (err += d));
     child.on("error", reject);
     child.on("exit", (code) => resolve({ code, err }));
   });

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DevicePrinter } from "../../drivers/printer/device-printer.js";
@@ -6,7 +6,8 @@ import { TcpPrinter } from "../../drivers/printer/tcp-printer.js";
 import { ConfigError } from "../../runtime/config/load.js";
 import type { Config } from "../../runtime/config/schema.js";
 import { verifyEnvelope } from "../../runtime/coupons/signing.js";
-import { readJournal } from "../../runtime/store/journal.js";
+import { readCommitEvidence } from "../../runtime/store/commit-evidence.js";
+import { readJournal, tornTailDamage } from "../../runtime/store/journal.js";
 import { clockSynchronizedFor, resolveConfig } from "../cli-config.js";
 import { EXIT, type Io } from "../cli-error.js";
 import { checkClock } from "./doctor-clock.js";
@@ -103,16 +104,22 @@ function checkTerminal(config: Config, now: number, synchronized: boolean): Find
   const journalPath = join(dir, "journal.log");
   try {
     const { records, torn } = readJournal(journalPath);
-    out.push({ level: "ok", what: "journal", detail: `${records.length} records, hash chain intact` });
-    if (torn)
-      out.push({
-        level: "warn",
-        what: "journal",
-        detail: `a torn last record (${torn.droppedBytes} bytes at byte ${torn.offset}): the next start cuts it away into journal.log.torn-${torn.offset}, or refuses to start if the counters snapshot says it was committed`,
-      });
+    // The decision the terminal makes when it opens the journal, not a copy of it.
+    const damage = tornTailDamage(journalPath, torn, records.length, readCommitEvidence(dir));
+    if (damage) out.push({ level: "fail", what: "journal", detail: damage.message });
+    else {
+      out.push({ level: "ok", what: "journal", detail: `${records.length} records, hash chain intact` });
+      if (torn)
+        out.push({
+          level: "warn",
+          what: "journal",
+          detail: `a torn last record (${torn.droppedBytes} bytes at byte ${torn.offset}): a write that never completed; the next start sets it aside into journal.log.torn-${torn.offset}`,
+        });
+    }
   } catch (err) {
     out.push({ level: "fail", what: "journal", detail: (err as Error).message });
   }
+  out.push(...setAsideTails(dir));
 
   const cacheFile = join(dir, "coupons.json");
   if (!existsSync(cacheFile)) {
@@ -177,4 +184,30 @@ function listAhead(hours: number, synchronized: boolean): string {
   return synchronized
     ? `the server's clock is ${span} ahead of this terminal's NTP-synchronised clock; the list is in force but its date is not taken as the time. Fix the server's clock (NTP on the server)`
     : `dated ${span} ahead of this terminal's clock, which is not NTP synchronised: until the clock catches up the terminal's time is the list's date (time-limited coupons, redemption times and the void window follow it). Set the clock (\`timedatectl set-ntp true\`, a network with NTP), or on the server \`quan time sign\` and here \`quan time import\`; if the server's clock is wrong, fix it`;
+}
+
+/**
+ * Torn last records the terminal set aside at start (journal.log.torn-*): each was a redemption or
+ * void being written when the power went; it never counted. The owner reconciles it with the
+ * customer's receipt, then deletes the file.
+ */
+function setAsideTails(dir: string): Finding[] {
+  return readdirSync(dir)
+    .filter((name) => name.startsWith("journal.log.torn-"))
+    .sort()
+    .map((name) => {
+      const text = readFileSync(join(dir, name), "latin1");
+      const id = /"id":"([0-9A-Za-z]{1,40})"/.exec(text)?.[1];
+      const type = /"type":"(redeem|void)"/.exec(text)?.[1];
+      const codes = [...text.matchAll(/"code":"([^"\\]{1,64})"/g)].map((m) => m[1]);
+      const holds =
+        id || codes.length
+          ? `holds ${type ?? "a record"}${id ? ` ${id}` : ""}${codes.length ? ` (codes ${codes.join(", ")})` : ""}`
+          : "holds nothing readable";
+      return {
+        level: "warn" as const,
+        what: "journal",
+        detail: `${name} (${Buffer.byteLength(text, "latin1")} bytes) ${holds}: a record cut short by a power cut and set aside at start; it was never committed and its coupons were not spent. Check it against the customer's receipt, then delete the file`,
+      };
+    });
 }

@@ -3,7 +3,8 @@ import { parseArgs } from "node:util";
 import { journalToCsv, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
 import { entryOf, type JournalEntry } from "../../runtime/ledger/records.js";
 import { readCachedTimezone } from "../../runtime/store/cache-info.js";
-import { readJournal, verifyJournal } from "../../runtime/store/journal.js";
+import { readCommitEvidence } from "../../runtime/store/commit-evidence.js";
+import { readJournal, tornTailDamage, verifyJournal } from "../../runtime/store/journal.js";
 import { resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 
@@ -33,10 +34,15 @@ export function journalCommand(args: string[], io: Io): number {
       io.err(`${path}: line ${result.line} (byte ${result.offset}): ${result.problem}\n`);
       return EXIT.error;
     }
+    const damage = tornTailDamage(path, result.torn, result.records, readCommitEvidence(dataDir));
+    if (damage) {
+      io.err(`${damage.message}\n`);
+      return EXIT.error;
+    }
     io.out(`${path}: ${result.records} records, hash chain intact, last hash ${result.lastHash}\n`);
     if (result.torn)
       io.out(
-        `note: the last line is incomplete (${result.torn.droppedBytes} bytes at byte ${result.torn.offset}); the next start cuts it away into journal.log.torn-${result.torn.offset}, or refuses to start if the counters snapshot says it was committed\n`,
+        `note: the last line is incomplete (${result.torn.droppedBytes} bytes at byte ${result.torn.offset}), a write that never completed; the next start sets it aside into journal.log.torn-${result.torn.offset}\n`,
       );
     return EXIT.ok;
   }

@@ -36,6 +36,7 @@ import { applyEntry, emptyUsage, type UsageState } from "../ledger/usage.js";
 import { restoreUsage, snapshotUsage, type UsageSnapshot } from "../ledger/usage-snapshot.js";
 import type { Logger } from "../log.js";
 import { formatLocalDateTime } from "../time/zoned.js";
+import { snapshotEvidence } from "./commit-evidence.js";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
 import { openDurableDb } from "./durable-adapter.js";
 import { Journal, readJournal } from "./journal.js";
@@ -159,7 +160,7 @@ export class CouponStore implements LedgerPort {
       const state = openState(opts.dataDir);
       const snapshot = state.data.snapshot;
       const opened = Journal.open(join(opts.dataDir, "journal.log"), {
-        committed: snapshot ? { seq: snapshot.seq, source: "the counters snapshot in state.json" } : null,
+        committed: snapshotEvidence(snapshot),
       });
       if (opened.recovered) {
         const { quarantine, ...torn } = opened.recovered;

@@ -296,15 +296,8 @@ export class Journal {
       }
       const contents = scanJournal(fd, path, opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
       const { torn } = contents;
-      const evidence = opts.committed;
-      if (torn && evidence && evidence.seq > contents.records.length) {
-        throw new JournalCorruptError(
-          path,
-          torn.line,
-          torn.offset,
-          `${torn.reason}, but ${evidence.source} says record ${evidence.seq} was committed: the record was damaged after it was written, so it is not cut away`,
-        );
-      }
+      const damage = tornTailDamage(path, torn, contents.records.length, opts.committed);
+      if (damage) throw damage;
       let size = contents.validBytes;
       if (contents.missingNewline) {
         writeAll(fd, Buffer.of(NEWLINE));
@@ -450,6 +443,26 @@ function quarantineTail(fd: number, path: string, torn: TornTail): string {
   for (let i = 2; existsSync(target); i++) target = `${base}-${i}`;
   writeFileDurable(target, bytes.subarray(0, read));
   return target;
+}
+
+/**
+ * What open decides about a torn last record: null when it is a write that never completed (cut
+ * away at open), or the damage open refuses to start with, when `committed` says it was committed.
+ * `quan doctor` and `quan journal verify` ask the same question.
+ */
+export function tornTailDamage(
+  path: string,
+  torn: TornTail | null,
+  records: number,
+  committed: CommitEvidence | null | undefined,
+): JournalCorruptError | null {
+  if (!torn || !committed || committed.seq <= records) return null;
+  return new JournalCorruptError(
+    path,
+    torn.line,
+    torn.offset,
+    `${torn.reason}, but ${committed.source} says record ${committed.seq} was committed: the record was damaged after it was written, so it is not cut away`,
+  );
 }
 
 /** O_APPEND so every write lands at the end; readable too, for the verification at open. */
