@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pino } from "pino";
 import { clockIsSynchronized } from "../runtime/clock/clock-sync.js";
@@ -24,7 +25,8 @@ export function resolveConfig(
     );
   }
   const config = loadConfigFile(file, io.env);
-  if (values.data) config.dataDir = values.data;
+  // As any command-line path: relative to the current directory (the config's dataDir is absolute).
+  if (values.data) config.dataDir = resolve(values.data);
   return config;
 }
 
