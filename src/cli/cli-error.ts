@@ -18,6 +18,8 @@ export interface Io {
   clockSynchronized?: () => boolean;
   /** Once every write has settled: the first error writing stdout (other than a reader gone), or null. */
   outputFailure?: () => Promise<Error | null>;
+  /** All of stdin (a secret such as the manager PIN, kept out of the command line). */
+  stdin?: () => Promise<string>;
 }
 
 export const EXIT = { ok: 0, error: 1, usage: 2, rejected: 3, busy: 4 } as const;

@@ -16,7 +16,8 @@ const USAGE = `quan — coupon-redemption terminal
                                             commit at the clock, for the terminal's own store
                                             (no --at, no --store; --wait: for a
                                             data directory in use)
-  quan void ID --pin PIN [--wait SECONDS]   void a redemption (compensating record)
+  quan void ID [--pin PIN] [--wait SECONDS] void a redemption (compensating record); without
+                                            --pin (or --pin -) the PIN is read from stdin
   quan time sign --key KEY --merchant ID [--at ISO] [--valid-minutes N]   signed time statement
   quan time import STATEMENT.json           set the trusted time from a signed time statement
   quan journal verify                       check every record and the hash chain
@@ -133,7 +134,19 @@ function processIo(): Io {
     env: process.env,
     now: () => Date.now(),
     outputFailure: out.failure,
+    stdin: () => firstLine(process.stdin),
   };
+}
+
+/** Up to the first end of line (a terminal does not end its input), or all of it. */
+async function firstLine(stream: NodeJS.ReadStream): Promise<string> {
+  if (stream.isTTY) process.stderr.write("manager PIN: ");
+  let text = "";
+  for await (const chunk of stream) {
+    text += String(chunk);
+    if (text.includes("\n")) break;
+  }
+  return text;
 }
 
 /**

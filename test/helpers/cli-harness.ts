@@ -12,13 +12,14 @@ export interface CliRun {
 
 /**
  * Runs the real CLI entry point in-process with captured output. The clock counts as not NTP
- * synchronised unless `clock.synchronized` says so (this machine's own state must not decide a test).
+ * synchronised unless `more.synchronized` says so (this machine's own state must not decide a test);
+ * stdin holds `more.stdin`.
  */
 export async function quan(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   now = Date.now(),
-  clock: { synchronized?: boolean } = {},
+  more: { synchronized?: boolean; stdin?: string } = {},
 ): Promise<CliRun> {
   let out = "";
   let err = "";
@@ -27,7 +28,8 @@ export async function quan(
     err: (t) => (err += t),
     env,
     now: () => now,
-    clockSynchronized: () => clock.synchronized ?? false,
+    clockSynchronized: () => more.synchronized ?? false,
+    stdin: async () => more.stdin ?? "",
   });
   return { code, out, err };
 }

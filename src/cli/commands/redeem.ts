@@ -48,13 +48,14 @@ export async function voidCommand(args: string[], io: Io): Promise<number> {
     },
   });
   const id = positionals[0];
-  if (!id || !values.pin) throw new CliError("usage: quan void REDEMPTION_ID --pin PIN");
+  if (!id) throw new CliError("usage: quan void REDEMPTION_ID [--pin PIN | --pin - (stdin, the default)]");
   refuseAt(values.at, "void");
+  const pin = values.pin === undefined || values.pin === "-" ? await pinFromStdin(io) : values.pin;
   const config = resolveConfig(values, io);
   const store = await openStoreWaiting(config, io, values.wait);
   try {
     const now = io.now();
-    const entry = store.voidRedemption(id, now, values.cashier ?? config.terminal.cashier, values.pin);
+    const entry = store.voidRedemption(id, now, values.cashier ?? config.terminal.cashier, pin);
     io.out(values.json ? `${JSON.stringify(entry)}\n` : `voided ${id} (void ${entry.id})\n`);
     return EXIT.ok;
   } catch (err) {
@@ -67,6 +68,16 @@ export async function voidCommand(args: string[], io: Io): Promise<number> {
   } finally {
     store.close();
   }
+}
+
+/** The PIN's first line on stdin (`--pin PIN` would show it in `ps` and the shell's history). */
+async function pinFromStdin(io: Io): Promise<string> {
+  const line = ((await io.stdin?.()) ?? "").split("\n")[0]?.replace(/\r$/, "") ?? "";
+  if (!line)
+    throw new CliError(
+      "no manager PIN on stdin: pipe it in (`quan void ID < pin-file`, or type it and press Enter) or pass --pin PIN",
+    );
+  return line;
 }
 
 /**

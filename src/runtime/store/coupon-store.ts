@@ -381,7 +381,11 @@ export class CouponStore implements LedgerPort {
     const ok = verifyPin(pin, hash);
     const before = this.state.data.pinLock ?? UNLOCKED;
     const after = afterPinAttempt(before, this.pinPolicy(), ok, at);
-    if (after.failures !== before.failures || after.lockedUntil !== before.lockedUntil) {
+    if (
+      after.failures !== before.failures ||
+      after.lockedUntil !== before.lockedUntil ||
+      (after.lockouts ?? 0) !== (before.lockouts ?? 0)
+    ) {
       this.writable("record a manager PIN attempt");
       this.state.data.pinLock = after;
       this.state.write();
@@ -391,7 +395,7 @@ export class CouponStore implements LedgerPort {
     throw new ManagerPinError(
       "bad_pin",
       status.lockedUntil === null
-        ? `wrong manager PIN (${status.attemptsLeft} attempts left)`
+        ? `wrong manager PIN (${status.attemptsLeft} ${status.attemptsLeft === 1 ? "attempt" : "attempts"} left)`
         : `wrong manager PIN: too many in a row, manager actions are ${this.lockedFor(status.lockedUntil, now)}`,
       status.attemptsLeft,
       status.lockedUntil,
