@@ -1,7 +1,7 @@
 import { isAbsolute, normalize } from "node:path";
 import { z } from "zod";
 import { ACTIONS, PHYSICAL_KEYS } from "../flow/keymap.js";
-import { PIN_HASH_PATTERN, PinHashError, parsePinHash } from "./pin.js";
+import { PIN_HASH_PATTERN, PinHashError, parsePinHash, pinHashShapeProblem } from "./pin.js";
 
 /**
  * The one configuration schema: the TypeScript types, the defaults, the JSON Schema for editors
@@ -95,10 +95,7 @@ export const configSchema = z
           .describe("How long after a redemption it may be voided"),
         managerPin: z
           .string()
-          .regex(
-            PIN_HASH_PATTERN,
-            'expected a PIN hash "scrypt$...$..." from `quan pin hash PIN`, never the PIN itself',
-          )
+          .regex(PIN_HASH_PATTERN, { error: (issue) => pinHashShapeProblem(issue.input) })
           .superRefine((value, ctx) => {
             // Salt and key lengths, canonical base64, scrypt cost bounds: a degenerate hash is refused here.
             if (!PIN_HASH_PATTERN.test(value)) return;
