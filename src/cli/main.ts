@@ -75,7 +75,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return err.exitCode;
     }
     if (err instanceof DataDirLockedError) {
-      io.err(`quan ${name}: ${err.message}\n`);
+      const wait = name === "redeem" || name === "void" ? ", or pass --wait SECONDS" : "";
+      io.err(
+        `quan ${name}: ${err.message}: the terminal is running; stop it first (\`systemctl stop quan\`)${wait}\n`,
+      );
       return EXIT.busy;
     }
     if (err instanceof ConfigError) {
@@ -86,9 +89,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.err(`quan ${name}: ${err.message}\n`);
       return EXIT.usage;
     }
-    io.err(`quan ${name}: ${(err as Error).message}\n`);
+    io.err(`quan ${name}: ${inTechniciansWords(err as Error)}\n`);
     return EXIT.error;
   }
+}
+
+/** A system error's raw text ("ENOSPC: no space left on device, write") as a technician acts on it. */
+function inTechniciansWords(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENOSPC")
+    return `the disk is full (ENOSPC), there is no room to write: free space on the data directory's disk (\`df -h\`, \`quan doctor\`), then run it again`;
+  return err.message;
 }
 
 /** The commands that change the terminal's data: once they have, their exit code says so. */

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DevicePrinter } from "../../drivers/printer/device-printer.js";
@@ -7,6 +7,7 @@ import { ConfigError } from "../../runtime/config/load.js";
 import type { Config } from "../../runtime/config/schema.js";
 import { verifyEnvelope } from "../../runtime/coupons/signing.js";
 import { readCommitEvidence } from "../../runtime/store/commit-evidence.js";
+import { dataDirHolder } from "../../runtime/store/data-dir-lock.js";
 import { readJournal, tornTailDamage } from "../../runtime/store/journal.js";
 import { clockSynchronizedFor, resolveConfig } from "../cli-config.js";
 import { EXIT, type Io } from "../cli-error.js";
@@ -92,6 +93,16 @@ function checkTerminal(config: Config, now: number, synchronized: boolean): Find
     }
     accessSync(dir, constants.W_OK);
     out.push({ level: "ok", what: "data directory", detail: `${dir} is writable` });
+    out.push(checkFreeSpace(dir));
+    const holder = dataDirHolder(dir);
+    out.push({
+      level: "ok",
+      what: "terminal",
+      detail:
+        holder === null
+          ? "not running (nothing holds the data directory)"
+          : `running (process ${holder} holds the data directory): redeem, void and imports wait for it or need \`systemctl stop quan\``,
+    });
   } catch (err) {
     out.push({
       level: "fail",
@@ -210,4 +221,20 @@ function setAsideTails(dir: string): Finding[] {
         detail: `${name} (${Buffer.byteLength(text, "latin1")} bytes) ${holds}: a record cut short by a power cut and set aside at start; it was never committed and its coupons were not spent. Check it against the customer's receipt, then delete the file`,
       };
     });
+}
+
+/** Below this the journal, the state writes and the logs may soon have no room. */
+const LOW_DISK_BYTES = 50 * 1024 * 1024;
+
+function checkFreeSpace(dir: string): Finding {
+  const fs = statfsSync(dir);
+  const free = fs.bavail * fs.bsize;
+  const mb = (free / 1024 / 1024).toFixed(1);
+  if (free < LOW_DISK_BYTES)
+    return {
+      level: "warn",
+      what: "disk",
+      detail: `${mb} MB free for ${dir}, less than 50 MB: when it is full no redemption can be committed; free space (old logs: \`journalctl --vacuum-size=50M\`, old receipts)`,
+    };
+  return { level: "ok", what: "disk", detail: `${mb} MB free` };
 }

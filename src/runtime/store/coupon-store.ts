@@ -6,7 +6,7 @@ import { parseVerifiedList } from "../coupons/list-schema.js";
 import { CouponListError, verifyCouponList } from "../coupons/list-verify.js";
 import { hashMember } from "../coupons/member-hash.js";
 import { type SignedEnvelope, verifyEnvelope } from "../coupons/signing.js";
-import { verifyTimeStatement } from "../coupons/time-statement.js";
+import { TimeStatementError, verifyTimeStatement } from "../coupons/time-statement.js";
 import { evaluateBasket } from "../engine/basket.js";
 import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
 import { localize } from "../engine/labels.js";
@@ -93,8 +93,10 @@ interface StateFile {
    * list's date): what a list's date is bounded by, so that lists cannot chain ahead.
    */
   vouchedTime?: number;
-  /** Nonce of the last signed time statement imported, so it cannot be imported twice. */
+  /** Nonce of the last signed time statement imported (files from before timeStatementNonces). */
   timeStatementNonce?: string;
+  /** Nonces of imported time statements not yet expired, so none can be imported twice. */
+  timeStatementNonces?: { nonce: string; expiresAt: number }[];
   snapshot: UsageSnapshot | null;
   /** When the last Z report closed the books (epoch ms); from before Z numbers, read only. */
   lastZAt?: number;
@@ -110,6 +112,9 @@ export type ImportResult = { status: "imported" | "unchanged"; version: number; 
 export type TrustedSource = "ntp" | "list" | "statement";
 
 export const DEFAULT_MAX_AHEAD_MS = 24 * 3_600_000;
+
+/** Statements are valid 24 h at most; this many in a day is already far more than any use. */
+const MAX_REMEMBERED_STATEMENTS = 256;
 
 /**
  * The imperative shell around the coupon engine: the coupon cache (lowdb, durable writes), the
@@ -586,11 +591,19 @@ export class CouponStore implements LedgerPort {
       clockNow,
       this.state.data.timeStatementNonce,
     );
+    // Every statement that could still be imported by this clock is remembered, not only the last.
+    const seen = (this.state.data.timeStatementNonces ?? []).filter((s) => s.expiresAt >= clockNow);
+    if (seen.some((s) => s.nonce === verified.nonce))
+      throw new TimeStatementError("replayed", "this statement was already imported; sign a fresh one");
     const previous = this.state.data.trustedTime;
     this.state.data.trustedTime = verified.instant;
     this.state.data.trustedSource = "statement";
     this.state.data.vouchedTime = verified.instant;
     this.state.data.timeStatementNonce = verified.nonce;
+    this.state.data.timeStatementNonces = [
+      ...seen.slice(-(MAX_REMEMBERED_STATEMENTS - 1)),
+      { nonce: verified.nonce, expiresAt: verified.expiresAt },
+    ];
     this.state.write();
     this.log.warn(
       { previous: new Date(previous).toISOString(), instant: new Date(verified.instant).toISOString() },

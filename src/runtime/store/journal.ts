@@ -369,7 +369,7 @@ export class Journal {
     if (!this.recover()) {
       const cause = this.failure as Error;
       throw new JournalWriteError(
-        `journal ${this.path} failed earlier and cannot be restored yet (${cause.message}); nothing was committed, the next commit tries again`,
+        `journal ${this.path} failed earlier and cannot be restored yet (${writeProblem(cause)}); nothing was committed, the next commit tries again`,
         { cause },
       );
     }
@@ -414,7 +414,7 @@ export class Journal {
       rollback = `cutting the partial write back failed too (${(truncateError as Error).message}); the next open recovers`;
     }
     throw new JournalWriteError(
-      `append to journal ${this.path} failed (${cause.message}): nothing was committed; ${rollback}. The next commit tries again`,
+      `append to journal ${this.path} failed (${writeProblem(cause)}): nothing was committed; ${rollback}. The next commit tries again`,
       { cause },
     );
   }
@@ -463,6 +463,16 @@ export function tornTailDamage(
     torn.offset,
     `${torn.reason}, but ${committed.source} says record ${committed.seq} was committed: the record was damaged after it was written, so it is not cut away`,
   );
+}
+
+/** Why a write failed, as a technician acts on it; the raw text in brackets. */
+function writeProblem(cause: Error): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === "ENOSPC")
+    return "the disk is full (ENOSPC), there is no room for the journal: free space on the SD card (`df -h`, `quan doctor`)";
+  if (code === "EIO") return `the SD card reported a read/write error (${cause.message}): it may be failing`;
+  if (code === "EROFS") return `the file system is read-only (${cause.message}): the SD card may be failing`;
+  return cause.message;
 }
 
 /** O_APPEND so every write lands at the end; readable too, for the verification at open. */
