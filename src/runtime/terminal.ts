@@ -28,6 +28,8 @@ import { openStoreFromConfig } from "./store/store-from-config.js";
 export interface TerminalIo {
   env: NodeJS.ProcessEnv;
   now: () => number;
+  /** Whether the clock is NTP-synchronised; the default asks systemd-timesyncd. */
+  clockSynchronized?: () => boolean;
 }
 
 export interface TerminalOptions {
@@ -55,7 +57,8 @@ export async function runTerminal(config: Config, opts: TerminalOptions): Promis
   const now = opts.io.now;
   // In the demo the screen is this very terminal, so logs go to a file instead of stderr.
   const log = createLogger(config.log.level, opts.demo ? join(opts.demo.dir, "quan.log") : 2);
-  const store = openStoreFromConfig(config, log.child({ part: "store" }));
+  const synchronized = opts.io.clockSynchronized ?? (() => clockIsSynchronized());
+  const store = openStoreFromConfig(config, log.child({ part: "store" }), "write", synchronized);
   try {
     if (opts.demo) {
       store.importList(opts.demo.signedList, now());
@@ -155,7 +158,7 @@ async function runFlow(
         paint();
       }, REFRESH_MS),
       setInterval(() => {
-        if (carryTrustedTime(store, now(), clockIsSynchronized()))
+        if (carryTrustedTime(store, now(), store.clockSynchronized()))
           clockLog.debug("trusted time carried forward");
       }, TRUST_MS),
     ];

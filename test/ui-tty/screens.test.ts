@@ -89,6 +89,26 @@ describe("what the cashier reads", () => {
     expect(idle).toMatch(/时钟 +未校准/);
   });
 
+  it("the clock's status says what `quan doctor` says: NTP synchronised or not", () => {
+    const idle = (health: Partial<(typeof views)["idle"]["health"]>, locale: Locale) =>
+      renderScreen(
+        { ...views.idle, health: { ...views.idle.health, ...health } },
+        { cols: 40, rows: 15, locale },
+      )
+        .map((l) => l.text)
+        .join("\n");
+    expect(idle({}, "zh-CN")).toMatch(/时钟 +已同步/);
+    expect(idle({}, "en")).toMatch(/Clock +NTP synchronised/);
+    // Not synchronised, but not behind the trusted time: time-limited coupons still work.
+    const unsynced = idle({ clockSynchronized: false }, "zh-CN");
+    expect(unsynced).toMatch(/时钟 +未同步/);
+    expect(unsynced).not.toContain("限时券暂不可用");
+    expect(idle({ clockSynchronized: false }, "en")).toMatch(/Clock +not NTP synchronised/);
+    const behind = idle({ clockSynchronized: false, clockTrusted: false }, "zh-CN");
+    expect(behind).toMatch(/时钟 +未校准/);
+    expect(behind).toContain("限时券暂不可用");
+  });
+
   it("says when there is no coupon list, and never lets a scanned escape sequence through", () => {
     const idle = text("idleNoList", 40, 15, "zh-CN").join("\n");
     expect(idle).toMatch(/券表 +未导入，无法核销/);

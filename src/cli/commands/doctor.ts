@@ -1,13 +1,16 @@
-import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DevicePrinter } from "../../drivers/printer/device-printer.js";
 import { TcpPrinter } from "../../drivers/printer/tcp-printer.js";
 import { ConfigError } from "../../runtime/config/load.js";
 import type { Config } from "../../runtime/config/schema.js";
 import { verifyEnvelope } from "../../runtime/coupons/signing.js";
-import { walkJournal } from "../../runtime/store/ledger/segments.js";
-import { resolveConfig } from "../cli-config.js";
+import { readCommitEvidence } from "../../runtime/store/commit-evidence.js";
+import { dataDirHolder } from "../../runtime/store/data-dir-lock.js";
+import { tornTailDamage } from "../../runtime/store/journal.js";
+import { journalFiles, walkJournal } from "../../runtime/store/ledger/segments.js";
+import { clockSynchronizedFor, resolveConfig } from "../cli-config.js";
 import { EXIT, type Io } from "../cli-error.js";
 import { checkClock } from "./doctor-clock.js";
 
@@ -39,7 +42,11 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
     for (const problem of err.problems)
       findings.push({ level: "fail", what: "config", detail: `${err.file}: ${problem}` });
   }
-  if (config) findings.push(...checkTerminal(config, io.now()), ...(await checkPrinter(config)));
+  if (config)
+    findings.push(
+      ...checkTerminal(config, io.now(), clockSynchronizedFor(io)()),
+      ...(await checkPrinter(config)),
+    );
   for (const f of findings)
     io.out(`${f.level === "ok" ? "ok  " : f.level === "warn" ? "WARN" : "FAIL"}  ${f.what}: ${f.detail}\n`);
   const failed = findings.filter((f) => f.level === "fail").length;
@@ -73,7 +80,7 @@ async function checkPrinter(config: Config): Promise<Finding[]> {
   return [{ level: "ok", what: "printer", detail: `${where}: online, paper ok` }];
 }
 
-function checkTerminal(config: Config, now: number): Finding[] {
+function checkTerminal(config: Config, now: number, synchronized: boolean): Finding[] {
   const out: Finding[] = [];
   const dir = config.dataDir;
   try {
@@ -87,6 +94,16 @@ function checkTerminal(config: Config, now: number): Finding[] {
     }
     accessSync(dir, constants.W_OK);
     out.push({ level: "ok", what: "data directory", detail: `${dir} is writable` });
+    out.push(checkFreeSpace(dir));
+    const holder = dataDirHolder(dir);
+    out.push({
+      level: "ok",
+      what: "terminal",
+      detail:
+        holder === null
+          ? "not running (nothing holds the data directory)"
+          : `running (process ${holder} holds the data directory): redeem, void and imports wait for it or need \`systemctl stop quan\``,
+    });
   } catch (err) {
     out.push({
       level: "fail",
@@ -98,21 +115,28 @@ function checkTerminal(config: Config, now: number): Finding[] {
 
   try {
     let records = 0;
-    const { torn, segments } = walkJournal(dir, () => records++);
-    out.push({
-      level: "ok",
-      what: "journal",
-      detail: `${records} records in ${segments} segment(s), hash chain intact`,
-    });
-    if (torn)
+    const { torn, segments, last } = walkJournal(dir, () => records++);
+    const lastSegment = journalFiles(dir).at(-1)?.path ?? join(dir, "journal");
+    // The decision the terminal makes when it opens the journal, not a copy of it.
+    const damage = tornTailDamage(lastSegment, torn, last.seq, readCommitEvidence(dir));
+    if (damage) out.push({ level: "fail", what: "journal", detail: damage.message });
+    else {
       out.push({
-        level: "warn",
+        level: "ok",
         what: "journal",
-        detail: `a torn last record (${torn.droppedBytes} bytes at byte ${torn.offset} of the last segment): the next start cuts it away into a .torn-${torn.offset} file beside it, or refuses to start if the counters checkpoint says it was committed`,
+        detail: `${records} records in ${segments} segment(s), hash chain intact`,
       });
+      if (torn)
+        out.push({
+          level: "warn",
+          what: "journal",
+          detail: `a torn last record (${torn.droppedBytes} bytes at byte ${torn.offset} of ${lastSegment}): a write that never completed; the next start sets it aside into a .torn-${torn.offset} file beside it`,
+        });
+    }
   } catch (err) {
     out.push({ level: "fail", what: "journal", detail: (err as Error).message });
   }
+  out.push(...setAsideTails(dir));
 
   const cacheFile = join(dir, "coupons.json");
   if (!existsSync(cacheFile)) {
@@ -132,11 +156,16 @@ function checkTerminal(config: Config, now: number): Finding[] {
         codes: unknown[];
       };
       const ageHours = (now - Date.parse(head.issuedAt)) / 3_600_000;
-      const level: Level = head.merchant !== config.merchant.id ? "fail" : ageHours > 72 ? "warn" : "ok";
+      const ahead = -ageHours * 3_600_000 > config.clock.toleranceSeconds * 1000;
+      const level: Level =
+        head.merchant !== config.merchant.id ? "fail" : ageHours > 72 || ahead ? "warn" : "ok";
+      const issued = `version ${head.version}, ${head.codes.length} codes, issued ${head.issuedAt}`;
       out.push({
         level,
         what: "coupon list",
-        detail: `version ${head.version}, ${head.codes.length} codes, issued ${head.issuedAt} (${ageHours.toFixed(1)} h ago)${level === "warn" ? ": older than 3 days, is the server reachable?" : ""}`,
+        detail: ahead
+          ? `${issued}: ${listAhead(-ageHours, synchronized)}`
+          : `${issued} (${ageHours.toFixed(1)} h ago)${level === "warn" ? ": older than 3 days, is the server reachable?" : ""}`,
       });
     } catch (err) {
       out.push({
@@ -147,7 +176,7 @@ function checkTerminal(config: Config, now: number): Finding[] {
     }
   }
 
-  out.push(checkClock(config, now));
+  out.push(checkClock(config, now, synchronized));
   if (!config.void.managerPin)
     out.push({
       level: "warn",
@@ -164,4 +193,60 @@ function checkTerminal(config: Config, now: number): Finding[] {
     });
   }
   return out;
+}
+
+/** A list dated ahead of the clock: which clock is wrong, and what to do, depends on NTP. */
+function listAhead(hours: number, synchronized: boolean): string {
+  const span = `${hours >= 1 ? Math.round(hours) : (hours * 60).toFixed(0)} ${hours >= 1 ? "h" : "min"}`;
+  return synchronized
+    ? `the server's clock is ${span} ahead of this terminal's NTP-synchronised clock; the list is in force but its date is not taken as the time. Fix the server's clock (NTP on the server)`
+    : `dated ${span} ahead of this terminal's clock, which is not NTP synchronised: until the clock catches up the terminal's time is the list's date (time-limited coupons, redemption times and the void window follow it). Set the clock (\`timedatectl set-ntp true\`, a network with NTP), or on the server \`quan time sign\` and here \`quan time import\`; if the server's clock is wrong, fix it`;
+}
+
+/**
+ * Torn last records the terminal set aside at start (journal/NNNNNN.log.torn-*, or journal.log.torn-*
+ * from before segments): each was a redemption or
+ * void being written when the power went; it never counted. The owner reconciles it with the
+ * customer's receipt, then deletes the file.
+ */
+function setAsideTails(dir: string): Finding[] {
+  const segmentDir = join(dir, "journal");
+  const inDir = (d: string) =>
+    existsSync(d)
+      ? readdirSync(d)
+          .filter((n) => /\.log\.torn-\d+/.test(n))
+          .map((n) => join(d, n))
+      : [];
+  return [...inDir(dir), ...inDir(segmentDir)].sort().map((path) => {
+    const name = relative(dir, path);
+    const text = readFileSync(path, "latin1");
+    const id = /"id":"([0-9A-Za-z]{1,40})"/.exec(text)?.[1];
+    const type = /"type":"(redeem|void)"/.exec(text)?.[1];
+    const codes = [...text.matchAll(/"code":"([^"\\]{1,64})"/g)].map((m) => m[1]);
+    const holds =
+      id || codes.length
+        ? `holds ${type ?? "a record"}${id ? ` ${id}` : ""}${codes.length ? ` (codes ${codes.join(", ")})` : ""}`
+        : "holds nothing readable";
+    return {
+      level: "warn" as const,
+      what: "journal",
+      detail: `${name} (${Buffer.byteLength(text, "latin1")} bytes) ${holds}: a record cut short by a power cut and set aside at start; it was never committed and its coupons were not spent. Check it against the customer's receipt, then delete the file`,
+    };
+  });
+}
+
+/** Below this the journal, the state writes and the logs may soon have no room. */
+const LOW_DISK_BYTES = 50 * 1024 * 1024;
+
+function checkFreeSpace(dir: string): Finding {
+  const fs = statfsSync(dir);
+  const free = fs.bavail * fs.bsize;
+  const mb = (free / 1024 / 1024).toFixed(1);
+  if (free < LOW_DISK_BYTES)
+    return {
+      level: "warn",
+      what: "disk",
+      detail: `${mb} MB free for ${dir}, less than 50 MB: when it is full no redemption can be committed; free space (old logs: \`journalctl --vacuum-size=50M\`, old receipts)`,
+    };
+  return { level: "ok", what: "disk", detail: `${mb} MB free` };
 }

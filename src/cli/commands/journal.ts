@@ -3,8 +3,9 @@ import { parseArgs } from "node:util";
 import { journalToCsv, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
 import { entryOf, type JournalEntry } from "../../runtime/ledger/records.js";
 import { readCachedTimezone } from "../../runtime/store/cache-info.js";
-import { JournalCorruptError } from "../../runtime/store/journal.js";
-import { walkJournal } from "../../runtime/store/ledger/segments.js";
+import { readCommitEvidence } from "../../runtime/store/commit-evidence.js";
+import { JournalCorruptError, tornTailDamage } from "../../runtime/store/journal.js";
+import { journalFiles, walkJournal } from "../../runtime/store/ledger/segments.js";
 import { resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 
@@ -38,12 +39,18 @@ export function journalCommand(args: string[], io: Io): number {
       io.err(`${err.path}: line ${err.line} (byte ${err.offset}): ${err.problem}\n`);
       return EXIT.error;
     }
+    const lastSegment = journalFiles(dataDir).at(-1)?.path ?? join(dataDir, "journal");
+    const damage = tornTailDamage(lastSegment, result.torn, result.last.seq, readCommitEvidence(dataDir));
+    if (damage) {
+      io.err(`${damage.message}\n`);
+      return EXIT.error;
+    }
     io.out(
       `${join(dataDir, "journal")}: ${records} records in ${result.segments} segment(s), hash chain intact, last hash ${result.last.hash}\n`,
     );
     if (result.torn)
       io.out(
-        `note: the last line is incomplete (${result.torn.droppedBytes} bytes at byte ${result.torn.offset} of the last segment); the next start cuts it away into a .torn-${result.torn.offset} file beside it, or refuses to start if the counters checkpoint says it was committed\n`,
+        `note: the last line is incomplete (${result.torn.droppedBytes} bytes at byte ${result.torn.offset} of ${lastSegment}), a write that never completed; the next start sets it aside into a .torn-${result.torn.offset} file beside it\n`,
       );
     return EXIT.ok;
   }

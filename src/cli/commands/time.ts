@@ -74,7 +74,7 @@ function importStatement(args: string[], io: Io): number {
   const file = positionals[0];
   if (!file) throw new CliError("usage: quan time import STATEMENT.json [--config FILE] [--data DIR]");
   const text = readSignedFile(file);
-  const store = openStoreFor(resolveConfig(values, io));
+  const store = openStoreFor(resolveConfig(values, io), "write", io);
   try {
     const { previous, instant } = store.importTimeStatement(text, io.now());
     io.out(

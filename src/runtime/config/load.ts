@@ -47,6 +47,28 @@ export function isConfigOverride(name: string): boolean {
   );
 }
 
+/** Names that would reach an object's prototype, never settings. */
+const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * What is wrong with an override variable's name, naming the variable: a segment that is empty
+ * (`QUAN_`, `QUAN_LOG____X`) or would reach an object's prototype (`QUAN_CONSTRUCTOR__PROTOTYPE__X`).
+ */
+export function overrideNameProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (!isConfigOverride(name)) continue;
+    const path = overridePath(name);
+    if (path.some((seg) => !/^[a-z][a-zA-Z0-9]*$/.test(seg)))
+      problems.push(
+        `${name}: not a config override: overrides look like QUAN_<SECTION>__<FIELD>, e.g. QUAN_TERMINAL__ID=T02`,
+      );
+    else if (path.some((seg) => UNSAFE_KEYS.has(seg)))
+      problems.push(`${name}: ${path.join(".")} is not a setting`);
+  }
+  return problems;
+}
+
 /** QUAN_CLOCK__TOLERANCE_SECONDS -> ["clock", "toleranceSeconds"] */
 function overridePath(name: string): string[] {
   return name
@@ -83,6 +105,8 @@ export function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unk
   for (const [name, raw] of Object.entries(env)) {
     if (!isConfigOverride(name) || raw === undefined) continue;
     const path = overridePath(name);
+    // Refused by overrideNameProblems; never followed into a prototype.
+    if (path.some((seg) => seg === "" || UNSAFE_KEYS.has(seg))) continue;
     let target = out;
     for (const seg of path.slice(0, -1)) {
       const next = target[seg];
@@ -108,7 +132,11 @@ function parseEnvValue(raw: string): unknown {
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  for (const [k, v] of Object.entries(over)) {
+    // An own "__proto__" (JSON.parse makes one) stays a plain key, which the schema then refuses.
+    const merged = deepMerge(Object.hasOwn(base, k) ? base[k] : undefined, v);
+    Object.defineProperty(out, k, { value: merged, enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 
@@ -222,5 +250,12 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = {}): Confi
   } catch (err) {
     throw new ConfigError(file, [`not valid JSON: ${(err as Error).message}`]);
   }
+  const badNames = overrideNameProblems(env);
+  if (badNames.length)
+    throw new ConfigError(
+      file,
+      badNames,
+      badNames.map(() => true),
+    );
   return parseConfig(deepMerge(data, environmentOverrides(env)), file, overrideVariables(env));
 }

@@ -1,6 +1,7 @@
+import { isAbsolute, normalize } from "node:path";
 import { z } from "zod";
 import { ACTIONS, PHYSICAL_KEYS } from "../flow/keymap.js";
-import { PIN_HASH_PATTERN, PinHashError, parsePinHash } from "./pin.js";
+import { PIN_HASH_PATTERN, PinHashError, parsePinHash, pinHashShapeProblem } from "./pin.js";
 
 /**
  * The one configuration schema: the TypeScript types, the defaults, the JSON Schema for editors
@@ -50,7 +51,17 @@ export const configSchema = z
       })
       .describe("Whose coupon lists this terminal accepts"),
     locale: z.enum(["zh-CN", "en"]).default("zh-CN").describe("Screen and receipt language"),
-    dataDir: z.string().min(1).default("/var/lib/quan").describe("Journal, coupon cache and state"),
+    dataDir: z
+      .string()
+      .min(1)
+      // Relative, it would name another folder for every directory quan is run from: two
+      // journals, and a single-use code counted once in each.
+      .refine((d) => isAbsolute(d), {
+        message:
+          "must be an absolute path (e.g. /var/lib/quan): a relative one would depend on the directory quan is started from",
+      })
+      .default("/var/lib/quan")
+      .describe("Journal, coupon cache and state (an absolute path)"),
     clock: z
       .strictObject({
         toleranceSeconds: z
@@ -84,10 +95,7 @@ export const configSchema = z
           .describe("How long after a redemption it may be voided"),
         managerPin: z
           .string()
-          .regex(
-            PIN_HASH_PATTERN,
-            'expected a PIN hash "scrypt$...$..." from `quan pin hash PIN`, never the PIN itself',
-          )
+          .regex(PIN_HASH_PATTERN, { error: (issue) => pinHashShapeProblem(issue.input) })
           .superRefine((value, ctx) => {
             // Salt and key lengths, canonical base64, scrypt cost bounds: a degenerate hash is refused here.
             if (!PIN_HASH_PATTERN.test(value)) return;
@@ -186,8 +194,11 @@ export const configSchema = z
         dir: z
           .string()
           .min(1)
+          .refine((d) => isAbsolute(d) || !normalize(d).split(/[\\/]/).includes(".."), {
+            message: "must stay inside dataDir (no ..) or be an absolute path",
+          })
           .default("receipts")
-          .describe("For kind file: where receipts go (relative to dataDir)"),
+          .describe("For kind file: where receipts go (inside dataDir, or an absolute path)"),
         paperWidth: z
           .union([z.literal(58), z.literal(80)], { error: "expected 58 or 80 (paper width in mm)" })
           .default(80)

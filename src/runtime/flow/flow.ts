@@ -574,6 +574,7 @@ export class RedemptionFlow {
     const status = this.opts.ledger.status(this.now);
     return {
       ...this.health,
+      clockSynchronized: status.clockSynchronized,
       clockTrusted: status.clockTrusted,
       listVersion: status.listVersion,
       listAgeMinutes:

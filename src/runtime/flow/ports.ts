@@ -74,7 +74,12 @@ export interface LedgerStatus {
   listVersion: number | null;
   listIssuedAt: number | null;
   codes: number;
-  /** Whether the clock is at or past the latest trusted time (minus tolerance). */
+  /** Whether the clock is NTP-synchronised (as `quan doctor` says it). */
+  clockSynchronized: boolean;
+  /**
+   * Whether time-limited coupons can be judged: the clock is synchronised, or at or past the
+   * latest trusted time (minus tolerance).
+   */
   clockTrusted: boolean;
   trustedTime: number;
   redemptions: number;

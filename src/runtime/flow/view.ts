@@ -109,6 +109,9 @@ export interface HealthView {
   network: NetworkStatus | "unknown";
   printer: PrinterHealth;
   unsent: number | null;
+  /** NTP-synchronised, as `quan doctor` reports it. */
+  clockSynchronized: boolean;
+  /** Time-limited coupons can be judged (synchronised, or not behind the trusted time). */
   clockTrusted: boolean;
   listVersion: number | null;
   /** Minutes since the list in force was issued. */

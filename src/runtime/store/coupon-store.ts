@@ -6,7 +6,7 @@ import { parseVerifiedList } from "../coupons/list-schema.js";
 import { CouponListError, verifyCouponList } from "../coupons/list-verify.js";
 import { hashMember } from "../coupons/member-hash.js";
 import { type SignedEnvelope, verifyEnvelope } from "../coupons/signing.js";
-import { verifyTimeStatement } from "../coupons/time-statement.js";
+import { TimeStatementError, verifyTimeStatement } from "../coupons/time-statement.js";
 import { evaluateBasket } from "../engine/basket.js";
 import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
 import { localize } from "../engine/labels.js";
@@ -33,6 +33,8 @@ import type {
 } from "../ledger/records.js";
 import type { LegacyUsageSnapshot } from "../ledger/usage-snapshot.js";
 import type { Logger } from "../log.js";
+import { formatLocalDateTime } from "../time/zoned.js";
+import { snapshotEvidence } from "./commit-evidence.js";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
 import { openDurableDb } from "./durable-adapter.js";
 import { Ledger } from "./ledger/ledger.js";
@@ -56,6 +58,12 @@ export interface CouponStoreOptions {
    * clock a trusted time may be before it is in doubt (default 24 h).
    */
   maxAheadMs?: number;
+  /**
+   * Whether the clock is NTP-synchronised right now. Then the clock is the authority: a list's
+   * date never moves the terminal's time. Not known (the default): a list may raise it, within
+   * clock.maxAheadHours of what the clock, NTP or a time statement vouched for.
+   */
+  clockSynchronized?: () => boolean;
   voidWindowMs: number;
   /** scrypt hash of the manager PIN; without one, voids are refused. */
   managerPinHash?: string;
@@ -80,8 +88,15 @@ interface StateFile {
   trustedTime: number;
   /** Who vouched for it; absent in files written before sources were recorded. */
   trustedSource?: TrustedSource;
-  /** Nonce of the last signed time statement imported, so it cannot be imported twice. */
+  /**
+   * Latest instant the NTP-synchronised clock or a signed time statement vouched for (never a
+   * list's date): what a list's date is bounded by, so that lists cannot chain ahead.
+   */
+  vouchedTime?: number;
+  /** Nonce of the last signed time statement imported (files from before timeStatementNonces). */
   timeStatementNonce?: string;
+  /** Nonces of imported time statements not yet expired, so none can be imported twice. */
+  timeStatementNonces?: { nonce: string; expiresAt: number }[];
   /**
    * The counters snapshot of all history written before the ledger kept checkpoints: read once as
    * evidence while migrating, then removed.
@@ -101,6 +116,9 @@ export type ImportResult = { status: "imported" | "unchanged"; version: number; 
 export type TrustedSource = "ntp" | "list" | "statement";
 
 export const DEFAULT_MAX_AHEAD_MS = 24 * 3_600_000;
+
+/** Statements are valid 24 h at most; this many in a day is already far more than any use. */
+const MAX_REMEMBERED_STATEMENTS = 256;
 
 /**
  * The imperative shell around the coupon engine: the coupon cache (lowdb, durable writes) and the
@@ -153,9 +171,7 @@ export class CouponStore implements LedgerPort {
       const snapshot = state.data.snapshot;
       const { ledger } = Ledger.open({
         ...ledgerOptions(opts),
-        legacyEvidence: snapshot
-          ? { seq: snapshot.seq, source: "the counters snapshot in state.json" }
-          : null,
+        legacyEvidence: snapshotEvidence(snapshot),
       });
       const store = new CouponStore(opts, ledger, true, cache, state, lock);
       // The snapshot of all history is gone once a checkpoint stands in for it.
@@ -202,13 +218,8 @@ export class CouponStore implements LedgerPort {
     if (verified.unchanged)
       return { status: "unchanged", version: verified.list.version, codes: verified.list.codes.length };
     const index = buildCouponIndex(verified.list);
-    const terminalTime = this.terminalTime(now);
-    if (index.issuedAt > terminalTime + this.maxAheadMs()) {
-      throw new CouponListError(
-        "issued_ahead",
-        `coupon list refused: issued ${verified.list.issuedAt}, ${formatSpan(index.issuedAt - terminalTime)} ahead of this terminal's time ${new Date(terminalTime).toISOString()} (at most clock.maxAheadHours = ${this.maxAheadMs() / 3_600_000} h): the server's clock or this terminal's is wrong; set the clock (NTP), or import a signed time statement (\`quan time import\`), then import the list again`,
-      );
-    }
+    const synchronized = this.synchronized();
+    this.refuseIssuedAhead(verified.list.issuedAt, index.issuedAt, now, synchronized);
     this.cache.data = {
       format: "quan.cache/1",
       envelope: verified.envelope,
@@ -216,9 +227,33 @@ export class CouponStore implements LedgerPort {
     };
     this.cache.write();
     this.indexInForce = index;
-    this.raiseTrustedTime(index.issuedAt, "list");
+    if (!synchronized) this.raiseTrustedTime(index.issuedAt, "list");
+    else if (index.issuedAt <= now + this.opts.clockToleranceMs)
+      this.raiseTrustedTime(Math.min(index.issuedAt, now), "list");
+    else
+      this.log.warn(
+        { version: index.version, issuedAt: verified.list.issuedAt },
+        `the server's clock is ${formatSpan(index.issuedAt - now)} ahead: list ${index.version} is dated ${verified.list.issuedAt}, this terminal's NTP-synchronised clock says ${new Date(now).toISOString()}; the list is in force but its date is not taken as the time (fix the server's clock)`,
+      );
     this.log.info({ version: index.version, codes: index.codes.size }, "coupon list imported");
     return { status: "imported", version: index.version, codes: index.codes.size };
+  }
+
+  /**
+   * A list dated further ahead than clock.maxAheadHours: of a synchronised clock, the server's
+   * clock is wrong; otherwise measured from what the clock, NTP or a time statement vouched for,
+   * never from time an earlier list raised (two lists must not chain past the bound).
+   */
+  private refuseIssuedAhead(issuedText: string, issuedAt: number, now: number, synchronized: boolean): void {
+    const base = synchronized ? now : Math.max(now, this.vouchedTime());
+    if (issuedAt <= base + this.maxAheadMs()) return;
+    const bound = `at most clock.maxAheadHours = ${this.maxAheadMs() / 3_600_000} h`;
+    throw new CouponListError(
+      "issued_ahead",
+      synchronized
+        ? `coupon list refused: issued ${issuedText}, ${formatSpan(issuedAt - now)} ahead of this terminal's NTP-synchronised clock ${new Date(now).toISOString()} (${bound}): the server's clock is wrong; fix it, sign the list again and import it`
+        : `coupon list refused: issued ${issuedText}, ${formatSpan(issuedAt - base)} ahead of this terminal's time ${new Date(base).toISOString()} (the clock is not NTP synchronised; ${bound}): the server's clock or this terminal's is wrong; set the clock (NTP), or import a signed time statement (\`quan time import\`), then import the list again`,
+    );
   }
 
   index(): CouponIndex | null {
@@ -228,12 +263,14 @@ export class CouponStore implements LedgerPort {
   // ---- validation and commits ------------------------------------------------------------
 
   private context(now: number): TerminalContext {
+    // A synchronised clock is the authority: no trusted time ahead of it counts.
+    const synchronized = this.synchronized();
     return {
       store: this.opts.store,
       terminal: this.opts.terminal,
-      trustedTime: this.trustedTime(),
+      trustedTime: synchronized ? Math.min(this.trustedTime(), now) : this.trustedTime(),
       clockToleranceMs: this.opts.clockToleranceMs,
-      trustedTimeInDoubt: this.trustedTimeInDoubt(now),
+      trustedTimeInDoubt: !synchronized && this.trustedTimeInDoubt(now),
     };
   }
 
@@ -270,10 +307,10 @@ export class CouponStore implements LedgerPort {
   /** Voids any redemption by id (the technician's `quan void`): manager PIN, void window, once. */
   voidRedemption(id: string, now: number, cashier: string, pin: string): VoidEntry {
     const at = this.terminalTime(now);
-    this.refuseWhileLocked(at);
+    this.refuseWhileLocked(now);
     const found = this.redemption(id);
     if (!found) throw new VoidError("not_found", `no redemption ${id} on this terminal`);
-    this.checkManagerPin(pin, at);
+    this.checkManagerPin(pin, now);
     if (found.voided) throw new VoidError("already_voided", `redemption ${id} is already voided`);
     if (at - Date.parse(found.entry.at) > this.opts.voidWindowMs) {
       throw new VoidError(
@@ -312,21 +349,33 @@ export class CouponStore implements LedgerPort {
     return pinLockStatus(this.state.data.pinLock ?? UNLOCKED, this.pinPolicy(), at);
   }
 
-  private refuseWhileLocked(at: number): void {
-    const status = this.pinLock(at);
+  /** `now` is the clock; the lockout runs in terminal time, the message says the real minutes left. */
+  private refuseWhileLocked(now: number): void {
+    const status = this.pinLock(now);
     if (status.lockedUntil === null) return;
-    const minutes = Math.ceil((status.lockedUntil - at) / 60_000);
     throw new ManagerPinError(
       "locked",
-      `too many wrong manager PINs: locked until ${new Date(status.lockedUntil).toISOString()} (${minutes} min)`,
+      `too many wrong manager PINs: manager actions are ${this.lockedFor(status.lockedUntil, now)}`,
       0,
       status.lockedUntil,
     );
   }
 
+  /**
+   * "locked for 5 min (until 12:05, Asia/Shanghai)": the minutes from the clock (while the
+   * terminal's time is ahead of the clock it does not move, so the real wait is longer), the end
+   * in the store's time zone, as on the terminal's screen.
+   */
+  private lockedFor(lockedUntil: number, now: number): string {
+    const minutes = Math.max(1, Math.ceil((lockedUntil - now) / 60_000));
+    const zone = this.indexInForce?.timezone ?? "UTC";
+    return `locked for ${minutes} min (until ${formatLocalDateTime(lockedUntil, zone).slice(0, 16)}, ${zone})`;
+  }
+
   /** One policy for every door: a wrong PIN is counted durably, and enough of them lock manager actions. */
-  private checkManagerPin(pin: string, at: number): void {
-    this.refuseWhileLocked(at);
+  private checkManagerPin(pin: string, now: number): void {
+    const at = this.terminalTime(now);
+    this.refuseWhileLocked(now);
     const hash = this.opts.managerPinHash;
     if (!hash)
       throw new ManagerPinError(
@@ -338,7 +387,11 @@ export class CouponStore implements LedgerPort {
     const ok = verifyPin(pin, hash);
     const before = this.state.data.pinLock ?? UNLOCKED;
     const after = afterPinAttempt(before, this.pinPolicy(), ok, at);
-    if (after.failures !== before.failures || after.lockedUntil !== before.lockedUntil) {
+    if (
+      after.failures !== before.failures ||
+      after.lockedUntil !== before.lockedUntil ||
+      (after.lockouts ?? 0) !== (before.lockouts ?? 0)
+    ) {
       this.writable("record a manager PIN attempt");
       this.state.data.pinLock = after;
       this.state.write();
@@ -348,8 +401,8 @@ export class CouponStore implements LedgerPort {
     throw new ManagerPinError(
       "bad_pin",
       status.lockedUntil === null
-        ? `wrong manager PIN (${status.attemptsLeft} attempts left)`
-        : `wrong manager PIN: too many in a row, locked until ${new Date(status.lockedUntil).toISOString()}`,
+        ? `wrong manager PIN (${status.attemptsLeft} ${status.attemptsLeft === 1 ? "attempt" : "attempts"} left)`
+        : `wrong manager PIN: too many in a row, manager actions are ${this.lockedFor(status.lockedUntil, now)}`,
       status.attemptsLeft,
       status.lockedUntil,
     );
@@ -396,7 +449,7 @@ export class CouponStore implements LedgerPort {
   closeDay(from: number, to: number, pin: string): DayClose {
     this.writable("close the day");
     if (!(from <= to)) throw new RangeError(`a Z period ends after it starts (${from} > ${to})`);
-    this.checkManagerPin(pin, this.terminalTime(to));
+    this.checkManagerPin(pin, to);
     const close: DayClose = { no: (this.lastDayClose()?.no ?? 0) + 1, from, to };
     this.state.data.lastZ = close;
     this.state.data.lastZAt = to;
@@ -435,9 +488,32 @@ export class CouponStore implements LedgerPort {
     return this.trustedTime() - now > this.maxAheadMs();
   }
 
-  /** The time a commit is recorded at: the later of clock and trusted time, unless that is in doubt. */
+  /**
+   * The time a commit is recorded at (and the void window and PIN lockout run in): a synchronised
+   * clock's; otherwise the later of clock and trusted time, unless that is in doubt.
+   */
   terminalTime(now: number): number {
-    return this.trustedTimeInDoubt(now) ? now : Math.max(now, this.trustedTime());
+    if (this.synchronized() || this.trustedTimeInDoubt(now)) return now;
+    return Math.max(now, this.trustedTime());
+  }
+
+  /** Whether the clock is NTP-synchronised now (as the daemon or the CLI was told to find out). */
+  clockSynchronized(): boolean {
+    return this.synchronized();
+  }
+
+  private synchronized(): boolean {
+    return this.opts.clockSynchronized?.() ?? false;
+  }
+
+  /**
+   * The latest instant NTP or a signed time statement vouched for. A state file from before this
+   * was kept: its trusted time counts when NTP or a statement set it, not when a list did.
+   */
+  vouchedTime(): number {
+    const s = this.state.data;
+    if (s.vouchedTime !== undefined) return s.vouchedTime;
+    return s.trustedSource === "ntp" || s.trustedSource === "statement" ? s.trustedTime : 0;
   }
 
   private maxAheadMs(): number {
@@ -450,7 +526,8 @@ export class CouponStore implements LedgerPort {
       listVersion: this.indexInForce?.version ?? null,
       listIssuedAt: this.indexInForce?.issuedAt ?? null,
       codes: this.indexInForce?.codes.size ?? 0,
-      clockTrusted: now >= trusted - this.opts.clockToleranceMs,
+      clockSynchronized: this.synchronized(),
+      clockTrusted: this.synchronized() || now >= trusted - this.opts.clockToleranceMs,
       trustedTime: trusted,
       redemptions: this.ledger.redemptions,
     };
@@ -458,10 +535,14 @@ export class CouponStore implements LedgerPort {
 
   /** Called by the daemon when the clock is known good (NTP synchronised) to carry trust across reboots. */
   raiseTrustedTime(instant: number, source: TrustedSource = "ntp"): void {
-    if (instant <= this.state.data.trustedTime) return;
+    const vouches = source !== "list" && instant > this.vouchedTime();
+    if (instant <= this.state.data.trustedTime && !vouches) return;
     this.writable("record the trusted time");
-    this.state.data.trustedTime = instant;
-    this.state.data.trustedSource = source;
+    if (instant > this.state.data.trustedTime) {
+      this.state.data.trustedTime = instant;
+      this.state.data.trustedSource = source;
+    }
+    if (vouches) this.state.data.vouchedTime = instant;
     this.state.write();
   }
 
@@ -478,10 +559,19 @@ export class CouponStore implements LedgerPort {
       clockNow,
       this.state.data.timeStatementNonce,
     );
+    // Every statement that could still be imported by this clock is remembered, not only the last.
+    const seen = (this.state.data.timeStatementNonces ?? []).filter((s) => s.expiresAt >= clockNow);
+    if (seen.some((s) => s.nonce === verified.nonce))
+      throw new TimeStatementError("replayed", "this statement was already imported; sign a fresh one");
     const previous = this.state.data.trustedTime;
     this.state.data.trustedTime = verified.instant;
     this.state.data.trustedSource = "statement";
+    this.state.data.vouchedTime = verified.instant;
     this.state.data.timeStatementNonce = verified.nonce;
+    this.state.data.timeStatementNonces = [
+      ...seen.slice(-(MAX_REMEMBERED_STATEMENTS - 1)),
+      { nonce: verified.nonce, expiresAt: verified.expiresAt },
+    ];
     this.state.write();
     this.log.warn(
       { previous: new Date(previous).toISOString(), instant: new Date(verified.instant).toISOString() },

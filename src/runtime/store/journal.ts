@@ -342,15 +342,8 @@ export class Journal {
       }
       const contents = scanJournal(fd, path, opts);
       const { torn } = contents;
-      const evidence = opts.committed;
-      if (torn && evidence && evidence.seq > contents.lastSeq) {
-        throw new JournalCorruptError(
-          path,
-          torn.line,
-          torn.offset,
-          `${torn.reason}, but ${evidence.source} says record ${evidence.seq} was committed: the record was damaged after it was written, so it is not cut away`,
-        );
-      }
+      const damage = tornTailDamage(path, torn, contents.lastSeq, opts.committed);
+      if (damage) throw damage;
       let size = contents.validBytes;
       if (contents.missingNewline) {
         writeAll(fd, Buffer.of(NEWLINE));
@@ -426,7 +419,7 @@ export class Journal {
     if (!this.recover()) {
       const cause = this.failure as Error;
       throw new JournalWriteError(
-        `journal ${this.path} failed earlier and cannot be restored yet (${cause.message}); nothing was committed, the next commit tries again`,
+        `journal ${this.path} failed earlier and cannot be restored yet (${writeProblem(cause)}); nothing was committed, the next commit tries again`,
         { cause },
       );
     }
@@ -471,7 +464,7 @@ export class Journal {
       rollback = `cutting the partial write back failed too (${(truncateError as Error).message}); the next open recovers`;
     }
     throw new JournalWriteError(
-      `append to journal ${this.path} failed (${cause.message}): nothing was committed; ${rollback}. The next commit tries again`,
+      `append to journal ${this.path} failed (${writeProblem(cause)}): nothing was committed; ${rollback}. The next commit tries again`,
       { cause },
     );
   }
@@ -500,6 +493,37 @@ function quarantineTail(fd: number, path: string, torn: TornTail): string {
   for (let i = 2; existsSync(target); i++) target = `${base}-${i}`;
   writeFileDurable(target, bytes.subarray(0, read));
   return target;
+}
+
+/**
+ * What open decides about a torn last record: null when it is a write that never completed (cut
+ * away at open), or the damage open refuses to start with, when `committed` says it was committed.
+ * `quan doctor` and `quan journal verify` ask the same question.
+ */
+export function tornTailDamage(
+  path: string,
+  torn: TornTail | null,
+  /** Seq of the last whole record before the torn one. */
+  lastSeq: number,
+  committed: CommitEvidence | null | undefined,
+): JournalCorruptError | null {
+  if (!torn || !committed || committed.seq <= lastSeq) return null;
+  return new JournalCorruptError(
+    path,
+    torn.line,
+    torn.offset,
+    `${torn.reason}, but ${committed.source} says record ${committed.seq} was committed: the record was damaged after it was written, so it is not cut away`,
+  );
+}
+
+/** Why a write failed, as a technician acts on it; the raw text in brackets. */
+function writeProblem(cause: Error): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === "ENOSPC")
+    return "the disk is full (ENOSPC), there is no room for the journal: free space on the SD card (`df -h`, `quan doctor`)";
+  if (code === "EIO") return `the SD card reported a read/write error (${cause.message}): it may be failing`;
+  if (code === "EROFS") return `the file system is read-only (${cause.message}): the SD card may be failing`;
+  return cause.message;
 }
 
 /** O_APPEND so every write lands at the end; readable too, for the verification at open. */

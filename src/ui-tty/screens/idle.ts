@@ -41,11 +41,7 @@ function healthBlocks(h: HealthView, o: ScreenOptions): Block[] {
   return [
     item(t(o.locale, "health.network"), t(o.locale, `network.${h.network}`), h.network === "offline"),
     item(t(o.locale, "health.printer"), t(o.locale, `printer.${h.printer}`), printerTrouble),
-    item(
-      t(o.locale, "health.clock"),
-      t(o.locale, h.clockTrusted ? "health.clock.trusted" : "health.clock.untrusted"),
-      !h.clockTrusted,
-    ),
+    item(t(o.locale, "health.clock"), t(o.locale, clockStatus(h)), !h.clockTrusted),
     ...clockConsequence,
     item(t(o.locale, "health.list"), list, h.listVersion === null),
     item(
@@ -56,6 +52,16 @@ function healthBlocks(h: HealthView, o: ScreenOptions): Block[] {
       false,
     ),
   ];
+}
+
+/**
+ * The words `quan doctor` uses: synchronised (the clock is the authority), not synchronised (the
+ * terminal's time is the later of clock and trusted time), behind the trusted time (time-limited
+ * coupons refused).
+ */
+function clockStatus(h: HealthView): MessageKey {
+  if (!h.clockTrusted) return "health.clock.untrusted";
+  return h.clockSynchronized ? "health.clock.synchronized" : "health.clock.unsynchronized";
 }
 
 function age(minutes: number, o: ScreenOptions): string {

@@ -10,6 +10,7 @@ import {
 } from "../../ledger/records.js";
 import { applyEntry } from "../../ledger/usage.js";
 import type { Logger } from "../../log.js";
+import { checkpointEvidence } from "../commit-evidence.js";
 import { fsyncDirectory } from "../durable-file.js";
 import { type CommitEvidence, Journal, type JournalPosition, readJournal } from "../journal.js";
 import {
@@ -125,7 +126,7 @@ export class Ledger {
     const migrated = migrateLegacyJournal(opts);
     const checkpoint = newestCheckpoint(ledgerDir, opts.log);
     const evidence = checkpoint
-      ? { seq: checkpoint.file.position.seq, source: `the counters checkpoint ${checkpoint.name}` }
+      ? checkpointEvidence(checkpoint.name, checkpoint.file)
       : (opts.legacyEvidence ?? null);
     let ledger = new Ledger(opts, null, checkpoint);
     let replayed = 0;
