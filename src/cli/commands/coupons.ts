@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { couponListSchema } from "../../protocol/coupon-list/schema.js";
+import { CouponListError } from "../../protocol/coupon-list/verify.js";
+import { signDocument } from "../../protocol/envelope/signing.js";
 import { formatIssues } from "../../runtime/config/load.js";
-import { couponListSchema } from "../../runtime/coupons/list-schema.js";
-import { CouponListError } from "../../runtime/coupons/list-verify.js";
-import { signDocument } from "../../runtime/coupons/signing.js";
 import { openStoreFor, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { entryOf, type JournalEntry } from "../../protocol/journal/records.js";
 import { journalToCsv, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
-import { entryOf, type JournalEntry } from "../../runtime/ledger/records.js";
 import { readCachedTimezone } from "../../runtime/store/cache-info.js";
 import { readJournal, verifyJournal } from "../../runtime/store/journal.js";
 import { resolveConfig } from "../cli-config.js";

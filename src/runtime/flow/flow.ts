@@ -1,5 +1,5 @@
+import type { RedeemEntry, VoidEntry } from "../../protocol/journal/records.js";
 import type { Locale } from "../engine/labels.js";
-import type { RedeemEntry, VoidEntry } from "../ledger/records.js";
 import { currencyDecimals, formatMoney, MAX_BILL_MINOR } from "../money.js";
 import { formatLocalDateTime } from "../time/zoned.js";
 import { startOfLocalDay } from "./business-day.js";

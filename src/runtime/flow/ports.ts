@@ -1,7 +1,7 @@
+import type { RedeemEntry, VoidEntry } from "../../protocol/journal/records.js";
 import type { ScannedCoupon } from "../coupons/scan-payload.js";
 import type { CouponIndex } from "../engine/coupon-index.js";
 import type { BasketVerdict } from "../engine/verdict.js";
-import type { RedeemEntry, VoidEntry } from "../ledger/records.js";
 
 /**
  * What the redemption flow needs from the ledger (the coupon store). The flow owns no device and

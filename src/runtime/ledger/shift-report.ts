@@ -1,5 +1,5 @@
+import type { RedeemEntry, VoidEntry } from "../../protocol/journal/records.js";
 import type { ReportFigures, ShiftReport, ShiftReportRow } from "../receipts/model.js";
-import type { RedeemEntry, VoidEntry } from "./records.js";
 
 /**
  * X/Z report figures from the journal entries of a period. Rows and `redeemed` count redemptions

@@ -1,12 +1,20 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { LowSync } from "lowdb";
+import { parseVerifiedList } from "../../protocol/coupon-list/schema.js";
+import { CouponListError, verifyCouponList } from "../../protocol/coupon-list/verify.js";
+import { type SignedEnvelope, verifyEnvelope } from "../../protocol/envelope/signing.js";
+import {
+  entryOf,
+  type JournalEntry,
+  type JournalRecord,
+  type RedeemEntry,
+  type RedemptionLine,
+  type VoidEntry,
+} from "../../protocol/journal/records.js";
+import { verifyTimeStatement } from "../../protocol/time-statement/statement.js";
 import { verifyPin } from "../config/pin.js";
-import { parseVerifiedList } from "../coupons/list-schema.js";
-import { CouponListError, verifyCouponList } from "../coupons/list-verify.js";
 import { hashMember } from "../coupons/member-hash.js";
-import { type SignedEnvelope, verifyEnvelope } from "../coupons/signing.js";
-import { verifyTimeStatement } from "../coupons/time-statement.js";
 import { evaluateBasket } from "../engine/basket.js";
 import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
 import { localize } from "../engine/labels.js";
@@ -24,14 +32,6 @@ import {
   VoidError,
 } from "../flow/ports.js";
 import { ulid } from "../ids.js";
-import {
-  entryOf,
-  type JournalEntry,
-  type JournalRecord,
-  type RedeemEntry,
-  type RedemptionLine,
-  type VoidEntry,
-} from "../ledger/records.js";
 import { applyEntry, emptyUsage, type UsageState } from "../ledger/usage.js";
 import { restoreUsage, snapshotUsage, type UsageSnapshot } from "../ledger/usage-snapshot.js";
 import type { Logger } from "../log.js";

@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import type { CouponListInput } from "../../../src/runtime/coupons/list-schema.js";
+import type { CouponListInput } from "../../../src/protocol/coupon-list/schema.js";
+import type { JournalRecord } from "../../../src/protocol/journal/records.js";
 import type { FlowEffects, PrintJob } from "../../../src/runtime/flow/effects.js";
 import { type FlowOptions, RedemptionFlow } from "../../../src/runtime/flow/flow.js";
 import type { PhysicalKey } from "../../../src/runtime/flow/keymap.js";
-import type { JournalRecord } from "../../../src/runtime/ledger/records.js";
 import { readJournal } from "../../../src/runtime/store/journal.js";
 import { makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
 

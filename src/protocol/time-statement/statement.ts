@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { formatIssues } from "../config/load.js";
-import { jsonDepthExceeds, MAX_JSON_DEPTH, openEnvelope, SignatureError, signDocument } from "./signing.js";
+import { formatIssues } from "../../runtime/config/load.js";
+import {
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
+  openEnvelope,
+  SignatureError,
+  signDocument,
+} from "../envelope/signing.js";
 
 /**
  * A signed time statement: the merchant's word on what time it is, carried in the same

@@ -1,12 +1,12 @@
-import { formatIssues } from "../config/load.js";
-import { type CouponList, couponListSchema } from "./list-schema.js";
+import { formatIssues } from "../../runtime/config/load.js";
 import {
   jsonDepthExceeds,
   MAX_JSON_DEPTH,
   openEnvelope,
   SignatureError,
   type SignedEnvelope,
-} from "./signing.js";
+} from "../envelope/signing.js";
+import { type CouponList, couponListSchema } from "./schema.js";
 
 export type ListProblem =
   | "malformed_envelope"
