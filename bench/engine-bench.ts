@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { generateMerchantKeys, signDocument } from "../src/protocol/envelope/signing.js";
+import { generateMerchantKeys, signDocument } from "../src/protocol/envelope/index.js";
 import { silentLogger } from "../src/runtime/log.js";
 import { CouponStore, type CouponStoreOptions } from "../src/runtime/store/coupon-store.js";
 import { benchCode, bigList } from "./fixture.js";

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CouponListInput } from "../../src/protocol/coupon-list/schema.js";
+import type { CouponListInput } from "../../src/protocol/coupon-list/index.js";
 import {
   generateMerchantKeys,
   type MerchantKeyPair,
   signDocument,
-} from "../../src/protocol/envelope/signing.js";
+} from "../../src/protocol/envelope/index.js";
 import { hashPin } from "../../src/runtime/config/pin.js";
 import { silentLogger } from "../../src/runtime/log.js";
 import { CouponStore, type CouponStoreOptions } from "../../src/runtime/store/coupon-store.js";

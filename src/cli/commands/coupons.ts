@@ -1,9 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { couponListSchema } from "../../protocol/coupon-list/schema.js";
-import { CouponListError } from "../../protocol/coupon-list/verify.js";
-import { signDocument } from "../../protocol/envelope/signing.js";
-import { formatIssues } from "../../runtime/config/load.js";
+import { CouponListError, couponListSchema } from "../../protocol/coupon-list/index.js";
+import { signDocument } from "../../protocol/envelope/index.js";
+import { formatIssues } from "../../protocol/issues.js";
 import { openStoreFor, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";

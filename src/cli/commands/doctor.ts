@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DevicePrinter } from "../../drivers/printer/device-printer.js";
 import { TcpPrinter } from "../../drivers/printer/tcp-printer.js";
-import { verifyEnvelope } from "../../protocol/envelope/signing.js";
+import { verifyEnvelope } from "../../protocol/envelope/index.js";
 import { ConfigError } from "../../runtime/config/load.js";
 import type { Config } from "../../runtime/config/schema.js";
 import { readJournal } from "../../runtime/store/journal.js";

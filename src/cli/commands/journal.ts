@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { entryOf, type JournalEntry } from "../../protocol/journal/records.js";
+import { entryOf, type JournalEntry } from "../../protocol/journal/index.js";
 import { journalToCsv, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
 import { readCachedTimezone } from "../../runtime/store/cache-info.js";
 import { readJournal, verifyJournal } from "../../runtime/store/journal.js";

@@ -5,7 +5,7 @@ import {
   MAX_STATEMENT_VALIDITY_MS,
   signTimeStatement,
   TimeStatementError,
-} from "../../protocol/time-statement/statement.js";
+} from "../../protocol/time-statement/index.js";
 import { openStoreFor, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 import { readSignedFile } from "./signed-file.js";

@@ -1,11 +1,6 @@
-import { formatIssues } from "../../runtime/config/load.js";
-import {
-  jsonDepthExceeds,
-  MAX_JSON_DEPTH,
-  openEnvelope,
-  SignatureError,
-  type SignedEnvelope,
-} from "../envelope/signing.js";
+import { openEnvelope, SignatureError, type SignedEnvelope } from "../envelope/index.js";
+import { formatIssues } from "../issues.js";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "../limits.js";
 import { type CouponList, couponListSchema } from "./schema.js";
 
 export type ListProblem =

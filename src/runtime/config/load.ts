@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
+import { formatPath } from "../../protocol/issues.js";
 import { type Config, configSchema } from "./schema.js";
 
 export class ConfigError extends Error {
@@ -20,20 +21,6 @@ export class ConfigError extends Error {
   located(): string[] {
     return this.problems.map((p, i) => (this.fromEnvironment[i] ? p : `${this.file}: ${p}`));
   }
-}
-
-/** "terminal.id: expected 1-32 letters..." — the path of the bad field, then what was expected. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.length
-    ? path
-        .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
-        .join(".")
-        .replace(/\.\[/g, "[")
-    : "(root)";
 }
 
 /** QUAN_ variables that are not config overrides: the config file's path, the demo, tests, benches. */

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { generateMerchantKeys, signDocument } from "../../protocol/envelope/signing.js";
+import { generateMerchantKeys, signDocument } from "../../protocol/envelope/index.js";
 import { hashPin } from "../config/pin.js";
 import { type Config, configSchema } from "../config/schema.js";
 import { DEMO_MERCHANT, demoList } from "./demo-list.js";

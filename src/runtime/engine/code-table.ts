@@ -1,4 +1,4 @@
-import type { CouponCode } from "../../protocol/coupon-list/schema.js";
+import type { CouponCode } from "../../protocol/coupon-list/index.js";
 
 /**
  * The codes of a list, stored compactly: a terminal holds up to millions of them, so each code

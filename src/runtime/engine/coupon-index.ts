@@ -1,4 +1,4 @@
-import type { Campaign, CouponList } from "../../protocol/coupon-list/schema.js";
+import type { Campaign, CouponList } from "../../protocol/coupon-list/index.js";
 import { parseHourWindow } from "../time/zoned.js";
 import { CodeTable } from "./code-table.js";
 

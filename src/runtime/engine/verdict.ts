@@ -1,4 +1,4 @@
-import type { Localized } from "../../protocol/coupon-list/schema.js";
+import type { Localized } from "../../protocol/coupon-list/index.js";
 import type { CompiledCampaign } from "./coupon-index.js";
 
 /** Rejection reasons, listed in order of precedence: when several apply, the first one is given. */

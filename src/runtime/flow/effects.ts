@@ -1,4 +1,4 @@
-import type { RedeemEntry, VoidEntry } from "../../protocol/journal/records.js";
+import type { RedeemEntry, VoidEntry } from "../../protocol/journal/index.js";
 
 /** What the flow asks the printer to print; another part lays these out. */
 export type PrintJob =

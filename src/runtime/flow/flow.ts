@@ -1,4 +1,4 @@
-import type { RedeemEntry, VoidEntry } from "../../protocol/journal/records.js";
+import type { RedeemEntry, VoidEntry } from "../../protocol/journal/index.js";
 import type { Locale } from "../engine/labels.js";
 import { currencyDecimals, formatMoney, MAX_BILL_MINOR } from "../money.js";
 import { formatLocalDateTime } from "../time/zoned.js";

@@ -1,4 +1,4 @@
-import type { RedeemEntry, VoidEntry } from "../../protocol/journal/records.js";
+import type { RedeemEntry, VoidEntry } from "../../protocol/journal/index.js";
 import type { ScannedCoupon } from "../coupons/scan-payload.js";
 import type { CouponIndex } from "../engine/coupon-index.js";
 import type { BasketVerdict } from "../engine/verdict.js";

@@ -1,4 +1,4 @@
-import type { RedeemEntry } from "../../protocol/journal/records.js";
+import type { RedeemEntry } from "../../protocol/journal/index.js";
 import type { CouponIndex } from "../engine/coupon-index.js";
 import { minimumSpend } from "../engine/discount.js";
 import { type Locale, localize, offerLabel } from "../engine/labels.js";

@@ -1,4 +1,4 @@
-import type { JournalEntry, RedeemEntry } from "../../protocol/journal/records.js";
+import type { JournalEntry, RedeemEntry } from "../../protocol/journal/index.js";
 import { formatMajor } from "../money.js";
 import { formatLocalDateTime } from "../time/zoned.js";
 

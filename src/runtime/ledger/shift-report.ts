@@ -1,4 +1,4 @@
-import type { RedeemEntry, VoidEntry } from "../../protocol/journal/records.js";
+import type { RedeemEntry, VoidEntry } from "../../protocol/journal/index.js";
 import type { ReportFigures, ShiftReport, ShiftReportRow } from "../receipts/model.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { JournalEntry, RedeemEntry } from "../../protocol/journal/records.js";
+import type { JournalEntry, RedeemEntry } from "../../protocol/journal/index.js";
 import type { LastUse } from "../engine/verdict.js";
 
 /**

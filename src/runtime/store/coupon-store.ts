@@ -1,9 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { LowSync } from "lowdb";
-import { parseVerifiedList } from "../../protocol/coupon-list/schema.js";
-import { CouponListError, verifyCouponList } from "../../protocol/coupon-list/verify.js";
-import { type SignedEnvelope, verifyEnvelope } from "../../protocol/envelope/signing.js";
+import { CouponListError, parseVerifiedList, verifyCouponList } from "../../protocol/coupon-list/index.js";
+import { type SignedEnvelope, verifyEnvelope } from "../../protocol/envelope/index.js";
 import {
   entryOf,
   type JournalEntry,
@@ -11,8 +10,8 @@ import {
   type RedeemEntry,
   type RedemptionLine,
   type VoidEntry,
-} from "../../protocol/journal/records.js";
-import { verifyTimeStatement } from "../../protocol/time-statement/statement.js";
+} from "../../protocol/journal/index.js";
+import { verifyTimeStatement } from "../../protocol/time-statement/index.js";
 import { verifyPin } from "../config/pin.js";
 import { hashMember } from "../coupons/member-hash.js";
 import { evaluateBasket } from "../engine/basket.js";
@@ -496,7 +495,7 @@ export class CouponStore implements LedgerPort {
   }
 
   /**
-   * Sets the trusted time from a signed time statement (see coupons/time-statement.ts): the
+   * Sets the trusted time from a signed time statement (see protocol/time-statement): the
    * merchant's word, so it may move the time backwards (the way out of a poisoned trusted time).
    * A refused statement throws TimeStatementError and changes nothing.
    */

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import type { CouponListInput } from "../../../src/protocol/coupon-list/schema.js";
-import type { JournalRecord } from "../../../src/protocol/journal/records.js";
+import type { CouponListInput } from "../../../src/protocol/coupon-list/index.js";
+import type { JournalRecord } from "../../../src/protocol/journal/index.js";
 import type { FlowEffects, PrintJob } from "../../../src/runtime/flow/effects.js";
 import { type FlowOptions, RedemptionFlow } from "../../../src/runtime/flow/flow.js";
 import type { PhysicalKey } from "../../../src/runtime/flow/keymap.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RedeemEntry, VoidEntry } from "../../../src/protocol/journal/records.js";
+import type { RedeemEntry, VoidEntry } from "../../../src/protocol/journal/index.js";
 import { CSV_COLUMNS, journalToCsv } from "../../../src/runtime/ledger/csv-export.js";
 import { hasControlCharacters, openAsSpreadsheet, runsAsFormula } from "../../helpers/spreadsheet-csv.js";
 

@@ -1,4 +1,4 @@
-import type { RedeemEntry, VoidEntry } from "../../../src/protocol/journal/records.js";
+import type { RedeemEntry, VoidEntry } from "../../../src/protocol/journal/index.js";
 import type {
   PaperColumns,
   ReceiptContext,

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CouponListError } from "../../../src/protocol/coupon-list/verify.js";
-import { generateMerchantKeys, signDocument } from "../../../src/protocol/envelope/signing.js";
+import { CouponListError } from "../../../src/protocol/coupon-list/index.js";
+import { generateMerchantKeys, signDocument } from "../../../src/protocol/envelope/index.js";
 import { ManagerPinError, VoidError } from "../../../src/runtime/flow/ports.js";
 import { at } from "../../helpers/coupon-fixtures.js";
 import { listDocument, MANAGER_PIN, makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
