@@ -1,7 +1,6 @@
 import { parseScan, ScanFormatError } from "../../runtime/coupons/scan-payload.js";
 import { localize, offerLabel } from "../../runtime/engine/labels.js";
 import type { BasketVerdict } from "../../runtime/engine/verdict.js";
-import type { BasketInput } from "../../runtime/flow/ports.js";
 import {
   formatMajor,
   formatMoney,
@@ -10,6 +9,7 @@ import {
   parseMoney,
 } from "../../runtime/money.js";
 import type { CouponStore } from "../../runtime/store/coupon-store.js";
+import type { BasketInput } from "../../runtime/store/ledger-port.js";
 import { CliError, type Io } from "../cli-error.js";
 
 export const basketArgs = {

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { ManagerPinError, VoidError } from "../../runtime/flow/ports.js";
+import { ManagerPinError, VoidError } from "../../runtime/store/ledger-port.js";
 import { formatLocalDateTime } from "../../runtime/time/zoned.js";
 import { openStoreWaiting, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";

@@ -19,6 +19,13 @@ import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
 import { localize } from "../engine/labels.js";
 import type { TerminalContext } from "../engine/validate.js";
 import type { Accepted, BasketVerdict } from "../engine/verdict.js";
+import { ulid } from "../ids.js";
+import { applyEntry, emptyUsage, type UsageState } from "../ledger/usage.js";
+import { restoreUsage, snapshotUsage, type UsageSnapshot } from "../ledger/usage-snapshot.js";
+import type { Logger } from "../log.js";
+import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
+import { openDurableDb } from "./durable-adapter.js";
+import { Journal, readJournal } from "./journal.js";
 import {
   type BasketInput,
   type DayClose,
@@ -29,14 +36,7 @@ import {
   type PinLockStatus,
   type RedeemResult,
   VoidError,
-} from "../flow/ports.js";
-import { ulid } from "../ids.js";
-import { applyEntry, emptyUsage, type UsageState } from "../ledger/usage.js";
-import { restoreUsage, snapshotUsage, type UsageSnapshot } from "../ledger/usage-snapshot.js";
-import type { Logger } from "../log.js";
-import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
-import { openDurableDb } from "./durable-adapter.js";
-import { Journal, readJournal } from "./journal.js";
+} from "./ledger-port.js";
 import {
   afterPinAttempt,
   PIN_POLICY_DEFAULTS,

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CouponListError } from "../../../src/protocol/coupon-list/index.js";
 import { generateMerchantKeys, signDocument } from "../../../src/protocol/envelope/index.js";
-import { ManagerPinError, VoidError } from "../../../src/runtime/flow/ports.js";
+import { ManagerPinError, VoidError } from "../../../src/runtime/store/ledger-port.js";
 import { at } from "../../helpers/coupon-fixtures.js";
 import { listDocument, MANAGER_PIN, makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
 
