@@ -1,4 +1,5 @@
 import { parseScan, ScanFormatError } from "../../runtime/coupons/scan-payload.js";
+import type { BasketInput } from "../../runtime/engine/basket.js";
 import { localize, offerLabel } from "../../runtime/engine/labels.js";
 import type { BasketVerdict } from "../../runtime/engine/verdict.js";
 import {
@@ -9,7 +10,6 @@ import {
   parseMoney,
 } from "../../runtime/money.js";
 import type { CouponStore } from "../../runtime/store/coupon-store.js";
-import type { BasketInput } from "../../runtime/store/ledger-port.js";
 import { CliError, type Io } from "../cli-error.js";
 
 export const basketArgs = {

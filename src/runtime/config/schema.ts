@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ACTIONS, PHYSICAL_KEYS } from "../flow/keymap.js";
+import { ACTIONS, PHYSICAL_KEYS } from "./keypad-keys.js";
 import { PIN_HASH_PATTERN, PinHashError, parsePinHash } from "./pin.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { JournalEntry, RedeemEntry } from "../../protocol/journal/index.js";
-import type { LastUse } from "../engine/verdict.js";
+import type { LastUse } from "./last-use.js";
 
 /**
  * Usage counters derived from the journal: never stored on their own as the truth, only as a

@@ -14,7 +14,7 @@ import {
 import { verifyTimeStatement } from "../../protocol/time-statement/index.js";
 import { verifyPin } from "../config/pin.js";
 import { hashMember } from "../coupons/member-hash.js";
-import { evaluateBasket } from "../engine/basket.js";
+import { type BasketInput, evaluateBasket } from "../engine/basket.js";
 import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
 import { localize } from "../engine/labels.js";
 import type { TerminalContext } from "../engine/validate.js";
@@ -27,7 +27,6 @@ import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
 import { openDurableDb } from "./durable-adapter.js";
 import { Journal, readJournal } from "./journal.js";
 import {
-  type BasketInput,
   type DayClose,
   type LastRedemption,
   type LedgerPort,
