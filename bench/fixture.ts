@@ -1,7 +1,7 @@
 import type { CouponListInput } from "../src/protocol/coupon-list/index.js";
 
 /** A realistic big list: a handful of campaigns of every kind, `count` single-use codes. */
-export function bigList(count: number): CouponListInput {
+export function bigList(count: number, version = 1): CouponListInput {
   const campaigns: CouponListInput["campaigns"] = [
     {
       id: "pct20",
@@ -50,8 +50,8 @@ export function bigList(count: number): CouponListInput {
   return {
     format: "quan.coupons/1",
     merchant: "m-bench",
-    version: 1,
-    issuedAt: "2026-01-01T00:00:00Z",
+    version,
+    issuedAt: new Date(Date.parse("2026-01-01T00:00:00Z") + (version - 1) * 86_400_000).toISOString(),
     timezone: "Asia/Shanghai",
     currency: "CNY",
     memberSalt: "bench-salt-0123456789",
@@ -60,4 +60,18 @@ export function bigList(count: number): CouponListInput {
   };
 }
 
+export const CODE_BYTES = 12;
 export const benchCode = (i: number) => `Q${String(i).padStart(11, "0")}`;
+
+/**
+ * The k-th code whose campaign redeems at any hour: every fifth code is the lunch deal (i % 5 === 3),
+ * which refuses outside its hours and would make commit benches depend on the time of day.
+ */
+export const anytimeCode = (k: number) => benchCode(Math.floor(k / 4) * 5 + ([0, 1, 2, 4][k % 4] as number));
+
+/** The same codes packed as a sorted table of fixed-width ASCII (the start-up and look-up baseline). */
+export function sortedCodeTable(count: number): Buffer {
+  const table = Buffer.alloc(count * CODE_BYTES);
+  for (let i = 0; i < count; i++) table.write(benchCode(i), i * CODE_BYTES, "latin1");
+  return table;
+}

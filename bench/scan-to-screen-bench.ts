@@ -6,7 +6,8 @@ import type { CouponStore } from "../src/runtime/store/coupon-store.js";
 import { renderScreen } from "../src/ui-tty/screens/render.js";
 import { TtyWriter } from "../src/ui-tty/tty-writer.js";
 import { benchCode } from "./fixture.js";
-import { fmt, ratio, summarize } from "./stats.js";
+import type { Scoreboard } from "./scoreboard.js";
+import { fmt, summarize } from "./stats.js";
 
 /** A terminal output that records when the last write happened (80x24, like an HDMI console). */
 class TimedSink extends EventEmitter {
@@ -27,7 +28,7 @@ class TimedSink extends EventEmitter {
  * list loaded), screens and writer. Baseline in the same run: a raw Map lookup plus writing a
  * screenful of the same size.
  */
-export function runScanToScreenBench(store: CouponStore, codes: number, say: (line: string) => void) {
+export function runScanToScreenBench(store: CouponStore, codes: number, board: Scoreboard) {
   const sink = new TimedSink();
   const writer = new TtyWriter(sink, {
     color: true,
@@ -79,8 +80,11 @@ export function runScanToScreenBench(store: CouponStore, codes: number, say: (li
   }
   const q = summarize(quan);
   const b = summarize(base);
-  say(
-    `scan to screen p50 ${fmt(q.p50)} p99 ${fmt(q.p99)}  |  Map.get + write a screenful p50 ${fmt(b.p50)} p99 ${fmt(b.p99)}  |  p99 ratio ${ratio(q.p99, b.p99)}`,
-  );
-  return { quan: q, baseline: b };
+  board.record({
+    what: "scan to verdict screen, p99",
+    value: q.p99,
+    unit: "µs",
+    baseline: { label: "Map.get + writing a screenful", value: b.p99 },
+    note: `p50 ${fmt(q.p50)} vs ${fmt(b.p50)}`,
+  });
 }

@@ -5,7 +5,6 @@ import type { InputEvent, InputSource } from "../drivers/input/input-source.js";
 import { HidInput } from "../drivers/keypad/hid-input.js";
 import { DevicePrinter } from "../drivers/printer/device-printer.js";
 import { FilePrinter } from "../drivers/printer/file-printer.js";
-import { printReceipt } from "../drivers/printer/print-receipt.js";
 import type { PrinterStatus, ReceiptPrinter } from "../drivers/printer/printer.js";
 import { TcpPrinter } from "../drivers/printer/tcp-printer.js";
 import { SerialScanner } from "../drivers/scanner/serial-scanner.js";
@@ -21,6 +20,7 @@ import { RedemptionFlow } from "./flow/flow.js";
 import { isPhysicalKey, resolveKeymap } from "./flow/keymap.js";
 import { createLogger, type Logger } from "./log.js";
 import { paperColumns, receiptForJob } from "./receipts/receipt-for-job.js";
+import { renderReceipt } from "./receipts/render-receipt.js";
 import { SystemdNotifier } from "./service/systemd-notify.js";
 import type { CouponStore } from "./store/coupon-store.js";
 import { openStoreFromConfig } from "./store/store-from-config.js";
@@ -94,11 +94,11 @@ async function runFlow(
           locale: config.locale,
           paperWidth: config.printer.paperWidth,
         });
-        await printReceipt(printer, blocks, {
+        const { bytes, text } = renderReceipt(blocks, {
           width: paperColumns(config.printer.paperWidth),
           qr: config.printer.qr,
-          label,
         });
+        await printer.print(bytes, { text, label });
         printLog.info({ job: job.kind, label }, "printed");
       } catch (err) {
         // The flow shows it on screen; the log keeps it for the technician.
@@ -175,6 +175,7 @@ async function runFlow(
     for (const source of sources) {
       source.start((event: InputEvent) => {
         if (event.type === "scan") handle({ type: "scan", text: event.text });
+        else if (event.type === "typing") handle({ type: "typing", text: event.text });
         else if (isPhysicalKey(event.key)) handle({ type: "key", key: event.key });
       });
     }
@@ -205,7 +206,8 @@ function inputSources(
   onInterrupt: () => void,
 ): InputSource[] {
   const sources: InputSource[] = [];
-  if (config.input.kind === "stdin") sources.push(new ConsoleInput(input, onInterrupt));
+  if (config.input.kind === "stdin")
+    sources.push(new ConsoleInput(input, onInterrupt, log.child({ part: "console" })));
   else if (input.isTTY) sources.push(new ConsoleDrain(input));
   if (config.keypad.kind === "hid") {
     sources.push(

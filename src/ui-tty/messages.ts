@@ -53,6 +53,7 @@ export const MESSAGES = {
   // the sale
   "sale.title": { "zh-CN": "核销", en: "Redeem" },
   "sale.amount": { "zh-CN": "金额", en: "Bill" },
+  "sale.amount.was": { "zh-CN": "原金额（取消键恢复）", en: "Was (cancel restores)" },
   "sale.discount": { "zh-CN": "优惠", en: "Discount" },
   "sale.payable": { "zh-CN": "应付", en: "To pay" },
   "sale.member": { "zh-CN": "会员", en: "Member" },
@@ -68,6 +69,7 @@ export const MESSAGES = {
   "sale.phone": { "zh-CN": "手机号", en: "Phone" },
   "sale.ready": { "zh-CN": "可核销，按确认键完成", en: "Accepted: confirm to redeem" },
   "sale.refused": { "zh-CN": "不可核销：{reason}", en: "Refused: {reason}" },
+  "sale.refused.code": { "zh-CN": "不可核销 {code}：{reason}", en: "Refused {code}: {reason}" },
   "sale.more": { "zh-CN": "另有 {n} 张券", en: "{n} more coupons" },
   "sale.gift": { "zh-CN": "赠：{gift}", en: "Gift: {gift}" },
 
@@ -135,6 +137,10 @@ export const MESSAGES = {
     "zh-CN": "时钟未校准，限时券暂不可用",
     en: "Clock not verified: time-limited coupons refused",
   },
+  "reason.nothing_off": {
+    "zh-CN": "本单无可减金额，券不扣用",
+    en: "Takes nothing off this bill: not used",
+  },
   "detail.last_use": { "zh-CN": "于 {at} 在 {store}/{terminal}", en: "on {at} at {store}/{terminal}" },
   "detail.valid_from": { "zh-CN": "{from} 起可用", en: "valid from {from}" },
   "detail.valid_until": { "zh-CN": "{until} 已到期", en: "ended {until}" },
@@ -168,6 +174,15 @@ export const MESSAGES = {
   "notice.code_too_long": { "zh-CN": "券码过长", en: "Code too long" },
   "notice.timeout": { "zh-CN": "超时，上一单已取消", en: "Timed out: the sale was cancelled" },
   "notice.cancelled": { "zh-CN": "已取消，未核销", en: "Cancelled: nothing redeemed" },
+  "notice.cancel_confirm": {
+    "zh-CN": "本单有 {n} 张券：再按一次取消键放弃本单",
+    en: "{n} coupons on this bill: press cancel again to drop it",
+  },
+  "notice.amount_changed": {
+    "zh-CN": "金额已由 {from} 改为 {to}，优惠已重算",
+    en: "Bill changed from {from} to {to}: discounts recalculated",
+  },
+  "notice.amount_kept": { "zh-CN": "金额保持 {amount}", en: "Bill kept at {amount}" },
   "notice.finish_sale_first": { "zh-CN": "请先完成或取消本单", en: "Finish or cancel this sale first" },
   "notice.nothing_to_void": { "zh-CN": "没有可撤销的核销", en: "No redemption to void" },
   "notice.nothing_to_reprint": { "zh-CN": "没有可补打的小票", en: "No receipt to reprint" },

@@ -226,6 +226,27 @@ describe("bad input gets a clear error and changes nothing", () => {
     });
   });
 
+  it("a cash voucher on a ￥0 bill is refused (exit 3, nothing_off) and redeem commits nothing", async () => {
+    await signAndImport(1);
+    const check = await quan(
+      ["coupons", "check", "--code", "CASH-0001", "--amount", "0", "--config", ws.config],
+      {},
+      NOW,
+    );
+    expect(check).toMatchObject({
+      code: 3,
+      out: expect.stringMatching(/CASH-0001: REFUSED \(nothing_off\)/),
+    });
+    const redeem = await quan(
+      ["redeem", "--code", "CASH-0001", "--amount", "0", "--json", "--config", ws.config],
+      {},
+      NOW,
+    );
+    expect(redeem.code).toBe(3);
+    expect(JSON.parse(redeem.out)).toMatchObject({ ok: false, lines: [{ reason: "nothing_off" }] });
+    expect((await quan(["journal", "verify", "--config", ws.config])).out).toMatch(/0 records/);
+  });
+
   it("a forged list is refused and the list in force stays", async () => {
     await signAndImport(2);
     const signed = join(ws.dir, "signed-v2.json");

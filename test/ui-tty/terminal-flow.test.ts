@@ -58,13 +58,45 @@ describe("a sale as the cashier sees it", () => {
     expect(tty.cell(0, tty.rowOf("Refused: Already used")).getBgColor()).toBe(1);
   });
 
-  it("120x40: the member's phone appears only as stars, never on the wire", async () => {
-    const { tty, text } = terminal(120, 40, "zh-CN");
-    h.press("50", "Enter").scan("99000001").press(MEMBER_PHONE);
-    expect(await text()).toMatch(/手机号 +\*{11}_/);
-    h.press("Enter");
-    expect(await text()).toMatch(/会员 +已识别/);
-    expect(tty.writes.join("")).not.toContain(MEMBER_PHONE.slice(0, 5));
+  it("120x40: the member's phone shows while typed (a typo can be seen), then all but the last 4 masked", async () => {
+    const { text } = terminal(120, 40, "zh-CN");
+    h.press("50", "Enter").scan("99000001").press("1380013");
+    expect(await text()).toMatch(/手机号 +1380013_/);
+    h.press("8000", "Enter");
+    const identified = await text();
+    expect(identified).toMatch(/会员 +已识别 \*{7}8000/);
+    expect(identified).not.toContain(MEMBER_PHONE);
+  });
+
+  it("a code typed by hand on the console shows as it is typed", async () => {
+    const { text } = terminal(40, 15, "zh-CN");
+    h.flow.handle({ type: "typing", text: "AB" }, h.now);
+    expect(await text()).toMatch(/券码 +AB_/);
+    h.flow.handle({ type: "typing", text: "ABC" }, h.now);
+    expect(await text()).toMatch(/券码 +ABC_/);
+    h.flow.handle({ type: "typing", text: null }, h.now);
+    expect(await text()).not.toContain("券码");
+  });
+
+  it("the bottom lines describe one coupon: the latest refused, named, and the notice about it", async () => {
+    const { text } = terminal(40, 15, "zh-CN");
+    h.press("200", "Enter").scan("44000001").scan("66000001").scan("50000001");
+    const screen = await text();
+    expect(screen).toContain("券不可用：50000001");
+    expect(screen).toContain("不可核销 50000001：不可与其他券同用");
+    expect(screen).not.toContain("不可核销：已过期");
+    h.press("Backspace"); // removes 50000001: the expired one is the refused one left
+    expect(await text()).toContain("不可核销 44000001：已过期");
+  });
+
+  it("a voucher on a ￥0 bill: the cashier reads why it is refused, in both languages", async () => {
+    const zh = terminal(40, 15, "zh-CN");
+    h.press("0", "Enter").scan("66000001");
+    expect(await zh.text()).toContain("不可核销：本单无可减金额，券不扣用");
+    h.cleanup();
+    const en = terminal(80, 24, "en");
+    h.press("0", "Enter").scan("66000001");
+    expect(await en.text()).toContain("Refused: Takes nothing off this bill: not used");
   });
 
   it("a resize in the middle of a sale repaints it at the new size", async () => {

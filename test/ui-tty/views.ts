@@ -55,7 +55,7 @@ const sale = (over: Partial<SaleView>): SaleView => ({
   committable: false,
   member: false,
   codeText: "",
-  memberDigits: 0,
+  memberDigits: "",
   ...over,
 });
 
@@ -131,7 +131,7 @@ export const views = {
       name: "sale",
       sale: sale({
         step: "member",
-        memberDigits: 7,
+        memberDigits: "1380013",
         lines: [{ code: "99000001", ok: false, reason: "member_required", name: "会员券" }],
       }),
     },

@@ -6,7 +6,7 @@ import { TcpPrinter } from "../../drivers/printer/tcp-printer.js";
 import { verifyEnvelope } from "../../protocol/envelope/index.js";
 import { ConfigError } from "../../runtime/config/load.js";
 import type { Config } from "../../runtime/config/schema.js";
-import { readJournal } from "../../runtime/store/journal.js";
+import { walkJournal } from "../../runtime/store/ledger/segments.js";
 import { resolveConfig } from "../cli-config.js";
 import { EXIT, type Io } from "../cli-error.js";
 import { checkClock } from "./doctor-clock.js";
@@ -96,15 +96,19 @@ function checkTerminal(config: Config, now: number): Finding[] {
     return out;
   }
 
-  const journalPath = join(dir, "journal.log");
   try {
-    const { records, torn } = readJournal(journalPath);
-    out.push({ level: "ok", what: "journal", detail: `${records.length} records, hash chain intact` });
+    let records = 0;
+    const { torn, segments } = walkJournal(dir, () => records++);
+    out.push({
+      level: "ok",
+      what: "journal",
+      detail: `${records} records in ${segments} segment(s), hash chain intact`,
+    });
     if (torn)
       out.push({
         level: "warn",
         what: "journal",
-        detail: `a torn last record (${torn.droppedBytes} bytes at byte ${torn.offset}): the next start cuts it away into journal.log.torn-${torn.offset}, or refuses to start if the counters snapshot says it was committed`,
+        detail: `a torn last record (${torn.droppedBytes} bytes at byte ${torn.offset} of the last segment): the next start cuts it away into a .torn-${torn.offset} file beside it, or refuses to start if the counters checkpoint says it was committed`,
       });
   } catch (err) {
     out.push({ level: "fail", what: "journal", detail: (err as Error).message });

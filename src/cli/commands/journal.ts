@@ -3,7 +3,8 @@ import { parseArgs } from "node:util";
 import { entryOf, type JournalEntry } from "../../protocol/journal/index.js";
 import { journalToCsv, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
 import { readCachedTimezone } from "../../runtime/store/cache-info.js";
-import { readJournal, verifyJournal } from "../../runtime/store/journal.js";
+import { JournalCorruptError } from "../../runtime/store/journal.js";
+import { walkJournal } from "../../runtime/store/ledger/segments.js";
 import { resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 
@@ -26,17 +27,23 @@ export function journalCommand(args: string[], io: Io): number {
     },
   });
   const dataDir = values.data ?? resolveConfig(values, io).dataDir;
-  const path = join(dataDir, "journal.log");
   if (sub === "verify") {
-    const result = verifyJournal(path);
-    if (!result.ok) {
-      io.err(`${path}: line ${result.line} (byte ${result.offset}): ${result.problem}\n`);
+    // Every segment, oldest first, the chain checked across them too.
+    let records = 0;
+    let result: ReturnType<typeof walkJournal>;
+    try {
+      result = walkJournal(dataDir, () => records++);
+    } catch (err) {
+      if (!(err instanceof JournalCorruptError)) throw err;
+      io.err(`${err.path}: line ${err.line} (byte ${err.offset}): ${err.problem}\n`);
       return EXIT.error;
     }
-    io.out(`${path}: ${result.records} records, hash chain intact, last hash ${result.lastHash}\n`);
+    io.out(
+      `${join(dataDir, "journal")}: ${records} records in ${result.segments} segment(s), hash chain intact, last hash ${result.last.hash}\n`,
+    );
     if (result.torn)
       io.out(
-        `note: the last line is incomplete (${result.torn.droppedBytes} bytes at byte ${result.torn.offset}); the next start cuts it away into journal.log.torn-${result.torn.offset}, or refuses to start if the counters snapshot says it was committed\n`,
+        `note: the last line is incomplete (${result.torn.droppedBytes} bytes at byte ${result.torn.offset} of the last segment); the next start cuts it away into a .torn-${result.torn.offset} file beside it, or refuses to start if the counters checkpoint says it was committed\n`,
       );
     return EXIT.ok;
   }
@@ -48,7 +55,8 @@ export function journalCommand(args: string[], io: Io): number {
     const from = values.from ? instant(values.from, "--from") : -Infinity;
     const to = values.to ? instant(values.to, "--to") : Infinity;
     const tz = values.tz ?? timezoneFromCache(dataDir) ?? "UTC";
-    const entries: JournalEntry[] = readJournal(path).records.map(entryOf);
+    const entries: JournalEntry[] = [];
+    walkJournal(dataDir, (record) => entries.push(entryOf(record)));
     const inRange = entries.filter((e) => {
       const t = Date.parse(e.at);
       return t >= from && t < to;

@@ -4,6 +4,10 @@ import type { InputEvent, InputSource } from "../input/input-source.js";
 import { cleanScanLine } from "../scanner/scan-line.js";
 import { keypadKeyFor, newlyPressed, usageToChar } from "./hid-usages.js";
 
+const ESCAPE_USAGE = 0x29;
+/** Left/right Ctrl, Alt and GUI in the modifier byte (Shift, 0x02 and 0x20, is a capital letter). */
+const CONTROL_MODIFIERS = 0xdd;
+
 /** The part of node-hid's device this driver uses: one 8-byte report per 'data' event. */
 export interface HidDevice {
   on(event: "data", listener: (report: Buffer) => void): unknown;
@@ -34,6 +38,7 @@ export class HidInput implements InputSource {
   private device: HidDevice | null = null;
   private previous = new Uint8Array(8);
   private scan = "";
+  private badScan = false;
   private onInput: ((e: InputEvent) => void) | null = null;
   private stopped = false;
   private readonly backoff: Backoff;
@@ -86,6 +91,7 @@ export class HidInput implements InputSource {
     this.device = null;
     device.close();
     this.scan = "";
+    this.badScan = false;
     this.opts.onState?.("disconnected");
     this.backoff.schedule();
   }
@@ -105,8 +111,19 @@ export class HidInput implements InputSource {
     }
     if (usage === 0x28 || usage === 0x58) {
       const text = cleanScanLine(this.scan);
-      if (text !== null) this.onInput?.({ type: "scan", text });
+      if (this.badScan) {
+        this.opts.log.warn(
+          { scan: JSON.stringify(this.scan.slice(0, 80)) },
+          "scan with control keys refused",
+        );
+      } else if (text !== null) this.onInput?.({ type: "scan", text });
       this.scan = "";
+      this.badScan = false;
+      return;
+    }
+    // Escape or a Ctrl/Alt/GUI chord inside a scan is a control byte in the code: the scan is refused whole.
+    if (usage === ESCAPE_USAGE || (modifiers & CONTROL_MODIFIERS) !== 0) {
+      this.badScan = true;
       return;
     }
     const ch = usageToChar(usage, modifiers);

@@ -1,13 +1,7 @@
+import { CheckedPrinter, type PrinterLink } from "./checked-printer.js";
 import { type DeviceFiles, systemDeviceFiles } from "./device-files.js";
-import {
-  DLE_EOT_PAPER,
-  DLE_EOT_PRINTER,
-  refuseUnlessReady,
-  statusFromBytes,
-  statusOrOffline,
-} from "./escpos-status.js";
-import { PrinterError, type PrinterStatus, type PrintJobInfo, type ReceiptPrinter } from "./printer.js";
-import { PrinterJobs } from "./printer-jobs.js";
+import { DLE_EOT_PAPER, DLE_EOT_PRINTER, statusFromBytes } from "./escpos-status.js";
+import { PrinterError, type PrinterStatus } from "./printer.js";
 
 export interface DevicePrinterOptions {
   /** /dev/usb/lp0 (kernel usblp: no native code, group lp) or a serial tty; prefer a udev symlink. */
@@ -31,52 +25,27 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * device is closed only once the printer has taken the last byte. This object is the device's one
  * owner: prints and status checks take turns (usblp allows one open at a time).
  */
-export class DevicePrinter implements ReceiptPrinter {
+export class DevicePrinter extends CheckedPrinter {
   private readonly timeoutMs: number;
-  private readonly chunkBytes: number;
   private readonly files: DeviceFiles;
-  private readonly jobs = new PrinterJobs();
 
   constructor(private readonly opts: DevicePrinterOptions) {
+    super(opts.chunkBytes ?? 512);
     this.timeoutMs = opts.timeoutMs ?? 3000;
-    this.chunkBytes = opts.chunkBytes ?? 512;
     this.files = opts.files ?? systemDeviceFiles;
   }
 
-  print(bytes: Uint8Array, _info?: PrintJobInfo): Promise<void> {
-    return this.jobs.run(async () => {
-      const fd = this.open();
-      try {
-        const status = await this.query(fd);
-        refuseUnlessReady(status);
-        for (let i = 0; i < bytes.length; i += this.chunkBytes)
-          await this.write(fd, bytes.subarray(i, i + this.chunkBytes));
-        await this.drain(fd);
-      } finally {
-        this.files.close(fd);
-      }
-    });
+  protected async open(): Promise<PrinterLink> {
+    const fd = this.openDevice();
+    return {
+      status: () => this.query(fd),
+      write: (chunk) => this.write(fd, chunk),
+      flush: () => this.drain(fd),
+      close: async () => this.files.close(fd),
+    };
   }
 
-  status(): Promise<PrinterStatus> {
-    return this.jobs.status(() =>
-      statusOrOffline(async () => {
-        const fd = this.open();
-        try {
-          return await this.query(fd);
-        } finally {
-          this.files.close(fd);
-        }
-      }),
-    );
-  }
-
-  /** Waits for the jobs already asked for, so a receipt in progress is not cut off. */
-  close(): Promise<void> {
-    return this.jobs.idle();
-  }
-
-  private open(): number {
+  private openDevice(): number {
     try {
       return this.files.open(this.opts.path);
     } catch (err) {
@@ -101,48 +70,27 @@ export class DevicePrinter implements ReceiptPrinter {
     await this.write(fd, Buffer.concat([DLE_EOT_PRINTER, DLE_EOT_PAPER]));
     const answer = Buffer.alloc(2);
     let got = 0;
-    const deadline = Date.now() + this.timeoutMs;
-    while (got < 2) {
-      try {
+    await this.retry(
+      () => {
         got += this.files.read(fd, answer, got, 2 - got);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
-      }
-      if (got < 2) {
-        if (Date.now() > deadline) {
-          throw new PrinterError(`printer ${this.opts.path} did not answer the status request`, {
-            online: false,
-            paper: "unknown",
-          });
-        }
-        await sleep(POLL_MS);
-      }
-    }
+        return got === 2;
+      },
+      "reading from",
+      "did not answer the status request",
+    );
     return statusFromBytes(answer[0] as number, answer[1] as number);
   }
 
   private async write(fd: number, chunk: Uint8Array): Promise<void> {
     let written = 0;
-    const deadline = Date.now() + this.timeoutMs;
-    while (written < chunk.length) {
-      try {
+    await this.retry(
+      () => {
         written += this.files.write(fd, chunk, written, chunk.length - written);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EAGAIN") {
-          throw new PrinterError(`writing to printer ${this.opts.path} failed: ${(err as Error).message}`, {
-            online: false,
-            paper: "unknown",
-          });
-        }
-        if (Date.now() > deadline) {
-          throw new PrinterError(`printer ${this.opts.path} stopped taking data`, {
-            online: false,
-            paper: "unknown",
-          });
-        }
-        await sleep(POLL_MS);
-      }
-    }
+        return written === chunk.length;
+      },
+      "writing to",
+      "stopped taking data",
+    );
   }
 
   /**
@@ -151,28 +99,37 @@ export class DevicePrinter implements ReceiptPrinter {
    * answers a zero-length write with EAGAIN until the last write has gone out. A serial line or a
    * pty takes it at once.
    */
-  private async drain(fd: number): Promise<void> {
+  private drain(fd: number): Promise<void> {
+    return this.retry(
+      () => {
+        this.files.write(fd, NOTHING, 0, 0);
+        return true;
+      },
+      "writing to",
+      `did not take the end of the receipt within ${this.timeoutMs} ms; it may be cut short`,
+    );
+  }
+
+  /**
+   * Repeats a non-blocking step until it is done. EAGAIN means the device is busy: wait and try
+   * again until the timeout. Any other error means the printer is gone.
+   */
+  private async retry(step: () => boolean, doing: string, late: string): Promise<void> {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
       try {
-        this.files.write(fd, NOTHING, 0, 0);
-        return;
+        if (step()) return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EAGAIN") {
-          throw new PrinterError(`writing to printer ${this.opts.path} failed: ${(err as Error).message}`, {
-            online: false,
-            paper: "unknown",
-          });
+          throw this.failure(`${doing} printer ${this.opts.path} failed: ${(err as Error).message}`);
         }
       }
-      if (Date.now() > deadline) {
-        throw new PrinterError(
-          `printer ${this.opts.path} did not take the end of the receipt within ${this.timeoutMs} ms; ` +
-            "it may be cut short",
-          { online: false, paper: "unknown" },
-        );
-      }
+      if (Date.now() > deadline) throw this.failure(`printer ${this.opts.path} ${late}`);
       await sleep(POLL_MS);
     }
+  }
+
+  private failure(message: string): PrinterError {
+    return new PrinterError(message, { online: false, paper: "unknown" });
   }
 }

@@ -7,9 +7,9 @@ export interface PrinterStatus {
   detail?: string;
 }
 
-/** What a job carries besides its bytes; devices that only take bytes ignore it. */
+/** What a job carries besides its bytes, for the file printer; devices that only take bytes ignore it. */
 export interface PrintJobInfo {
-  /** The readable rendering of the same receipt (see `renderText`). */
+  /** The same receipt as readable text, written beside the bytes. */
   text?: string;
   /** A short tag for the job, e.g. "redeem" or "void"; letters, digits, "-" and "_" only. */
   label?: string;

@@ -1,3 +1,4 @@
+import { refuseUnlessReady } from "./escpos-status.js";
 import { PrinterError, type PrinterStatus, type PrintJobInfo, type ReceiptPrinter } from "./printer.js";
 
 export interface SimulatedJob {
@@ -21,10 +22,7 @@ export class SimulatedPrinter implements ReceiptPrinter {
 
   async print(bytes: Uint8Array, info: PrintJobInfo = {}): Promise<void> {
     if (this.closed) throw new PrinterError("printer is closed", { online: false, paper: "unknown" });
-    const status = this.current;
-    if (!status.online) throw new PrinterError(status.detail ?? "printer is offline", { ...status });
-    if (status.paper === "out")
-      throw new PrinterError(status.detail ?? "printer is out of paper", { ...status });
+    refuseUnlessReady({ ...this.current });
     this.jobs.push({ bytes: Uint8Array.from(bytes), ...info });
   }
 

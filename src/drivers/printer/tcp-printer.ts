@@ -1,13 +1,7 @@
 import { Socket } from "node:net";
-import {
-  DLE_EOT_PAPER,
-  DLE_EOT_PRINTER,
-  refuseUnlessReady,
-  statusFromBytes,
-  statusOrOffline,
-} from "./escpos-status.js";
-import { PrinterError, type PrinterStatus, type PrintJobInfo, type ReceiptPrinter } from "./printer.js";
-import { PrinterJobs } from "./printer-jobs.js";
+import { CheckedPrinter, type PrinterLink } from "./checked-printer.js";
+import { DLE_EOT_PAPER, DLE_EOT_PRINTER, statusFromBytes } from "./escpos-status.js";
+import { PrinterError, type PrinterStatus } from "./printer.js";
 
 export interface TcpPrinterOptions {
   host: string;
@@ -25,47 +19,34 @@ export interface TcpPrinterOptions {
  * back-pressure, and wait until the socket has flushed before reporting it printed. One job at a
  * time: many printers serve one connection at a time, so status checks wait between prints.
  */
-export class TcpPrinter implements ReceiptPrinter {
+export class TcpPrinter extends CheckedPrinter {
   private readonly timeoutMs: number;
-  private readonly chunkBytes: number;
-  private readonly jobs = new PrinterJobs();
 
   constructor(private readonly opts: TcpPrinterOptions) {
+    super(opts.chunkBytes ?? 1024);
     this.timeoutMs = opts.timeoutMs ?? 3000;
-    this.chunkBytes = opts.chunkBytes ?? 1024;
   }
 
-  print(bytes: Uint8Array, _info?: PrintJobInfo): Promise<void> {
-    return this.jobs.run(async () => {
-      const socket = await this.connect();
-      try {
-        const status = await this.query(socket);
-        refuseUnlessReady(status);
-        for (let i = 0; i < bytes.length; i += this.chunkBytes) {
-          await this.write(socket, bytes.subarray(i, i + this.chunkBytes));
-        }
-      } finally {
-        await new Promise<void>((resolve) => socket.end(resolve));
-      }
-    });
-  }
-
-  status(): Promise<PrinterStatus> {
-    return this.jobs.status(() =>
-      statusOrOffline(async () => {
-        const socket = await this.connect();
-        try {
-          return await this.query(socket);
-        } finally {
-          socket.destroy();
-        }
-      }),
-    );
-  }
-
-  /** Waits for the jobs already asked for, so a receipt in progress is not cut off. */
-  close(): Promise<void> {
-    return this.jobs.idle();
+  protected async open(): Promise<PrinterLink> {
+    const socket = await this.connect();
+    return {
+      status: () => this.query(socket),
+      write: (chunk) => this.write(socket, chunk),
+      // Ending waits until the socket has flushed; the printer closes its side when it is done.
+      flush: () =>
+        new Promise((resolve, reject) =>
+          socket.end((err?: Error | null) =>
+            err
+              ? reject(
+                  new PrinterError(`writing to printer ${this.where()} failed: ${err.message}`, offline()),
+                )
+              : resolve(),
+          ),
+        ),
+      close: async () => {
+        if (!socket.writableEnded) socket.destroy();
+      },
+    };
   }
 
   private connect(): Promise<Socket> {

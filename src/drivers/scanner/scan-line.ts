@@ -4,6 +4,15 @@
  */
 const AIM_PREFIX = /^\][A-Za-z][0-9A-Za-z]/;
 
+/** Control bytes (C0, DEL, C1) have no place in a code: a scan carrying one is refused whole. */
+export function hasControlBytes(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+}
+
 export function cleanScanLine(raw: string): string | null {
   const text = raw.replace(/[\r\n]+$/, "").replace(AIM_PREFIX, "");
   return text.length > 0 ? text : null;

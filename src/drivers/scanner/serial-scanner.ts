@@ -1,7 +1,7 @@
 import type { Logger } from "../../runtime/log.js";
 import { Backoff } from "../backoff.js";
 import type { InputEvent, InputSource } from "../input/input-source.js";
-import { cleanScanLine, LineSplitter } from "./scan-line.js";
+import { cleanScanLine, hasControlBytes, LineSplitter } from "./scan-line.js";
 
 export interface SerialScannerOptions {
   /** Prefer /dev/serial/by-id/...: /dev/ttyUSB0 and /dev/ttyACM0 change between boots. */
@@ -100,6 +100,12 @@ export class SerialScanner implements InputSource {
 
   private emit(line: string): void {
     const text = cleanScanLine(line);
-    if (text !== null) this.onInput?.({ type: "scan", text });
+    if (text === null) return;
+    if (hasControlBytes(text)) {
+      // Scanned text is untrusted: quoted and cut so the bytes cannot reach a terminal raw.
+      this.opts.log.warn({ scan: JSON.stringify(text.slice(0, 80)) }, "scan with control bytes refused");
+      return;
+    }
+    this.onInput?.({ type: "scan", text });
   }
 }

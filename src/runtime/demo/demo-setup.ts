@@ -48,7 +48,8 @@ export function prepareDemo(
     dataDir: join(root, "data"),
     void: { windowMinutes: 30, managerPin: hashPin(DEMO_MANAGER_PIN) },
     printer: { kind: "file", dir: join(root, "receipts"), paperWidth: 58 },
-    log: { level: "warn" },
+    // info: the log file is where the demo shows what the terminal did (the screen is the window).
+    log: { level: "info" },
   });
   return { config, signedList, dir: root };
 }

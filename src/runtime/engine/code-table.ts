@@ -1,11 +1,12 @@
 import type { CouponCode } from "../../protocol/coupon-list/index.js";
+import type { CodeLookup } from "./code-lookup.js";
 
 /**
  * The codes of a list, stored compactly: a terminal holds up to millions of them, so each code
  * costs one Map entry whose value is a small integer (campaign number and uses), not an object.
  * The rare extras (member binding, TOTP secret, very large use counts) live in side maps.
  */
-export class CodeTable {
+export class CodeTable implements CodeLookup {
   private readonly packed = new Map<string, number>();
   private readonly campaignIds: string[] = [];
   private readonly campaignNumbers = new Map<string, number>();

@@ -1,5 +1,7 @@
 import type { Campaign, CouponList } from "../../protocol/coupon-list/index.js";
+import type { ListShell } from "../coupons/list-document-bytes.js";
 import { parseHourWindow } from "../time/zoned.js";
+import type { CodeLookup } from "./code-lookup.js";
 import { CodeTable } from "./code-table.js";
 
 /** A coupon list compiled for lookups: built once per list, read by every validation. */
@@ -11,7 +13,7 @@ export interface CouponIndex {
   currency: string;
   memberSalt: string;
   campaigns: ReadonlyMap<string, CompiledCampaign>;
-  codes: CodeTable;
+  codes: CodeLookup;
   revokedCodes: ReadonlySet<string>;
   revokedCampaigns: ReadonlySet<string>;
 }
@@ -26,6 +28,13 @@ export type CompiledCampaign = Campaign & {
 };
 
 export function buildCouponIndex(list: CouponList): CouponIndex {
+  const codes = new CodeTable();
+  for (const code of list.codes) codes.add(code);
+  return indexFromParts(list, codes);
+}
+
+/** Compiles the campaigns of a list whose codes are already held by a lookup (e.g. the list cache). */
+export function indexFromParts(list: ListShell, codes: CodeLookup): CouponIndex {
   const campaigns = new Map<string, CompiledCampaign>();
   for (const c of list.campaigns) {
     for (const h of c.hours ?? []) parseHourWindow(h);
@@ -38,8 +47,6 @@ export function buildCouponIndex(list: CouponList): CouponIndex {
     if (c.kind === "percent") compiled.basisPoints = Math.round(c.percentOff * 100);
     campaigns.set(c.id, compiled);
   }
-  const codes = new CodeTable();
-  for (const code of list.codes) codes.add(code);
   return {
     merchant: list.merchant,
     version: list.version,

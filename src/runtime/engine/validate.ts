@@ -110,6 +110,9 @@ export function validateCoupon(
     return no("clock_unverified");
 
   const discount = discountFor(campaign, req.payable);
+  // A coupon that takes money off is spent only for money off: on a ￥0 bill (or after earlier
+  // coupons took it all) it would be burnt for nothing. A gift is its own point and has no amount.
+  if (campaign.kind !== "gift" && discount === 0) return no("nothing_off");
   const accepted: Accepted = {
     ok: true,
     code: codeText,

@@ -20,6 +20,7 @@ export const REJECTION_REASONS = [
   "dynamic_invalid",
   "dynamic_replayed",
   "clock_unverified",
+  "nothing_off",
 ] as const;
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];

@@ -20,6 +20,8 @@ export interface HealthReport {
 export type FlowEvent =
   | { type: "key"; key: PhysicalKey }
   | { type: "scan"; text: string }
+  /** A code being typed letter by letter on the console keyboard; null when finished or dropped. */
+  | { type: "typing"; text: string | null }
   /** The clock: drives timeouts and the time on screen. About once a second is plenty. */
   | { type: "tick" }
   | ({ type: "health" } & HealthReport);

@@ -9,7 +9,7 @@ import type { FlowEvent, HealthReport } from "./events.js";
 import { actionFor, type KeyAction, type Keymap, resolveKeymap } from "./keymap.js";
 import { PinPrompt } from "./pin-prompt.js";
 import { type PrintState, PrintTracker } from "./print-tracker.js";
-import { errorText, parseCouponOrRefuse, Sale, type SaleContext } from "./sale.js";
+import { errorText, isAmountBurst, parseCouponOrRefuse, Sale, type SaleContext } from "./sale.js";
 import { couponLineView, type Presentation, receiptView } from "./verdict-view.js";
 import type { DoneWhat, FlowView, HealthView, Notice, NoticeCode, ReceiptView } from "./view.js";
 
@@ -81,6 +81,7 @@ export class RedemptionFlow {
   private lastInputAt: number;
   private lastScan: { text: string; at: number } | null = null;
   private notice: Notice | null = null;
+  private typing: string | null = null;
   private noticeAt = 0;
   private health: Pick<HealthView, "printer" | "network" | "unsent"> = {
     printer: "unknown",
@@ -149,7 +150,12 @@ export class RedemptionFlow {
         this.key(action, now);
         break;
       }
+      case "typing":
+        this.touch(now);
+        this.typing = event.text;
+        break;
       case "scan":
+        this.typing = null;
         if (this.isDoubleScan(event.text, now)) break;
         this.touch(now);
         this.scan(event.text, now);
@@ -212,8 +218,8 @@ export class RedemptionFlow {
       this.refuse("finish_sale_first");
       return;
     }
-    if (mode.name === "sale") {
-      mode.sale.scan(text, now);
+    if (mode.name === "sale" || (mode.name !== "menu" && isAmountBurst(text))) {
+      (mode.name === "sale" ? mode.sale : this.startSale()).scan(text, now);
       return;
     }
     const coupon = parseCouponOrRefuse(text, this.saleContext);
@@ -513,7 +519,7 @@ export class RedemptionFlow {
 
   private buildView(): FlowView {
     const p = this.presentation();
-    return {
+    const view: FlowView = {
       storeName: this.opts.storeName,
       currency: p.currency,
       clock: formatLocalDateTime(this.now, p.timezone).slice(0, 16),
@@ -522,6 +528,8 @@ export class RedemptionFlow {
       notice: this.notice,
       printProblem: this.printer.problem,
     };
+    if (this.typing !== null) view.typing = this.typing;
+    return view;
   }
 
   private screenView(p: Presentation): FlowView["screen"] {

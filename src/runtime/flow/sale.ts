@@ -25,6 +25,14 @@ export interface SaleContext {
 export type SaleOutcome = "commit" | "cancel" | null;
 
 const MAX_CODE_LENGTH = 64;
+/** A second cancel within this long drops a sale that has coupons. */
+export const CANCEL_CONFIRM_MS = 10_000;
+/** A burst (a paste, a fast keypad) that is an amount, told from a code by its decimal point. */
+const AMOUNT_BURST = /^(\d+\.\d*|\.\d+)$/;
+
+export function isAmountBurst(text: string): boolean {
+  return AMOUNT_BURST.test(text);
+}
 const MIN_MEMBER_DIGITS = 4;
 const MAX_MEMBER_DIGITS = 20;
 
@@ -42,8 +50,14 @@ export class Sale {
   member: string | undefined;
   verdict: BasketVerdict | null = null;
   private codeText = "";
-  /** Phone digits while they are typed; hashed and cleared on Enter, never part of the view. */
+  /** The confirmed bill a new amount is being typed over; cancel brings it back. */
+  private replacing: number | null = null;
+  /** When cancel was pressed once on a sale with coupons; a second press soon after drops it. */
+  private cancelArmedAt: number | null = null;
+  /** Phone digits while they are typed (shown, so a typo can be seen); hashed and cleared on Enter. */
   private memberDigits = "";
+  /** What identified the member, all but the last 4 characters masked. */
+  private memberMasked: string | undefined;
 
   constructor(private readonly ctx: SaleContext) {}
 
@@ -54,7 +68,8 @@ export class Sale {
   }
 
   key(action: KeyAction, now: number): SaleOutcome {
-    if (action.type === "cancel") return "cancel";
+    if (action.type === "cancel") return this.cancelKey(now);
+    this.cancelArmedAt = null;
     switch (this.step) {
       case "amount":
         return this.amountKey(action, now);
@@ -69,8 +84,17 @@ export class Sale {
     }
   }
 
-  /** A scanner read. At the member prompt a code of the list is a coupon, anything else the member. */
+  /**
+   * A scanner read. While the bill is typed, a burst shaped like an amount ("50.00" and Enter pasted
+   * or typed fast) is the amount. At the member prompt a code of the list is a coupon, anything else
+   * the member.
+   */
   scan(text: string, now: number): void {
+    this.cancelArmedAt = null;
+    if (this.step === "amount" && isAmountBurst(text)) {
+      this.amountBurst(text, now);
+      return;
+    }
     if (this.step === "member") {
       const coupon = this.knownCoupon(text);
       if (!coupon) {
@@ -130,9 +154,66 @@ export class Sale {
       payable: priced ? (verdict?.payable ?? this.amount) : null,
       committable: priced && (verdict?.committable ?? false),
       member: this.member !== undefined,
+      ...(this.memberMasked === undefined ? {} : { memberMasked: this.memberMasked }),
       codeText: this.codeText,
-      memberDigits: this.memberDigits.length,
+      memberDigits: this.memberDigits,
+      ...(this.replacing === null ? {} : { replacing: this.replacing }),
     };
+  }
+
+  /** Cancel drops the sale, but one with coupons only on a second press, and a bill typed over a confirmed one first comes back. */
+  private cancelKey(now: number): SaleOutcome {
+    if (this.step === "amount" && this.replacing !== null) {
+      this.amount = this.replacing;
+      this.amountText = "";
+      this.replacing = null;
+      this.step = "review";
+      this.recheck(now);
+      this.ctx.inform("amount_kept", { amount: this.ctx.money(this.amount) });
+      return null;
+    }
+    if (this.coupons.length === 0) return "cancel";
+    if (this.cancelArmedAt !== null && now - this.cancelArmedAt < CANCEL_CONFIRM_MS) return "cancel";
+    this.cancelArmedAt = now;
+    this.ctx.refuse("cancel_confirm", { n: String(this.coupons.length) });
+    return null;
+  }
+
+  /** A whole amount arriving at once: typed and confirmed as if key by key, within the same limits. */
+  private amountBurst(text: string, now: number): void {
+    const before = this.amountText;
+    this.amountText = "";
+    for (const ch of text) {
+      const edit = editAmount(
+        this.amountText,
+        ch === "." ? { type: "dot" } : { type: "digit", value: Number(ch) },
+        this.ctx.decimals(),
+        this.ctx.maxAmount,
+      );
+      if ("refused" in edit) {
+        this.amountText = before;
+        this.refuseAmount(edit.refused);
+        return;
+      }
+      this.amountText = edit.text;
+    }
+    this.confirmAmount(now);
+  }
+
+  private confirmAmount(now: number): void {
+    const amount = typedAmount(this.amountText, this.ctx.decimals());
+    if (amount === null) {
+      this.ctx.refuse("amount_required");
+      return;
+    }
+    const was = this.replacing;
+    this.amount = amount;
+    this.replacing = null;
+    this.step = "review";
+    if (!this.recheck(now)) return;
+    // The coupons stay and are re-evaluated against the new bill; the cashier is told, and commits with another Enter.
+    if (was !== null && was !== amount && this.coupons.length > 0)
+      this.ctx.inform("amount_changed", { from: this.ctx.money(was), to: this.ctx.money(amount) });
   }
 
   private amountKey(action: KeyAction, now: number): SaleOutcome {
@@ -142,17 +223,9 @@ export class Sale {
       case "backspace":
         this.typeAmount(action);
         return null;
-      case "confirm": {
-        const amount = typedAmount(this.amountText, this.ctx.decimals());
-        if (amount === null) {
-          this.ctx.refuse("amount_required");
-          return null;
-        }
-        this.amount = amount;
-        this.step = "review";
-        this.recheck(now);
+      case "confirm":
+        this.confirmAmount(now);
         return null;
-      }
       case "manual":
       case "member":
         this.enter(action.type === "manual" ? "code" : "member");
@@ -177,7 +250,9 @@ export class Sale {
         return null;
       case "digit":
       case "dot":
-        // A new amount typed over a confirmed one starts over: the cashier sees it before Enter.
+        // A new amount typed over a confirmed one starts over: the cashier sees it before Enter,
+        // and cancel brings the confirmed one back.
+        this.replacing = this.amount;
         this.amountText = "";
         this.reopenAmount(now);
         this.typeAmount(action);
@@ -251,19 +326,23 @@ export class Sale {
       return;
     }
     this.member = hash;
+    this.memberMasked = maskAllButLast4(raw.trim());
     this.leaveEntry();
     this.ctx.inform("member_identified");
     this.recheck(now);
-    const refused = this.verdict?.lines.find((l) => !l.ok);
+    const refused = this.verdict?.lines.findLast((l) => !l.ok);
     if (refused) this.ctx.refuse("coupon_rejected", { code: refused.code });
   }
 
   private typeAmount(key: Extract<KeyAction, { type: "digit" | "dot" | "backspace" }>): void {
     const edit = editAmount(this.amountText, key, this.ctx.decimals(), this.ctx.maxAmount);
     if (!("refused" in edit)) this.amountText = edit.text;
-    else if (edit.refused === "amount_too_large")
-      this.ctx.refuse(edit.refused, { max: this.ctx.money(this.ctx.maxAmount) });
-    else this.ctx.refuse(edit.refused);
+    else this.refuseAmount(edit.refused);
+  }
+
+  private refuseAmount(refused: NoticeCode): void {
+    if (refused === "amount_too_large") this.ctx.refuse(refused, { max: this.ctx.money(this.ctx.maxAmount) });
+    else this.ctx.refuse(refused);
   }
 
   private reopenAmount(now: number): void {
@@ -305,6 +384,12 @@ export function parseCouponOrRefuse(text: string, ctx: Pick<SaleContext, "refuse
     ctx.refuse("not_a_coupon", { text: text.trim() });
     return null;
   }
+}
+
+/** "13800138000" -> "*******8000": enough to check with the customer, not enough to reuse. */
+export function maskAllButLast4(text: string): string {
+  const chars = [...text];
+  return "*".repeat(Math.max(0, chars.length - 4)) + chars.slice(-4).join("");
 }
 
 export function errorText(err: unknown): string {

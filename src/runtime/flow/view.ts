@@ -19,6 +19,8 @@ export interface FlowView {
   notice: Notice | null;
   /** A receipt that did not print; stays until a print succeeds or the cashier dismisses it. */
   printProblem: PrintProblem | null;
+  /** A code being typed letter by letter on the console keyboard, shown until Enter or Escape. */
+  typing?: string;
 }
 
 export type ScreenView =
@@ -52,10 +54,17 @@ export interface SaleView {
   committable: boolean;
   /** Whether a member has been identified (the hash itself is not shown). */
   member: boolean;
+  /** The identified member's phone or code, all but the last 4 characters masked: "*******8000". */
+  memberMasked?: string;
   /** The coupon code being typed (step "code"). */
   codeText: string;
-  /** How many digits of the phone number have been typed (step "member"); the digits are never kept here. */
-  memberDigits: number;
+  /**
+   * The phone number as it is typed (step "member"), so the cashier can see a typo; once entered it
+   * is hashed and only `memberMasked` remains.
+   */
+  memberDigits: string;
+  /** The confirmed bill a new amount is being typed over (cancel brings it back). */
+  replacing?: number;
 }
 
 export interface CouponLineView {
@@ -126,6 +135,9 @@ export const NOTICE_CODES = [
   "code_too_long",
   "timeout",
   "cancelled",
+  "cancel_confirm",
+  "amount_changed",
+  "amount_kept",
   "finish_sale_first",
   "nothing_to_void",
   "nothing_to_reprint",

@@ -3,13 +3,12 @@ import { join } from "node:path";
 import type { LowSync } from "lowdb";
 import { CouponListError, parseVerifiedList, verifyCouponList } from "../../protocol/coupon-list/index.js";
 import { type SignedEnvelope, verifyEnvelope } from "../../protocol/envelope/index.js";
-import {
-  entryOf,
-  type JournalEntry,
-  type JournalRecord,
-  type RedeemEntry,
-  type RedemptionLine,
-  type VoidEntry,
+import type {
+  JournalEntry,
+  JournalRecord,
+  RedeemEntry,
+  RedemptionLine,
+  VoidEntry,
 } from "../../protocol/journal/index.js";
 import { verifyTimeStatement } from "../../protocol/time-statement/index.js";
 import { verifyPin } from "../config/pin.js";
@@ -20,12 +19,11 @@ import { localize } from "../engine/labels.js";
 import type { TerminalContext } from "../engine/validate.js";
 import type { Accepted, BasketVerdict } from "../engine/verdict.js";
 import { ulid } from "../ids.js";
-import { applyEntry, emptyUsage, type UsageState } from "../ledger/usage.js";
-import { restoreUsage, snapshotUsage, type UsageSnapshot } from "../ledger/usage-snapshot.js";
+import type { LegacyUsageSnapshot } from "../ledger/usage-snapshot.js";
 import type { Logger } from "../log.js";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
 import { openDurableDb } from "./durable-adapter.js";
-import { Journal, readJournal } from "./journal.js";
+import { Ledger } from "./ledger/ledger.js";
 import {
   type DayClose,
   type LastRedemption,
@@ -62,8 +60,10 @@ export interface CouponStoreOptions {
   /** Wrong manager PINs in a row before manager actions lock, and for how long (every door). */
   pinPolicy?: PinPolicy;
   log: Logger;
-  /** Counters snapshot cadence, in journal records. */
+  /** Counters checkpoint cadence, in journal records (default 1000). */
   snapshotEvery?: number;
+  /** Journal segment size at which the next segment begins (default 16 MiB). */
+  segmentBytes?: number;
 }
 
 interface CacheFile {
@@ -80,7 +80,11 @@ interface StateFile {
   trustedSource?: TrustedSource;
   /** Nonce of the last signed time statement imported, so it cannot be imported twice. */
   timeStatementNonce?: string;
-  snapshot: UsageSnapshot | null;
+  /**
+   * The counters snapshot of all history written before the ledger kept checkpoints: read once as
+   * evidence while migrating, then removed.
+   */
+  snapshot?: LegacyUsageSnapshot | null;
   /** When the last Z report closed the books (epoch ms); from before Z numbers, read only. */
   lastZAt?: number;
   /** The last Z close, with its number. */
@@ -97,27 +101,21 @@ export type TrustedSource = "ntp" | "list" | "statement";
 export const DEFAULT_MAX_AHEAD_MS = 24 * 3_600_000;
 
 /**
- * The imperative shell around the coupon engine: the coupon cache (lowdb, durable writes), the
- * journal (append-only, fsynced) and the counters derived from them. Single writer per data
- * directory (a lock file); every commit is on disk before redeem() returns.
+ * The imperative shell around the coupon engine: the coupon cache (lowdb, durable writes) and the
+ * ledger (store/ledger/: the segmented journal, append-only and fsynced, and the counters derived
+ * from it). Single writer per data directory (a lock file); every commit is on disk before
+ * redeem() returns.
  */
 export class CouponStore implements LedgerPort {
   private indexInForce: CouponIndex | null = null;
-  private usage: UsageState = emptyUsage();
-  private readonly entries = new Map<string, RedeemEntry>();
-  /** The same redemptions in journal order, for "the last one" without a scan of the map. */
-  private readonly inOrder: RedeemEntry[] = [];
-  private readonly voids: VoidEntry[] = [];
-  /** Void by the redemption it compensates. */
-  private readonly voidOf = new Map<string, VoidEntry>();
   private readonly log: Logger;
-  private sinceSnapshot = 0;
   private closed = false;
 
   private constructor(
     private readonly opts: CouponStoreOptions,
-    /** Null when opened read-only: then nothing is written, not even a torn tail cut away. */
-    private readonly journal: Journal | null,
+    /** Read-only when opened so: then nothing is written, not even a torn tail cut away. */
+    private readonly ledger: Ledger,
+    private readonly writer: boolean,
     private readonly cache: LowSync<CacheFile>,
     private readonly state: LowSync<StateFile>,
     private readonly lock: DataDirLock,
@@ -131,9 +129,16 @@ export class CouponStore implements LedgerPort {
    */
   static openReadOnly(opts: CouponStoreOptions): CouponStore {
     const noLock: DataDirLock = { path: "", release: () => undefined };
-    const store = new CouponStore(opts, null, openCache(opts.dataDir), openState(opts.dataDir), noLock);
+    const ledger = Ledger.openReadOnly(ledgerOptions(opts));
+    const store = new CouponStore(
+      opts,
+      ledger,
+      false,
+      openCache(opts.dataDir),
+      openState(opts.dataDir),
+      noLock,
+    );
     store.loadCache();
-    store.rebuild(readJournal(join(opts.dataDir, "journal.log")).records);
     return store;
   }
 
@@ -144,21 +149,19 @@ export class CouponStore implements LedgerPort {
       const cache = openCache(opts.dataDir);
       const state = openState(opts.dataDir);
       const snapshot = state.data.snapshot;
-      const opened = Journal.open(join(opts.dataDir, "journal.log"), {
-        committed: snapshot ? { seq: snapshot.seq, source: "the counters snapshot in state.json" } : null,
+      const { ledger } = Ledger.open({
+        ...ledgerOptions(opts),
+        legacyEvidence: snapshot
+          ? { seq: snapshot.seq, source: "the counters snapshot in state.json" }
+          : null,
       });
-      if (opened.recovered) {
-        const { quarantine, ...torn } = opened.recovered;
-        opts.log.warn(
-          { ...torn, quarantine },
-          `journal had a torn last record (power cut mid-write) and nothing says it was committed: it was cut away, its bytes are kept in ${quarantine}`,
-        );
+      const store = new CouponStore(opts, ledger, true, cache, state, lock);
+      // The snapshot of all history is gone once a checkpoint stands in for it.
+      if (snapshot !== undefined && ledger.hasCheckpoint()) {
+        delete state.data.snapshot;
+        state.write();
       }
-      if (opened.newlineRestored)
-        opts.log.warn("the journal's last record had lost its end of line; it verified and was kept");
-      const store = new CouponStore(opts, opened.journal, cache, state, lock);
       store.loadCache();
-      store.rebuild(opened.records);
       return store;
     } catch (err) {
       lock.release();
@@ -235,7 +238,7 @@ export class CouponStore implements LedgerPort {
   check(basket: BasketInput, now: number): BasketVerdict {
     const index = this.indexInForce;
     if (!index) return noList(basket);
-    return evaluateBasket(index, this.usage, basket, now, this.context(now));
+    return evaluateBasket(index, this.ledger.usage, basket, now, this.context(now));
   }
 
   redeem(basket: BasketInput, now: number, cashier: string): RedeemResult {
@@ -355,55 +358,22 @@ export class CouponStore implements LedgerPort {
    * Once the journal has it the entry is committed, whatever the housekeeping after it does.
    */
   private commit(entry: JournalEntry): JournalRecord {
-    const record = this.writable("commit").append(entry);
-    this.fold(record);
-    if (++this.sinceSnapshot >= (this.opts.snapshotEvery ?? 1000)) this.trySnapshot();
-    return record;
-  }
-
-  /** Counts a journal record into the usage counters, then keeps its entry. */
-  private fold(record: JournalRecord): void {
-    applyEntry(this.usage, entryOf(record), record.seq, (id) => this.entries.get(id));
-    this.keep(record);
-  }
-
-  /** Keeps an entry for queries (voids, reports, last redemption). Its time is not trusted time. */
-  private keep(record: JournalRecord): void {
-    const entry = entryOf(record);
-    if (entry.type === "void") {
-      this.voids.push(entry);
-      this.voidOf.set(entry.target, entry);
-      return;
-    }
-    this.entries.set(entry.id, entry);
-    this.inOrder.push(entry);
+    this.writable("commit");
+    return this.ledger.commit(entry);
   }
 
   // ---- queries ---------------------------------------------------------------------------
 
   lastRedemption(): LastRedemption | undefined {
-    for (let i = this.inOrder.length - 1; i >= 0; i--) {
-      const entry = this.inOrder[i] as RedeemEntry;
-      if (entry.terminal !== this.opts.terminal) continue;
-      const voidEntry = this.voidOf.get(entry.id);
-      return voidEntry ? { entry, voidEntry } : { entry };
-    }
-    return undefined;
+    return this.ledger.lastRedemption();
   }
 
   redemption(id: string): { entry: RedeemEntry; voided: boolean } | undefined {
-    const entry = this.entries.get(id);
-    return entry ? { entry, voided: this.usage.redemptions.get(id)?.voided ?? false } : undefined;
+    return this.ledger.redemption(id);
   }
 
   entriesBetween(from: number, to: number): (RedeemEntry | VoidEntry)[] {
-    const inRange = (e: { at: string }) => {
-      const t = Date.parse(e.at);
-      return t >= from && t < to;
-    };
-    return [...[...this.entries.values()].filter(inRange), ...this.voids.filter(inRange)].sort((a, b) =>
-      a.at.localeCompare(b.at),
-    );
+    return this.ledger.entriesBetween(from, to);
   }
 
   /**
@@ -411,7 +381,7 @@ export class CouponStore implements LedgerPort {
    * (a full disk) and its cut-back holds again, so the terminal recovers without a restart.
    */
   canCommit(): boolean {
-    return this.journal?.recover() ?? false;
+    return this.writer && this.ledger.canCommit();
   }
 
   lastDayClose(): DayClose | null {
@@ -480,7 +450,7 @@ export class CouponStore implements LedgerPort {
       codes: this.indexInForce?.codes.size ?? 0,
       clockTrusted: now >= trusted - this.opts.clockToleranceMs,
       trustedTime: trusted,
-      redemptions: this.entries.size,
+      redemptions: this.ledger.redemptions,
     };
   }
 
@@ -518,70 +488,39 @@ export class CouponStore implements LedgerPort {
     return { previous, instant: verified.instant };
   }
 
-  // ---- start-up and shutdown --------------------------------------------------------------
+  // ---- shutdown -------------------------------------------------------------------------
 
-  private rebuild(records: readonly JournalRecord[]): void {
-    const snap = this.state.data.snapshot;
-    const usable = snap && snap.seq <= records.length && records[snap.seq - 1]?.hash === snap.hash;
-    if (snap && !usable) {
-      if (snap.seq > records.length) {
-        throw new Error(
-          `journal ${join(this.opts.dataDir, "journal.log")} has ${records.length} records but the counters snapshot is at record ${snap.seq}: the journal was truncated or replaced; restore it from backup`,
-        );
-      }
-      this.log.warn(
-        { snapshotSeq: snap.seq },
-        "counters snapshot does not match the journal; rebuilding counters from the whole journal",
-      );
-    }
-    this.usage = usable && snap ? restoreUsage(snap) : emptyUsage();
-    const from = usable && snap ? snap.seq : 0;
-    // Records up to the snapshot are already in its counters: kept, not counted again.
-    for (const record of records) {
-      if (record.seq <= from) this.keep(record);
-      else this.fold(record);
-    }
+  /** A clear refusal when this store was opened read-only. */
+  private writable(what: string): void {
+    if (!this.writer) throw new Error(`cannot ${what}: the store was opened read-only`);
   }
 
-  /** The journal, or a clear refusal when this store was opened read-only. */
-  private writable(what: string): Journal {
-    if (!this.journal) throw new Error(`cannot ${what}: the store was opened read-only`);
-    return this.journal;
+  /** Waits for background checkpoint work (for tests and benchmarks; the daemon never waits). */
+  settle(): Promise<void> {
+    return this.ledger.settle();
   }
 
-  private writeSnapshot(): void {
-    const journal = this.writable("write the counters snapshot");
-    this.state.data.snapshot = snapshotUsage(this.usage, journal.lastSeq, journal.lastHash);
-    this.state.write();
-    this.sinceSnapshot = 0;
-  }
-
-  /**
-   * The snapshot only shortens the next start (the journal is the truth): a failure (a full disk)
-   * is logged, and tried again at the next commit and at close.
-   */
-  private trySnapshot(): void {
-    try {
-      this.writeSnapshot();
-    } catch (err) {
-      this.log.warn(
-        { err, pendingRecords: this.sinceSnapshot },
-        `could not write the counters snapshot (${(err as Error).message}); the redemptions are safe in the journal, it is tried again later`,
-      );
-    }
-  }
-
-  /** Always closes the journal and releases the lock, whatever the snapshot does. */
+  /** Always closes the journal and releases the lock, whatever the checkpoint does. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (this.sinceSnapshot > 0 && this.journal) this.trySnapshot();
-      this.journal?.close();
+      this.ledger.close();
     } finally {
       this.lock.release();
     }
   }
+}
+
+function ledgerOptions(opts: CouponStoreOptions) {
+  return {
+    dataDir: opts.dataDir,
+    terminal: opts.terminal,
+    voidWindowMs: opts.voidWindowMs,
+    log: opts.log,
+    ...(opts.snapshotEvery !== undefined ? { checkpointEvery: opts.snapshotEvery } : {}),
+    ...(opts.segmentBytes !== undefined ? { segmentBytes: opts.segmentBytes } : {}),
+  };
 }
 
 function openCache(dataDir: string): LowSync<CacheFile> {
@@ -596,7 +535,6 @@ function openState(dataDir: string): LowSync<StateFile> {
   return openDurableDb<StateFile>(join(dataDir, "state.json"), {
     format: "quan.state/1",
     trustedTime: 0,
-    snapshot: null,
   });
 }
 

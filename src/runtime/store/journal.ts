@@ -73,6 +73,9 @@ export interface JournalContents {
    * committed (a torn write never produces a line whose checksum matches), so it is kept.
    */
   missingNewline: boolean;
+  /** Seq and hash of the last verified record (the `from` position's when none was read). */
+  lastSeq: number;
+  lastHash: string;
 }
 
 /** What the caller knows from elsewhere (the counters snapshot): records up to `seq` were committed. */
@@ -89,7 +92,28 @@ export type JournalVerification =
 export interface JournalReadOptions {
   /** Bytes read at a time (default 1 MiB); the whole file is never held in memory. */
   chunkSize?: number;
+  /**
+   * Where reading starts, for a segment of a longer journal or a tail after a checkpoint: the
+   * byte offset of a record's start, the seq of the record before it and that record's hash.
+   */
+  from?: JournalPosition;
+  /**
+   * Called for each verified record instead of collecting them (`records` stays empty): a long
+   * journal is never held in memory.
+   */
+  onRecord?: (record: JournalRecord, offset: number, length: number) => void;
 }
+
+/** A point between two records: what a record read from `offset` must continue. */
+export interface JournalPosition {
+  offset: number;
+  /** Seq of the record just before `offset` (0 at the very start of the journal). */
+  seq: number;
+  /** Hash of that record (GENESIS_HASH at the very start). */
+  hash: string;
+}
+
+export const JOURNAL_START: JournalPosition = { offset: 0, seq: 0, hash: "0".repeat(64) };
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
@@ -103,11 +127,18 @@ export function readJournal(path: string, opts: JournalReadOptions = {}): Journa
     fd = openSync(path, "r");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT")
-      return { records: [], torn: null, validBytes: 0, missingNewline: false };
+      return {
+        records: [],
+        torn: null,
+        validBytes: 0,
+        missingNewline: false,
+        lastSeq: opts.from?.seq ?? 0,
+        lastHash: opts.from?.hash ?? GENESIS_HASH,
+      };
     throw err;
   }
   try {
-    return scanJournal(fd, path, opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    return scanJournal(fd, path, opts);
   } finally {
     closeSync(fd);
   }
@@ -116,8 +147,17 @@ export function readJournal(path: string, opts: JournalReadOptions = {}): Journa
 /** For `quan journal verify`: the same checks as opening, as a result instead of an exception. */
 export function verifyJournal(path: string, opts: JournalReadOptions = {}): JournalVerification {
   try {
-    const { records, torn } = readJournal(path, opts);
-    return { ok: true, records: records.length, lastHash: records.at(-1)?.hash ?? GENESIS_HASH, torn };
+    let count = 0;
+    let lastHash = opts.from?.hash ?? GENESIS_HASH;
+    const { torn } = readJournal(path, {
+      ...opts,
+      onRecord: (record) => {
+        count++;
+        lastHash = record.hash;
+        opts.onRecord?.(record, 0, 0);
+      },
+    });
+    return { ok: true, records: count, lastHash, torn };
   } catch (err) {
     if (err instanceof JournalCorruptError)
       return { ok: false, line: err.line, offset: err.offset, problem: err.problem };
@@ -133,11 +173,11 @@ interface Line {
 }
 
 /** The file's lines, read a chunk at a time; a line spanning chunks is joined once (no quadratic copying). */
-function* readLines(fd: number, chunkSize: number): Generator<Line> {
+function* readLines(fd: number, chunkSize: number, start: number): Generator<Line> {
   const chunk = Buffer.alloc(chunkSize);
   let pending: Buffer[] = [];
-  let lineOffset = 0;
-  let position = 0;
+  let lineOffset = start;
+  let position = start;
   for (;;) {
     const n = readSync(fd, chunk, 0, chunkSize, position);
     if (n === 0) break;
@@ -181,21 +221,25 @@ function parseLine(bytes: Buffer): ParsedLine {
   return { record: parsed as JournalRecord };
 }
 
-function scanJournal(fd: number, path: string, chunkSize: number): JournalContents {
+function scanJournal(fd: number, path: string, opts: JournalReadOptions): JournalContents {
   const records: JournalRecord[] = [];
-  let prev = GENESIS_HASH;
+  const from = opts.from ?? JOURNAL_START;
+  const onRecord = opts.onRecord ?? ((record: JournalRecord) => void records.push(record));
+  let prev = from.hash;
+  let lastSeq = from.seq;
+  // Line numbers count from the start of the file only when reading from it.
   let lineNumber = 0;
-  let validBytes = 0;
+  let validBytes = from.offset;
   // A bad line is only a torn write if nothing follows it; decided when the next line (or EOF) comes.
   let suspect: { line: number; offset: number; length: number; problem: string } | null = null;
-  for (const line of readLines(fd, chunkSize)) {
+  for (const line of readLines(fd, opts.chunkSize ?? DEFAULT_CHUNK_SIZE, from.offset)) {
     if (suspect) throw new JournalCorruptError(path, suspect.line, suspect.offset, suspect.problem);
     lineNumber++;
     const parsed = parseLine(line.bytes);
     if (!line.terminated && "problem" in parsed) {
       const reason = `the last record has no end of line (write cut short): ${parsed.problem}`;
       const torn = { offset: line.offset, line: lineNumber, droppedBytes: line.bytes.length, reason };
-      return { records, torn, validBytes, missingNewline: false };
+      return { records, torn, validBytes, missingNewline: false, lastSeq, lastHash: prev };
     }
     if ("problem" in parsed) {
       suspect = {
@@ -208,12 +252,12 @@ function scanJournal(fd: number, path: string, chunkSize: number): JournalConten
     }
     const { record } = parsed;
     // A line with a good checksum was written whole: a wrong place in the chain is never a torn write.
-    if (record.seq !== records.length + 1) {
+    if (record.seq !== lastSeq + 1) {
       throw new JournalCorruptError(
         path,
         lineNumber,
         line.offset,
-        `expected record ${records.length + 1}, found ${String(record.seq)} (a record was removed or reordered)`,
+        `expected record ${lastSeq + 1}, found ${String(record.seq)} (a record was removed or reordered)`,
       );
     }
     if (record.prev !== prev) {
@@ -224,17 +268,19 @@ function scanJournal(fd: number, path: string, chunkSize: number): JournalConten
         "the hash chain is broken (the record before it was changed, removed or reordered)",
       );
     }
-    records.push(record);
+    onRecord(record, line.offset, line.bytes.length + (line.terminated ? 1 : 0));
     prev = record.hash;
+    lastSeq = record.seq;
     validBytes = line.offset + line.bytes.length + (line.terminated ? 1 : 0);
-    if (!line.terminated) return { records, torn: null, validBytes, missingNewline: true };
+    if (!line.terminated)
+      return { records, torn: null, validBytes, missingNewline: true, lastSeq, lastHash: prev };
   }
   if (suspect) {
     const reason = `the last record is incomplete: ${suspect.problem} (write cut short)`;
     const torn = { offset: suspect.offset, line: suspect.line, droppedBytes: suspect.length, reason };
-    return { records, torn, validBytes, missingNewline: false };
+    return { records, torn, validBytes, missingNewline: false, lastSeq, lastHash: prev };
   }
-  return { records, torn: null, validBytes, missingNewline: false };
+  return { records, torn: null, validBytes, missingNewline: false, lastSeq, lastHash: prev };
 }
 
 /**
@@ -254,7 +300,7 @@ export function serializeRecord(
 
 export interface OpenedJournal {
   journal: Journal;
-  /** Every committed record, oldest first, for rebuilding counters. */
+  /** Every committed record read, oldest first (empty when `onRecord` was given). */
   records: JournalRecord[];
   /** Set when a torn last record was cut away at open (its bytes kept in `recovered.quarantine`). */
   recovered: TornTail | null;
@@ -294,10 +340,10 @@ export class Journal {
         fsyncSync(fd);
         fsyncDirectory(dirname(path));
       }
-      const contents = scanJournal(fd, path, opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
+      const contents = scanJournal(fd, path, opts);
       const { torn } = contents;
       const evidence = opts.committed;
-      if (torn && evidence && evidence.seq > contents.records.length) {
+      if (torn && evidence && evidence.seq > contents.lastSeq) {
         throw new JournalCorruptError(
           path,
           torn.line,
@@ -316,8 +362,7 @@ export class Journal {
         ftruncateSync(fd, contents.validBytes);
         fsyncSync(fd);
       }
-      const last = contents.records.at(-1);
-      const journal = new Journal(path, fd, last?.seq ?? 0, last?.hash ?? GENESIS_HASH, size);
+      const journal = new Journal(path, fd, contents.lastSeq, contents.lastHash, size);
       return {
         journal,
         records: contents.records,
@@ -336,6 +381,11 @@ export class Journal {
 
   get lastHash(): string {
     return this.hash;
+  }
+
+  /** The end of the committed records: where the next record will start. */
+  get position(): JournalPosition {
+    return { offset: this.size, seq: this.seq, hash: this.hash };
   }
 
   /** False after a failed append (until `recover()` or the next append succeeds) or after close. */

@@ -53,9 +53,14 @@ export function bigBlock(text: string, o: ScreenOptions, style?: LineStyle): Blo
   return { priority: 3, lines: letters.slice(0, BIG_TEXT_ROWS).map((l) => line(center(l, o.cols), style)) };
 }
 
-/** The notice and a failed print: what the cashier must read, wrapped to at most two rows each. */
+/**
+ * A code being typed on the console, the notice and a failed print: what the cashier must read,
+ * wrapped to at most two rows each.
+ */
 export function messageBlocks(view: FlowView, o: ScreenOptions): Block[] {
   const blocks: Block[] = [];
+  if (view.typing !== undefined)
+    blocks.push(block(0, row(t(o.locale, "sale.code"), `${view.typing}_`, o, "strong")));
   const problem = view.printProblem;
   if (problem) {
     const text = t(o.locale, `print.failed.${problem.job}`, { detail: problem.detail });

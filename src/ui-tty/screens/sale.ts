@@ -24,7 +24,10 @@ export function saleScreen(view: ViewOf<"sale">, o: ScreenOptions): Line[] {
   const sale = view.screen.sale;
   const top: Block[] = [headerBlock(`${view.storeName} · ${t(o.locale, "sale.title")}`, view, o)];
   top.push(...amountBlocks(view, o));
-  if (sale.member) top.push(block(2, row(t(o.locale, "sale.member"), t(o.locale, "sale.member.yes"), o)));
+  if (sale.member) {
+    const who = t(o.locale, "sale.member.yes") + (sale.memberMasked ? ` ${sale.memberMasked}` : "");
+    top.push(block(2, row(t(o.locale, "sale.member"), who, o)));
+  }
   if (sale.lines.length > 0) {
     top.push(block(4, line("-".repeat(o.cols), "dim")));
     const shown = Math.max(1, o.rows - FIXED_ROWS);
@@ -64,36 +67,46 @@ function amountBlocks(view: ViewOf<"sale">, o: ScreenOptions): Block[] {
   const typed =
     sale.step === "amount" ? `${typedMoney(sale.amountText, view)}_` : typedMoney(sale.amountText, view);
   const blocks = [block(0, row(label, typed, o, "strong"))];
+  if (sale.replacing !== undefined)
+    blocks.push(block(1, row(t(o.locale, "sale.amount.was"), money(sale.replacing, view), o, "dim")));
   const big =
     sale.step === "amount" && sale.amountText !== "" ? bigBlock(typedMoney(sale.amountText, view), o) : null;
   if (big) blocks.push(big);
   return blocks;
 }
 
-/** The code or phone number being typed; the phone only as stars. */
+/** The code or phone number being typed, in full so a typo can be seen (it is masked once entered). */
 function entryBlocks(sale: SaleView, o: ScreenOptions): Block[] {
   if (sale.step === "code")
     return [block(0, row(t(o.locale, "sale.code"), `${sale.codeText}_`, o, "strong"))];
   if (sale.step === "member")
-    return [block(0, row(t(o.locale, "sale.phone"), `${"*".repeat(sale.memberDigits)}_`, o, "strong"))];
+    return [block(0, row(t(o.locale, "sale.phone"), `${sale.memberDigits}_`, o, "strong"))];
   return [];
 }
 
-/** The one row that says where the sale stands, coloured when it is a verdict. */
+/**
+ * The one row that says where the sale stands, coloured when it is a verdict. A refusal is the
+ * latest refused coupon's (the one the cashier just scanned and the notice names), and with several
+ * coupons on the bill it names the coupon, so the row never pairs one coupon's reason with another.
+ */
 function banner(sale: SaleView, o: ScreenOptions): Block {
   const say = (key: MessageKey, style?: "strong" | "ready" | "rejected", params = {}) =>
     block(0, line(center(t(o.locale, key, params), o.cols), style));
-  const refused = sale.lines.find((l) => !l.ok);
+  const refusedLine = sale.lines.findLast((l) => !l.ok);
+  const refused = refusedLine && {
+    key: (sale.lines.length > 1 ? "sale.refused.code" : "sale.refused") as MessageKey,
+    params: { reason: reasonText(refusedLine, o), code: refusedLine.code },
+  };
   switch (sale.step) {
     case "code":
       return say("sale.prompt.code");
     case "member":
       return say("sale.prompt.member");
     case "amount":
-      if (refused) return say("sale.refused", "rejected", { reason: reasonText(refused, o) });
+      if (refused) return say(refused.key, "rejected", refused.params);
       return say("sale.prompt.amount", "strong");
     case "review":
-      if (refused) return say("sale.refused", "rejected", { reason: reasonText(refused, o) });
+      if (refused) return say(refused.key, "rejected", refused.params);
       if (sale.lines.length === 0) return say("sale.prompt.scan", "strong");
       return say("sale.ready", "ready");
   }

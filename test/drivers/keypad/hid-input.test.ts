@@ -123,4 +123,15 @@ describe("a keyboard-wedge barcode scanner", () => {
     scanner.type([0x1e, 0x1f, 0x28]);
     expect(events).toEqual([{ type: "scan", text: "Ab-1*12" }]);
   });
+
+  it("refuses a whole scan with Escape or a Ctrl chord in it, and the next scan still works", async () => {
+    const scanner = new FakeHid();
+    const { events } = await connected("scanner", [scanner]);
+    scanner.type([0x1e, 0x29, 0x1f, 0x28]); // 1 Esc 2 Enter
+    scanner.type([0x1e]);
+    scanner.type([0x06], 0x01); // Ctrl-C
+    scanner.type([0x1f, 0x28]);
+    scanner.type([0x1e, 0x1f, 0x20, 0x21, 0x28]);
+    expect(events).toEqual([{ type: "scan", text: "1234" }]);
+  });
 });

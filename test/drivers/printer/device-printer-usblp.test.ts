@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DevicePrinter } from "../../../src/drivers/printer/device-printer.js";
-import { encodeEscPos } from "../../../src/drivers/printer/escpos-encoder.js";
 import type { Block } from "../../../src/runtime/receipts/blocks.js";
+import { encodeEscPos } from "../../../src/runtime/receipts/escpos/escpos-encoder.js";
 import { decodeEscPos } from "../../helpers/escpos-decode.js";
 import { SimulatedUsblp } from "../../helpers/simulated-usblp.js";
 

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DevicePrinter } from "../../../src/drivers/printer/device-printer.js";
-import { encodeEscPos } from "../../../src/drivers/printer/escpos-encoder.js";
 import type { Block } from "../../../src/runtime/receipts/blocks.js";
+import { encodeEscPos } from "../../../src/runtime/receipts/escpos/escpos-encoder.js";
 import { decodeEscPos } from "../../helpers/escpos-decode.js";
 import { PtyDevice } from "../../helpers/pty-device.js";
 

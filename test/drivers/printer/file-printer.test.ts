@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FilePrinter } from "../../../src/drivers/printer/file-printer.js";
-import { printReceipt } from "../../../src/drivers/printer/print-receipt.js";
 import { layoutRedemption } from "../../../src/runtime/receipts/layout-redemption.js";
+import { renderReceipt } from "../../../src/runtime/receipts/render-receipt.js";
 import { decodeEscPos } from "../../helpers/escpos-decode.js";
 import { context, REDEMPTION_ID, redemption } from "../../runtime/receipts/receipt-fixtures.js";
 
@@ -60,7 +60,8 @@ describe("file printer", () => {
   it("keeps a receipt as ESC/POS bytes and as text that say the same thing", async () => {
     const printer = new FilePrinter({ dir, now: () => NOW });
     const blocks = layoutRedemption(context("zh-CN", 32), redemption());
-    await printReceipt(printer, blocks, { width: 32, label: "redeem" });
+    const { bytes, text: rendered } = renderReceipt(blocks, { width: 32 });
+    await printer.print(bytes, { text: rendered, label: "redeem" });
     const base = join(dir, "20261122T103005123Z-1-redeem");
     const decoded = decodeEscPos(readFileSync(`${base}.bin`));
     const text = readFileSync(`${base}.txt`, "utf8");

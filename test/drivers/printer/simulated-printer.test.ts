@@ -1,18 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { printReceipt } from "../../../src/drivers/printer/print-receipt.js";
 import { PrinterError } from "../../../src/drivers/printer/printer.js";
 import { SimulatedPrinter } from "../../../src/drivers/printer/simulated-printer.js";
 import { layoutRedemption } from "../../../src/runtime/receipts/layout-redemption.js";
+import { renderReceipt } from "../../../src/runtime/receipts/render-receipt.js";
 import { decodeEscPos } from "../../helpers/escpos-decode.js";
 import { context, REDEMPTION_ID, redemption } from "../../runtime/receipts/receipt-fixtures.js";
 
 describe("simulated printer", () => {
   it("keeps each job's bytes and text", async () => {
     const printer = new SimulatedPrinter();
-    await printReceipt(printer, layoutRedemption(context("en", 48), redemption()), {
+    const { bytes, text } = renderReceipt(layoutRedemption(context("en", 48), redemption()), {
       width: 48,
       qr: "native",
     });
+    await printer.print(bytes, { text });
     expect(printer.jobs).toHaveLength(1);
     const job = printer.jobs[0];
     expect(decodeEscPos(job?.bytes ?? new Uint8Array()).qr).toEqual([REDEMPTION_ID]);

@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeEscPos } from "../../../src/drivers/printer/escpos-encoder.js";
 import { PrinterError } from "../../../src/drivers/printer/printer.js";
 import { TcpPrinter } from "../../../src/drivers/printer/tcp-printer.js";
 import type { Block } from "../../../src/runtime/receipts/blocks.js";
+import { encodeEscPos } from "../../../src/runtime/receipts/escpos/escpos-encoder.js";
 import { decodeEscPos } from "../../helpers/escpos-decode.js";
 
 /**

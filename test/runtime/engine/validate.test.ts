@@ -21,6 +21,7 @@ const index = indexOf(
     { id: "solo", name: "Solo", kind: "amount", amountOff: 500 },
     { id: "thr", name: "满100减20", kind: "threshold", threshold: 10000, off: 2000 },
     { id: "gift", name: "Gift", kind: "gift", gift: { zh: "咖啡", en: "Coffee" } },
+    { id: "giftmin", name: "Gift over 10", kind: "gift", gift: "Cake", minSpend: 1000 },
     { id: "scoped", name: "Scoped", kind: "amount", amountOff: 100, stores: ["S2"] },
     { id: "limited", name: "Limited", kind: "amount", amountOff: 100, maxUses: 1 },
     { id: "future", name: "Future", kind: "amount", amountOff: 100, validFrom: "2026-06-01T00:00:00+08:00" },
@@ -46,6 +47,7 @@ const index = indexOf(
     { code: "SOLO-A", campaign: "solo" },
     { code: "THR-A", campaign: "thr" },
     { code: "GIFT-A", campaign: "gift" },
+    { code: "GIFTMIN-A", campaign: "giftmin" },
     { code: "SCOPED-A", campaign: "scoped" },
     { code: "LIMITED-A", campaign: "limited" },
     { code: "LIMITED-B", campaign: "limited" },
@@ -154,6 +156,11 @@ describe("every rejection reason", () => {
       { usage: usageAfter([{ code: "DYN-A", campaign: "dyn", otpStep: Math.floor(NOW / 30_000) }]) },
     ],
     ["clock_unverified", "LUNCH-A", { ctx: { ...ctx, trustedTime: NOW + 3_600_000 } }],
+    ["nothing_off", "CASH10-A", { amount: 0 }],
+    ["nothing_off", "PCT20-A", { amount: 0 }],
+    ["nothing_off", "PCT20-A", { amount: 2 }], // 20% of 0.02 rounds to nothing
+    ["min_spend", "GIFTMIN-A", { amount: 0 }],
+    ["accepted", "GIFT-A", { amount: 0 }],
   ];
   it.each(cases)("%s: %s", (reason, code, opts) => {
     const v = check(code, opts);
@@ -161,7 +168,7 @@ describe("every rejection reason", () => {
   });
 
   it("covers the whole list of reasons (not_stackable is exercised with baskets below)", () => {
-    const covered = new Set([...cases.map((c) => c[0]), "not_stackable"]);
+    const covered = new Set([...cases.map((c) => c[0]).filter((r) => r !== "accepted"), "not_stackable"]);
     expect([...covered].sort()).toEqual([...REJECTION_REASONS].sort());
   });
 
@@ -227,7 +234,6 @@ describe("discounts by kind", () => {
   };
   it.each([
     ["percent 20% of 128.50", "PCT20-A", 12850, 2570, 10280],
-    ["percent 20% of 1 fen rounds to 0", "PCT20-A", 1, 0, 1],
     ["percent 20% of 3 fen: 0.6 rounds half up to 1", "PCT20-A", 3, 1, 2],
     ["cash voucher", "CASH10-A", 5000, 1000, 4000],
     ["cash voucher never exceeds the bill", "CASH10-A", 800, 800, 0],
@@ -274,13 +280,10 @@ describe("rounding edges", () => {
     [25, "half_even", 1999, 500],
     // exact halves: 50% of 1 fen, 50% of 3 fen
     [50, "half_up", 1, 1],
-    [50, "half_even", 1, 0],
-    [50, "down", 1, 0],
     [50, "half_even", 3, 2],
     [50, "half_up", 3, 2],
     // 12.5% of 0.04 = 0.005
     [12.5, "half_up", 4, 1],
-    [12.5, "half_even", 4, 0],
     // 100% off takes exactly the bill
     [100, "half_up", 12345, 12345],
   ] as const)("%s%% %s of %s fen -> %s fen off", (percent, mode, amount, discount) => {
@@ -288,6 +291,17 @@ describe("rounding edges", () => {
       ok: true,
       discount,
       payable: amount - discount,
+    });
+  });
+  it.each([
+    [50, "half_even", 1],
+    [50, "down", 1],
+    [12.5, "half_even", 4],
+    [20, "half_up", 1],
+  ] as const)("%s%% %s of %s fen rounds to nothing off: refused, not burnt", (percent, mode, amount) => {
+    expect(check("P-0001", { idx: pct(percent, mode), amount })).toMatchObject({
+      ok: false,
+      reason: "nothing_off",
     });
   });
 });
@@ -423,6 +437,25 @@ describe("stacking", () => {
   it("stacked discounts never take the payable below zero", () => {
     const v = basket(["CASH10-A", "MULTI-A", "PCT20-A"], 1500);
     expect(v).toMatchObject({ discount: 1500, payable: 0 });
+  });
+
+  it("a coupon that takes money off is refused once nothing is left to take off (never burnt for nothing)", () => {
+    const v = basket(["CASH10-A", "MULTI-A", "PCT20-A"], 1500);
+    expect(v.lines.map((l) => (l.ok ? "ok" : l.reason))).toEqual(["ok", "ok", "nothing_off"]);
+    expect(v.committable).toBe(false);
+  });
+
+  it("on a ￥0 bill a gift without minimum spend is redeemed (the customer came for the gift); a voucher is not", () => {
+    expect(basket(["GIFT-A"], 0)).toMatchObject({ committable: true, discount: 0, payable: 0 });
+    expect(basket(["CASH10-A"], 0)).toMatchObject({ committable: false, lines: [{ reason: "nothing_off" }] });
+  });
+
+  it("nothing_off comes after every other reason", () => {
+    expect(basket(["GIFT-A", "PCT20-A"], 0).lines[1]).toMatchObject({ reason: "not_stackable" });
+    expect(check("PAST-A", { amount: 0 })).toMatchObject({ reason: "expired" });
+    expect(check("LUNCH-A", { amount: 0, ctx: { ...ctx, trustedTime: NOW + 3_600_000 } })).toMatchObject({
+      reason: "clock_unverified",
+    });
   });
 });
 

@@ -224,12 +224,12 @@ describe("scanning and committing", () => {
     h = new FlowHarness();
     h.press("50", "-");
     expect(h.screen.name).toBe("idle");
-    h.press("50", "Enter").scan("66000001").press("-");
+    h.press("50", "Enter").scan("66000001").press("-", "-"); // with coupons: a second press
     expect(h.screen.name).toBe("idle");
     expect(h.view.notice).toMatchObject({ code: "cancelled", tone: "info" });
     h.scan("99000001");
     expect(h.sale().step).toBe("member");
-    h.press("138", "-");
+    h.press("138", "-", "-");
     expect(h.screen.name).toBe("idle");
     h.press("/", "6600", "Escape");
     expect(h.screen.name).toBe("idle");
@@ -285,5 +285,77 @@ describe("after APPROVED", () => {
     h.press("50", "Enter").scan("66000001").press("Enter");
     h.wait(2000).scan("88000001");
     expect(h.sale()).toMatchObject({ step: "amount", lines: [{ code: "88000001", ok: true }] });
+  });
+});
+
+describe("a coupon that takes money off, on a bill with nothing to take off", () => {
+  it("is refused on a ￥0 bill, with the reason, and Enter commits nothing", () => {
+    h = new FlowHarness();
+    h.press("0", "Enter").scan("66000001");
+    expect(h.sale()).toMatchObject({
+      step: "review",
+      committable: false,
+      lines: [{ code: "66000001", ok: false, reason: "nothing_off" }],
+    });
+    h.press("Enter");
+    expect(h.screen.name).toBe("sale");
+    expect(h.journal()).toEqual([]);
+    expect(h.printed).toEqual([]);
+  });
+});
+
+describe("keys and bursts that could cost the bill", () => {
+  it("an amount arriving as one burst ('50.00' + Enter pasted) is the bill, not a coupon", () => {
+    h = new FlowHarness();
+    h.scan("50.00");
+    expect(h.sale()).toMatchObject({ step: "review", amount: 5000 });
+    expect(h.view.notice).toBeNull();
+    h.scan("66000001").press("Enter");
+    expect(h.journal()).toHaveLength(1);
+    h.press("Enter");
+    h.press("1").scan("128.5"); // replaces what was typed
+    expect(h.sale()).toMatchObject({ step: "review", amount: 12850 });
+    h.scan("12.345");
+    expect(h.view.notice?.code).toBe("not_a_coupon"); // in review a burst is a scan again
+    h.press("-");
+    h.scan("99999999.99");
+    expect(h.view.notice?.code).toBe("amount_too_large");
+    expect(h.sale()).toMatchObject({ step: "amount", amount: null });
+  });
+
+  it("a stray digit during a sale keeps the coupons; cancel brings the bill back, Enter re-evaluates visibly", () => {
+    h = new FlowHarness();
+    h.press("50", "Enter").scan("88000001").press("5");
+    expect(h.sale()).toMatchObject({
+      step: "amount",
+      amountText: "5",
+      replacing: 5000,
+      lines: [{ ok: true }],
+    });
+    h.press("-");
+    expect(h.sale()).toMatchObject({ step: "review", amount: 5000, discount: 1000, committable: true });
+    expect(h.view.notice?.code).toBe("amount_kept");
+    h.press("5", "Enter");
+    expect(h.sale()).toMatchObject({ step: "review", amount: 500, discount: 100, payable: 400 });
+    expect(h.view.notice).toMatchObject({
+      code: "amount_changed",
+      params: { from: "￥50.00", to: "￥5.00" },
+    });
+    expect(h.journal()).toEqual([]);
+  });
+
+  it("cancelling a sale with coupons takes a second press; any other key in between disarms it", () => {
+    h = new FlowHarness();
+    h.press("50", "Enter").scan("88000001").scan("66000001").press("-");
+    expect(h.sale().lines).toHaveLength(2);
+    expect(h.view.notice).toMatchObject({ code: "cancel_confirm", tone: "error", params: { n: "2" } });
+    h.press("Backspace", "-"); // one coupon removed; the press after it asks again
+    expect(h.view.notice?.code).toBe("cancel_confirm");
+    h.wait(15_000).press("-"); // too late to count as the second press
+    expect(h.screen.name).toBe("sale");
+    h.press("-");
+    expect(h.screen.name).toBe("idle");
+    expect(h.view.notice?.code).toBe("cancelled");
+    expect(h.journal()).toEqual([]);
   });
 });

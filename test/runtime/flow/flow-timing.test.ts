@@ -17,7 +17,7 @@ describe("the scanner firing twice", () => {
 
   it("after a key the same code again is deliberate, even inside the window", () => {
     h = new FlowHarness();
-    h.scan("66000001").press("-");
+    h.scan("66000001").press("-", "-");
     expect(h.screen.name).toBe("idle");
     h.now += 300;
     h.scan("66000001");

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeEscPos } from "../../../src/drivers/printer/escpos-encoder.js";
+import { encodeEscPos } from "../../../src/runtime/receipts/escpos/escpos-encoder.js";
 import { reportName } from "../../../src/runtime/receipts/labels.js";
 import { receiptForJob } from "../../../src/runtime/receipts/receipt-for-job.js";
 import { menuScreen } from "../../../src/ui-tty/screens/menu.js";

@@ -1,13 +1,13 @@
 import iconv from "iconv-lite";
 import stringWidth from "string-width";
 import { describe, expect, it } from "vitest";
-import { encodeEscPos } from "../../../src/drivers/printer/escpos-encoder.js";
-import type { Block } from "../../../src/runtime/receipts/blocks.js";
-import { layoutRedemption } from "../../../src/runtime/receipts/layout-redemption.js";
-import { layoutReport } from "../../../src/runtime/receipts/layout-report.js";
-import { layoutVoid } from "../../../src/runtime/receipts/layout-void.js";
-import { renderTextLines } from "../../../src/runtime/receipts/render-text.js";
-import { decodeEscPos } from "../../helpers/escpos-decode.js";
+import type { Block } from "../../../../src/runtime/receipts/blocks.js";
+import { encodeEscPos } from "../../../../src/runtime/receipts/escpos/escpos-encoder.js";
+import { layoutRedemption } from "../../../../src/runtime/receipts/layout-redemption.js";
+import { layoutReport } from "../../../../src/runtime/receipts/layout-report.js";
+import { layoutVoid } from "../../../../src/runtime/receipts/layout-void.js";
+import { renderTextLines } from "../../../../src/runtime/receipts/render-text.js";
+import { decodeEscPos } from "../../../helpers/escpos-decode.js";
 import {
   context,
   dayReport,
@@ -16,7 +16,7 @@ import {
   redemption,
   voidOf,
   WIDTHS,
-} from "../../runtime/receipts/receipt-fixtures.js";
+} from "../receipt-fixtures.js";
 
 const FS_ON = [0x1c, 0x26];
 const FS_OFF = [0x1c, 0x2e];

@@ -1,7 +1,7 @@
 import iconv from "iconv-lite";
-import type { Align, Block } from "../../runtime/receipts/blocks.js";
-import { pairLines, textLines } from "../../runtime/receipts/fit-block.js";
-import type { PaperColumns } from "../../runtime/receipts/model.js";
+import type { Align, Block } from "../blocks.js";
+import { pairLines, textLines } from "../fit-block.js";
+import type { PaperColumns } from "../model.js";
 import { qrNative, qrRaster } from "./escpos-qr.js";
 
 export interface EscPosOptions {

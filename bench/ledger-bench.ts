@@ -1,0 +1,244 @@
+import { execFileSync } from "node:child_process";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { setImmediate as tick } from "node:timers/promises";
+import type { RedeemEntry } from "../src/protocol/journal/index.js";
+import { ulid } from "../src/runtime/ids.js";
+import { silentLogger } from "../src/runtime/log.js";
+import { GENESIS_HASH, serializeRecord } from "../src/runtime/store/journal.js";
+import { Ledger } from "../src/runtime/store/ledger/ledger.js";
+import {
+  DEFAULT_SEGMENT_BYTES,
+  SEGMENT_DIR,
+  SegmentedJournal,
+  segmentName,
+} from "../src/runtime/store/ledger/segments.js";
+
+/**
+ * The ledger against issue 7's targets: start time and RSS with 0 / 100k / 1M redemptions in the
+ * journal (each a different code: the worst case for the counters), the longest commit pause over
+ * 20k commits on the largest journal, bytes written per redemption.
+ */
+
+const T0 = Date.parse("2026-01-01T00:00:00Z");
+
+function entry(i: number): RedeemEntry {
+  const at = T0 + i * 1000;
+  return {
+    type: "redeem",
+    id: ulid(at),
+    at: new Date(at).toISOString(),
+    terminal: "T1",
+    store: "S1",
+    cashier: "bench",
+    currency: "CNY",
+    amount: 10_000,
+    discount: 1000,
+    payable: 9000,
+    lines: [{ code: `CODE-${String(i).padStart(8, "0")}`, campaign: "c1", discount: 1000 }],
+    listVersion: 1,
+  };
+}
+
+/** Writes n valid, chained records straight into segments (no store, no fsync per record). */
+export function writeJournal(dataDir: string, n: number): number {
+  mkdirSync(join(dataDir, SEGMENT_DIR), { recursive: true });
+  let segment = 1;
+  let fd = openSync(join(dataDir, SEGMENT_DIR, segmentName(segment)), "w");
+  let size = 0;
+  let prev = GENESIS_HASH;
+  let bytes = 0;
+  const batch: Buffer[] = [];
+  const flush = () => {
+    if (batch.length) writeSync(fd, Buffer.concat(batch));
+    batch.length = 0;
+  };
+  for (let i = 1; i <= n; i++) {
+    if (size >= DEFAULT_SEGMENT_BYTES) {
+      flush();
+      closeSync(fd);
+      fd = openSync(join(dataDir, SEGMENT_DIR, segmentName(++segment)), "w");
+      size = 0;
+    }
+    const { line, hash } = serializeRecord(i, prev, entry(i));
+    batch.push(line);
+    if (batch.length >= 4096) flush();
+    prev = hash;
+    size += line.length;
+    bytes += line.length;
+  }
+  flush();
+  closeSync(fd);
+  return bytes;
+}
+
+const childScript = `
+const { Ledger } = await import(process.argv[1]);
+const { silentLogger } = await import(process.argv[2]);
+const t = performance.now();
+const { ledger } = Ledger.open({ dataDir: process.argv[3], terminal: "T1", voidWindowMs: 1800000, log: silentLogger() });
+const ms = performance.now() - t;
+ledger.usage.codeUses.get("CODE-00000001");
+const rss = process.memoryUsage().rss;
+ledger.close();
+process.stdout.write(JSON.stringify({ ms, rss }));
+`;
+
+/** Start in a fresh process (module loading included), as the daemon starts. */
+function startInChild(dataDir: string): { ms: number; rss: number; wallMs: number } {
+  const ledgerModule = new URL("../src/runtime/store/ledger/ledger.js", import.meta.url).href;
+  const logModule = new URL("../src/runtime/log.js", import.meta.url).href;
+  const t = performance.now();
+  const out = execFileSync(
+    process.execPath,
+    ["--input-type=module", "-e", childScript, ledgerModule, logModule, dataDir],
+    {
+      encoding: "utf8",
+    },
+  );
+  return { ...JSON.parse(out), wallMs: performance.now() - t };
+}
+
+const writeBytes = () =>
+  Number(/write_bytes: (\d+)/.exec(readFileSync("/proc/self/io", "utf8"))?.[1] ?? Number.NaN);
+
+export interface LedgerBenchResult {
+  starts: { records: number; ms: number; wallMs: number; rssMb: number }[];
+  commits: number;
+  longestCommitMs: number;
+  /** A commit's time beyond its write + fdatasync: counters, checkpoint preparation. */
+  longestHousekeepingMs: number;
+  p99CommitMs: number;
+  longestLoopBlockMs: number;
+  recordBytes: number;
+  journalBytesPerRecord: number;
+  writeBytesPerRecord: number;
+}
+
+export async function ledgerBench(
+  sizes = [0, 100_000, 1_000_000],
+  commits = 20_000,
+  log: (line: string) => void = console.log,
+): Promise<LedgerBenchResult> {
+  const root = mkdtempSync(join(tmpdir(), "quan-ledger-bench-"));
+  try {
+    const starts: LedgerBenchResult["starts"] = [];
+    let biggest = "";
+    for (const n of sizes) {
+      const dir = join(root, `d${n}`);
+      writeJournal(dir, n);
+      // The first start rebuilds the counters once (as after a migration) and checkpoints them.
+      const t = performance.now();
+      const { ledger } = Ledger.open({
+        dataDir: dir,
+        terminal: "T1",
+        voidWindowMs: 1_800_000,
+        log: silentLogger(),
+      });
+      ledger.close();
+      const firstMs = performance.now() - t;
+      const runs = [startInChild(dir), startInChild(dir), startInChild(dir)].sort((a, b) => a.ms - b.ms);
+      const s = runs[1] as { ms: number; rss: number; wallMs: number };
+      starts.push({ records: n, ms: s.ms, wallMs: s.wallMs, rssMb: s.rss / 2 ** 20 });
+      log(
+        `ledger start with ${n} records: open ${s.ms.toFixed(1)} ms, process ${s.wallMs.toFixed(0)} ms, RSS ${(s.rss / 2 ** 20).toFixed(1)} MB (one-time rebuild ${firstMs.toFixed(0)} ms)`,
+      );
+      biggest = dir;
+    }
+    const base = starts[0];
+    const top = starts.at(-1);
+    if (base && top)
+      log(
+        `  target: start <= 1.5x empty (got ${(top.wallMs / base.wallMs).toFixed(2)}x process, ${(top.ms / Math.max(base.ms, 0.001)).toFixed(1)}x open), RSS + <= 50 MB (got +${(top.rssMb - base.rssMb).toFixed(1)} MB)`,
+      );
+
+    // Commits on the largest journal, the event loop turning between them as in the daemon.
+    const { ledger } = Ledger.open({
+      dataDir: biggest,
+      terminal: "T1",
+      voidWindowMs: 1_800_000,
+      log: silentLogger(),
+    });
+    const startSize = dirBytes(join(biggest, SEGMENT_DIR));
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
+    const times: number[] = [];
+    const housekeeping: number[] = [];
+    // The append's own time (write + fdatasync) measured apart: the rest of a commit is the ledger's.
+    const append = SegmentedJournal.prototype.append;
+    let appendMs = 0;
+    SegmentedJournal.prototype.append = function (this: SegmentedJournal, e) {
+      const t = performance.now();
+      try {
+        return append.call(this, e);
+      } finally {
+        appendMs = performance.now() - t;
+      }
+    };
+    const io0 = writeBytes();
+    const first = (top?.records ?? 0) + 1;
+    for (let i = 0; i < commits; i++) {
+      const e = entry(first + i);
+      const t = performance.now();
+      ledger.commit(e);
+      const total = performance.now() - t;
+      times.push(total);
+      housekeeping.push(total - appendMs);
+      await tick();
+    }
+    await ledger.settle();
+    const io = writeBytes() - io0;
+    SegmentedJournal.prototype.append = append;
+    housekeeping.sort((a, b) => a - b);
+    loop.disable();
+    ledger.close();
+    const journalBytes = dirBytes(join(biggest, SEGMENT_DIR)) - startSize;
+    const recordBytes = journalBytes / commits;
+    times.sort((a, b) => a - b);
+    const result: LedgerBenchResult = {
+      starts,
+      commits,
+      longestCommitMs: times.at(-1) ?? 0,
+      longestHousekeepingMs: housekeeping.at(-1) ?? 0,
+      p99CommitMs: times[Math.floor(times.length * 0.99)] ?? 0,
+      longestLoopBlockMs: loop.max / 1e6,
+      recordBytes,
+      journalBytesPerRecord: journalBytes / commits,
+      writeBytesPerRecord: io / commits,
+    };
+    log(
+      `commits on a ${top?.records ?? 0}-record journal: ${commits}, longest ${result.longestCommitMs.toFixed(2)} ms (p99 ${result.p99CommitMs.toFixed(2)} ms, fdatasync included; beyond the write + fdatasync at most ${result.longestHousekeepingMs.toFixed(2)} ms), longest event-loop block ${result.longestLoopBlockMs.toFixed(1)} ms; target <= 5 ms`,
+    );
+    log(
+      `disk written per redemption: record ${recordBytes.toFixed(0)} B; write_bytes ${result.writeBytesPerRecord.toFixed(0)} B (${(result.writeBytesPerRecord / recordBytes).toFixed(2)}x; a fdatasync per commit dirties a whole 4 KiB page); target <= 2x`,
+    );
+    return result;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const name of execFileSync("ls", [dir], { encoding: "utf8" }).split("\n")) {
+    if (name) n += statSync(join(dir, name)).size;
+  }
+  return n;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const sizes = process.argv[2] ? process.argv[2].split(",").map(Number) : undefined;
+  const commits = process.argv[3] ? Number(process.argv[3]) : undefined;
+  await ledgerBench(sizes, commits);
+}

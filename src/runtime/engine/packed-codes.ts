@@ -1,0 +1,252 @@
+import type { CouponCode } from "../../protocol/coupon-list/index.js";
+import type { CodeLookup } from "./code-lookup.js";
+
+/**
+ * A list's codes packed into four flat sections, so that a million codes cost about 20 bytes each
+ * and loading them is reading bytes, not building a million objects:
+ * - `blob`: the codes' ASCII bytes, concatenated in byte order (codes are ASCII by the list schema);
+ * - `offsets`: n + 1 offsets into `blob` (code i is blob[offsets[i] .. offsets[i+1]));
+ * - `values`: one uint32 per code: campaign number (bits 0-15), uses (bits 16-30), extras flag (bit 31);
+ * - `extras`: the rare fields (member hash, TOTP secret, uses above the packed range) as JSON
+ *   `[[row, {m?, t?, u?}], ...]`, decoded only when a code that has extras is looked up.
+ */
+export interface PackedCodes {
+  offsets: Uint32Array;
+  values: Uint32Array;
+  blob: Uint8Array;
+  extras: Uint8Array;
+}
+
+export interface CodeExtras {
+  /** member hash */
+  m?: string;
+  /** TOTP secret */
+  t?: string;
+  /** uses, when above MAX_PACKED_USES */
+  u?: number;
+}
+
+export const MAX_CODE_LENGTH = 64;
+export const MAX_CAMPAIGNS = 0x10000;
+/** Uses up to this are packed in the value; larger counts go to the extras. */
+export const MAX_PACKED_USES = 0x7ffe;
+const USES_IN_EXTRAS = 0x7fff;
+const EXTRAS_FLAG = 0x80000000;
+
+export function packValue(campaignNumber: number, uses: number, hasExtras: boolean): number {
+  return ((hasExtras ? EXTRAS_FLAG : 0) + Math.min(uses, USES_IN_EXTRAS) * 0x10000 + campaignNumber) >>> 0;
+}
+
+export class PackedCodesError extends Error {
+  override name = "PackedCodesError";
+}
+
+/** Binary search over the packed sections; a miss allocates nothing. */
+export class PackedCodeTable implements CodeLookup {
+  private extrasByRow: Map<number, CodeExtras> | undefined;
+
+  /** Checks the sections fit together (cheap: one pass over two typed arrays, no objects). */
+  constructor(
+    private readonly codes: PackedCodes,
+    private readonly campaignIds: readonly string[],
+  ) {
+    const { offsets, values, blob } = codes;
+    const n = values.length;
+    if (offsets.length !== n + 1 || offsets[0] !== 0 || offsets[n] !== blob.length)
+      throw new PackedCodesError("the code offsets do not match the code bytes");
+    for (let i = 0; i < n; i++) {
+      const len = (offsets[i + 1] as number) - (offsets[i] as number);
+      if (len < 1 || len > MAX_CODE_LENGTH) throw new PackedCodesError(`code ${i} has length ${len}`);
+      if (((values[i] as number) & 0xffff) >= campaignIds.length)
+        throw new PackedCodesError(`code ${i} names campaign number ${(values[i] as number) & 0xffff}`);
+    }
+  }
+
+  get size(): number {
+    return this.codes.values.length;
+  }
+
+  has(code: string): boolean {
+    return this.find(code) >= 0;
+  }
+
+  get(code: string): CouponCode | undefined {
+    const row = this.find(code);
+    return row < 0 ? undefined : this.entryAt(row, code);
+  }
+
+  /** Every code in byte order (for compaction and verification, not for the hot path). */
+  *entries(): IterableIterator<CouponCode> {
+    const { offsets, blob } = this.codes;
+    for (let row = 0; row < this.size; row++) {
+      const code = Buffer.from(blob.buffer, blob.byteOffset, blob.length).toString(
+        "latin1",
+        offsets[row] as number,
+        offsets[row + 1] as number,
+      );
+      yield this.entryAt(row, code);
+    }
+  }
+
+  /** The codes of one campaign (a scan of the values: used when a delta removes a campaign). */
+  *codesOfCampaign(campaignId: string): IterableIterator<string> {
+    const n = this.campaignIds.indexOf(campaignId);
+    if (n < 0) return;
+    const { offsets, values, blob } = this.codes;
+    const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.length);
+    for (let row = 0; row < values.length; row++) {
+      if (((values[row] as number) & 0xffff) === n)
+        yield bytes.toString("latin1", offsets[row] as number, offsets[row + 1] as number);
+    }
+  }
+
+  /** The row of `code`, or -1. */
+  find(code: string): number {
+    const len = code.length;
+    if (len === 0 || len > MAX_CODE_LENGTH) return -1;
+    for (let i = 0; i < len; i++) if (code.charCodeAt(i) > 0x7f) return -1;
+    let lo = 0;
+    let hi = this.size - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.compareRow(mid, code);
+      if (c === 0) return mid;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  private compareRow(row: number, code: string): number {
+    const { offsets, blob } = this.codes;
+    const start = offsets[row] as number;
+    const rowLen = (offsets[row + 1] as number) - start;
+    const n = Math.min(rowLen, code.length);
+    for (let i = 0; i < n; i++) {
+      const d = (blob[start + i] as number) - code.charCodeAt(i);
+      if (d !== 0) return d;
+    }
+    return rowLen - code.length;
+  }
+
+  private entryAt(row: number, code: string): CouponCode {
+    const v = this.codes.values[row] as number;
+    const out: CouponCode = {
+      code,
+      campaign: this.campaignIds[v & 0xffff] as string,
+      uses: (v >>> 16) & 0x7fff,
+    };
+    if (v & EXTRAS_FLAG) {
+      const extras = this.extrasOf(row);
+      if (extras.u !== undefined) out.uses = extras.u;
+      if (extras.m !== undefined) out.member = extras.m;
+      if (extras.t !== undefined) out.totp = extras.t;
+    }
+    return out;
+  }
+
+  private extrasOf(row: number): CodeExtras {
+    this.extrasByRow ??= decodeExtras(this.codes.extras);
+    const extras = this.extrasByRow.get(row);
+    if (!extras) throw new PackedCodesError(`code ${row} is flagged with extras that are missing`);
+    return extras;
+  }
+}
+
+export function decodeExtras(bytes: Uint8Array): Map<number, CodeExtras> {
+  if (bytes.length === 0) return new Map();
+  const rows = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8")) as [
+    number,
+    CodeExtras,
+  ][];
+  return new Map(rows);
+}
+
+/**
+ * Collects codes in list order and packs them sorted. Holds one string and one uint32 per code
+ * while building; refuses duplicates and codes of campaigns it was not given.
+ */
+export class PackedCodesBuilder {
+  private readonly codes: string[] = [];
+  private values = new Uint32Array(1024);
+  private readonly extras = new Map<number, CodeExtras>();
+  private readonly campaignNumbers = new Map<string, number>();
+
+  constructor(readonly campaignIds: readonly string[]) {
+    if (campaignIds.length > MAX_CAMPAIGNS)
+      throw new PackedCodesError(`more than ${MAX_CAMPAIGNS} campaigns`);
+    campaignIds.forEach((id, i) => {
+      this.campaignNumbers.set(id, i);
+    });
+  }
+
+  get count(): number {
+    return this.codes.length;
+  }
+
+  /** `code` must already have passed the list's code check (ASCII, 1-64 characters). */
+  add(code: CouponCode): void {
+    const n = this.campaignNumbers.get(code.campaign);
+    if (n === undefined)
+      throw new PackedCodesError(`code "${code.code}": no campaign "${code.campaign}" in this list`);
+    const i = this.codes.length;
+    const uses = code.uses ?? 1;
+    const extras: CodeExtras = {};
+    if (uses > MAX_PACKED_USES) extras.u = uses;
+    if (code.member !== undefined) extras.m = code.member;
+    if (code.totp !== undefined) extras.t = code.totp;
+    const hasExtras = extras.u !== undefined || extras.m !== undefined || extras.t !== undefined;
+    if (hasExtras) this.extras.set(i, extras);
+    if (i === this.values.length) {
+      const grown = new Uint32Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[i] = packValue(n, uses, hasExtras);
+    this.codes.push(code.code);
+  }
+
+  finish(): PackedCodes {
+    const codes = this.codes;
+    const n = codes.length;
+    const order = sortedOrder(codes);
+    const offsets = new Uint32Array(n + 1);
+    const values = new Uint32Array(n);
+    let total = 0;
+    for (let row = 0; row < n; row++) {
+      const code = codes[order[row] as number] as string;
+      if (row > 0 && code === codes[order[row - 1] as number])
+        throw new PackedCodesError(`duplicate code "${code}"`);
+      offsets[row] = total;
+      total += code.length;
+      values[row] = this.values[order[row] as number] as number;
+    }
+    offsets[n] = total;
+    const blob = Buffer.allocUnsafe(total);
+    const extraRows: [number, CodeExtras][] = [];
+    for (let row = 0; row < n; row++) {
+      const from = order[row] as number;
+      blob.write(codes[from] as string, offsets[row] as number, "latin1");
+      const extras = this.extras.get(from);
+      if (extras) extraRows.push([row, extras]);
+    }
+    const extras = extraRows.length ? Buffer.from(JSON.stringify(extraRows), "utf8") : new Uint8Array(0);
+    return { offsets, values, blob, extras };
+  }
+}
+
+/** Row order by byte order of the codes; lists often arrive sorted already, so check first. */
+function sortedOrder(codes: readonly string[]): Uint32Array {
+  const order = new Uint32Array(codes.length);
+  let sorted = true;
+  for (let i = 0; i < codes.length; i++) {
+    order[i] = i;
+    if (i > 0 && (codes[i - 1] as string) >= (codes[i] as string)) sorted = false;
+  }
+  if (!sorted) order.sort((a, b) => compareStrings(codes[a] as string, codes[b] as string));
+  return order;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,585 @@
+import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import {
+  entryOf,
+  type JournalEntry,
+  type JournalRecord,
+  type RedeemEntry,
+  type VoidEntry,
+} from "../../../protocol/journal/index.js";
+import { applyEntry } from "../../ledger/usage.js";
+import type { Logger } from "../../log.js";
+import { fsyncDirectory } from "../durable-file.js";
+import { type CommitEvidence, Journal, type JournalPosition, readJournal } from "../journal.js";
+import type { LastRedemption } from "../ledger-port.js";
+import {
+  type CheckpointFile,
+  LEDGER_DIR,
+  type LoadedCheckpoint,
+  listCheckpoints,
+  loadCheckpoint,
+  nextTick,
+  type RecentRedemption,
+  removeObsolete,
+  removeTemps,
+  type SegmentSummary,
+  writeCheckpointAsync,
+  writeCheckpointSync,
+} from "./checkpoint.js";
+import type { CompactMap, StackedRun } from "./compact-map.js";
+import {
+  journalFiles,
+  LEGACY_JOURNAL,
+  type LedgerPosition,
+  PositionMismatchError,
+  SEGMENT_DIR,
+  SegmentedJournal,
+  segmentName,
+  walkJournal,
+} from "./segments.js";
+import { mergeRuns } from "./sorted-run.js";
+import { isZeroCount, tokenStep, UsageTables } from "./usage-tables.js";
+
+export interface LedgerOptions {
+  dataDir: string;
+  /** This terminal's id: its newest redemption is the one the menu may void. */
+  terminal: string;
+  voidWindowMs: number;
+  log: Logger;
+  /** Commits between checkpoints (default 1000). */
+  checkpointEvery?: number;
+  /** Segment size at which the journal rolls to the next (default 16 MiB). */
+  segmentBytes?: number;
+  /** Runs of one level merged into one of the next (default 8). */
+  fanOut?: number;
+  /** Records committed for sure from elsewhere (an older data directory's snapshot). */
+  legacyEvidence?: CommitEvidence | null;
+}
+
+/** Spent TOTP tokens are kept this long after their step: far beyond any token's validity. */
+const TOKEN_RETENTION_MS = 7 * 24 * 3_600_000;
+const TOTP_STEP_MS = 30_000;
+/** Changes held in Maps before a rebuild seals them into a run, to bound memory while replaying. */
+const REPLAY_SEAL_EVERY = 1 << 16;
+/** Merges this small are finished at close rather than left for a daemon. */
+const SMALL_MERGE = 1 << 17;
+
+/**
+ * The ledger: the segmented journal (the truth), the counters derived from it (compact tables,
+ * checkpointed off the commit path), and the queries the terminal needs (last redemption, voids,
+ * reports). In RAM: the counters' compact tables, the redemptions a void may target, one
+ * summary per segment; never every record.
+ */
+export class Ledger {
+  readonly usage: UsageTables;
+  private readonly recent = new Map<string, Partial<RecentRedemption> & { voided: boolean; seq: number }>();
+  private lastOwn: LastRedemption | null = null;
+  private redemptionCount = 0;
+  private readonly segments: SegmentSummary[] = [];
+  private sinceCheckpoint = 0;
+  /** While a record is folded: a lookup sees only the records before it. */
+  private folding = Number.POSITIVE_INFINITY;
+  private maxAt = 0;
+  private writing: Promise<void> | null = null;
+  private writeAgain = false;
+  private merging = false;
+  private closed = false;
+  private readonly ledgerDir: string;
+
+  private constructor(
+    private readonly opts: LedgerOptions,
+    /** Null when read-only. */
+    private journal: SegmentedJournal | null,
+    checkpoint: LoadedCheckpoint | null,
+  ) {
+    this.ledgerDir = join(opts.dataDir, LEDGER_DIR);
+    const redemptions = {
+      get: (id: string) => this.recent.get(id) ?? this.lookUpOld(id),
+      set: (id: string, v: { voided: boolean; seq: number }) => {
+        const known = this.recent.get(id);
+        if (known) known.voided = v.voided;
+        else this.recent.set(id, { ...v });
+      },
+      has: (id: string) => this.recent.has(id),
+    };
+    const saved = checkpoint?.file;
+    this.usage = new UsageTables(redemptions, saved);
+    if (checkpoint && saved) {
+      this.usage.codes.load(checkpoint.runs.codes);
+      this.usage.members.load(checkpoint.runs.members);
+      this.usage.tokens.load(checkpoint.runs.tokens);
+      for (const r of saved.recent) this.recent.set(r.entry.id, { ...r });
+      this.lastOwn = saved.lastOwn;
+      this.redemptionCount = saved.redemptions;
+      this.segments.push(...saved.segments);
+      for (const s of saved.segments) this.maxAt = Math.max(this.maxAt, s.maxAt);
+    }
+  }
+
+  /** Opens for writing: migrates a single-file journal, loads the newest checkpoint, replays after it. */
+  static open(opts: LedgerOptions): { ledger: Ledger; warnings: string[] } {
+    const ledgerDir = join(opts.dataDir, LEDGER_DIR);
+    mkdirSync(join(opts.dataDir, SEGMENT_DIR), { recursive: true });
+    mkdirSync(ledgerDir, { recursive: true });
+    removeTemps(ledgerDir);
+    const migrated = migrateLegacyJournal(opts);
+    const checkpoint = newestCheckpoint(ledgerDir, opts.log);
+    const evidence = checkpoint
+      ? { seq: checkpoint.file.position.seq, source: `the counters checkpoint ${checkpoint.name}` }
+      : (opts.legacyEvidence ?? null);
+    let ledger = new Ledger(opts, null, checkpoint);
+    let replayed = 0;
+    const visit = (record: JournalRecord, segment: number) => {
+      ledger.foldReplayed(record, segment);
+      replayed++;
+    };
+    let opened: ReturnType<typeof SegmentedJournal.open>;
+    try {
+      opened = SegmentedJournal.open(opts.dataDir, {
+        ...(checkpoint ? checkpointStart(checkpoint.file) : {}),
+        committed: evidence,
+        visit,
+        ...(opts.segmentBytes ? { segmentBytes: opts.segmentBytes } : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof PositionMismatchError) || !checkpoint) throw err;
+      const last = journalFiles(opts.dataDir).length;
+      if (
+        checkpoint.file.position.segment > last ||
+        walkJournal(opts.dataDir, () => {}).last.seq < checkpoint.file.position.seq
+      )
+        throw new Error(
+          `the journal in ${join(opts.dataDir, SEGMENT_DIR)} ends before record ${checkpoint.file.position.seq}, which the counters checkpoint ${checkpoint.name} says was committed: the journal was truncated or replaced; restore it from backup`,
+        );
+      opts.log.warn(
+        { checkpoint: checkpoint.name, problem: (err as Error).message },
+        "counters checkpoint does not match the journal; rebuilding counters from the whole journal",
+      );
+      ledger = new Ledger(opts, null, null);
+      replayed = 0;
+      opened = SegmentedJournal.open(opts.dataDir, {
+        committed: opts.legacyEvidence ?? null,
+        visit,
+        ...(opts.segmentBytes ? { segmentBytes: opts.segmentBytes } : {}),
+      });
+    }
+    ledger.journal = opened.journal;
+    const warnings: string[] = [];
+    if (opened.recovered) {
+      const { quarantine, ...torn } = opened.recovered;
+      opts.log.warn(
+        { ...torn, quarantine },
+        `journal had a torn last record (power cut mid-write) and nothing says it was committed: it was cut away, its bytes are kept in ${quarantine}`,
+      );
+    }
+    if (opened.newlineRestored)
+      opts.log.warn("the journal's last record had lost its end of line; it verified and was kept");
+    if (migrated) warnings.push("migrated");
+    ledger.sinceCheckpoint = replayed;
+    // A long replay (a migration, a lost checkpoint) is not done twice.
+    if (replayed >= (opts.checkpointEvery ?? 1000) || migrated) ledger.checkpointNow();
+    return { ledger, warnings };
+  }
+
+  /**
+   * Read-only: takes no lock and writes nothing (not even a migration); a data directory from
+   * before segments is read as it is.
+   */
+  static openReadOnly(opts: LedgerOptions): Ledger {
+    const ledgerDir = join(opts.dataDir, LEDGER_DIR);
+    const legacy = journalFiles(opts.dataDir)[0]?.path === join(opts.dataDir, LEGACY_JOURNAL);
+    const checkpoint = legacy ? null : newestCheckpoint(ledgerDir, opts.log);
+    const ledger = new Ledger(opts, null, checkpoint);
+    const visit = (record: JournalRecord, segment: number) => ledger.foldReplayed(record, segment);
+    try {
+      walkJournal(opts.dataDir, visit, checkpoint?.file.position);
+    } catch (err) {
+      if (!(err instanceof PositionMismatchError)) throw err;
+      const fresh = new Ledger(opts, null, null);
+      walkJournal(opts.dataDir, (r, s) => fresh.foldReplayed(r, s));
+      return fresh;
+    }
+    return ledger;
+  }
+
+  // ---- commits ---------------------------------------------------------------------------
+
+  /** Journal first (fsynced), counters after; a checkpoint now and then, off the commit path. */
+  commit(entry: JournalEntry): JournalRecord {
+    const journal = this.writable("commit");
+    const record = journal.append(entry);
+    this.fold(record, journal.segmentNo);
+    if (++this.sinceCheckpoint >= (this.opts.checkpointEvery ?? 1000)) this.checkpointSoon();
+    return record;
+  }
+
+  canCommit(): boolean {
+    return this.journal?.recover() ?? false;
+  }
+
+  private writable(what: string): SegmentedJournal {
+    if (!this.journal) throw new Error(`cannot ${what}: the store was opened read-only`);
+    return this.journal;
+  }
+
+  private foldReplayed(record: JournalRecord, segment: number): void {
+    this.fold(record, segment);
+    // A rebuild of a long journal must not hold its changes in Maps: sealed and merged as it goes.
+    if (
+      this.usage.codes.pending + this.usage.members.pending + this.usage.tokens.pending >=
+      REPLAY_SEAL_EVERY
+    ) {
+      this.seal(`r${record.seq}`);
+      this.mergeAllNow(Number.POSITIVE_INFINITY);
+    }
+  }
+
+  private fold(record: JournalRecord, segment: number): void {
+    const entry = entryOf(record);
+    this.folding = record.seq;
+    try {
+      applyEntry(this.usage, entry, record.seq, (id) => this.recent.get(id)?.entry ?? this.findRedeem(id));
+    } finally {
+      this.folding = Number.POSITIVE_INFINITY;
+    }
+    if (entry.type === "redeem") {
+      const known = this.recent.get(entry.id);
+      if (known) known.entry = entry;
+      this.redemptionCount++;
+      if (entry.terminal === this.opts.terminal) this.lastOwn = { entry };
+    } else if (this.lastOwn?.entry.id === entry.target) {
+      this.lastOwn = { entry: this.lastOwn.entry, voidEntry: entry };
+    }
+    const at = Date.parse(entry.at);
+    this.maxAt = Math.max(this.maxAt, at);
+    let summary = this.segments.at(-1);
+    if (!summary || summary.no !== segment) {
+      summary = {
+        no: segment,
+        firstSeq: record.seq,
+        prevHash: record.prev,
+        lastSeq: record.seq,
+        minAt: at,
+        maxAt: at,
+      };
+      this.segments.push(summary);
+    }
+    summary.lastSeq = record.seq;
+    summary.minAt = Math.min(summary.minAt, at);
+    summary.maxAt = Math.max(summary.maxAt, at);
+  }
+
+  // ---- queries ---------------------------------------------------------------------------
+
+  lastRedemption(): LastRedemption | undefined {
+    return this.lastOwn ?? undefined;
+  }
+
+  redemption(id: string): { entry: RedeemEntry; voided: boolean } | undefined {
+    const known = this.recent.get(id) ?? this.lookUpOld(id);
+    return known?.entry ? { entry: known.entry, voided: known.voided } : undefined;
+  }
+
+  get redemptions(): number {
+    return this.redemptionCount;
+  }
+
+  /** Redemptions and voids with from <= at < to, read from the segments that hold that time. */
+  entriesBetween(from: number, to: number): (RedeemEntry | VoidEntry)[] {
+    const found: (RedeemEntry | VoidEntry)[] = [];
+    for (const s of this.segments) {
+      if (s.maxAt < from || s.minAt >= to) continue;
+      this.readSegment(s, (record) => {
+        const t = Date.parse(record.at);
+        if (t >= from && t < to) found.push(entryOf(record));
+      });
+    }
+    return found.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  private readSegment(s: SegmentSummary, visit: (record: JournalRecord) => void): void {
+    const files = journalFiles(this.opts.dataDir);
+    const file = files.find((f) => f.no === s.no);
+    if (!file) throw new Error(`journal segment ${segmentName(s.no)} is missing`);
+    readJournal(file.path, { from: { offset: 0, seq: s.firstSeq - 1, hash: s.prevHash }, onRecord: visit });
+  }
+
+  /**
+   * A redemption no longer in RAM (older than the void window): looked up in the segments that
+   * may hold it or its void, by the instant its ULID carries. Null if the journal has no such one.
+   */
+  private lookUpOld(id: string): (RecentRedemption & { voided: boolean }) | undefined {
+    const t = ulidInstant(id);
+    let entry: RedeemEntry | undefined;
+    let voided = false;
+    let seq = 0;
+    for (const s of this.segments) {
+      if (t !== null && s.maxAt < t) continue;
+      if (s.firstSeq >= this.folding) continue;
+      this.readSegment(s, (record) => {
+        if (record.seq >= this.folding) return;
+        if (record.type === "redeem" && record.id === id) {
+          entry = entryOf(record) as RedeemEntry;
+          seq = record.seq;
+        } else if (record.type === "void" && record.target === id) voided = true;
+      });
+    }
+    return entry ? { entry, voided, seq } : undefined;
+  }
+
+  private findRedeem(id: string): RedeemEntry | undefined {
+    const old = this.lookUpOld(id);
+    if (old) this.recent.set(id, old);
+    return old?.entry;
+  }
+
+  // ---- checkpoints -----------------------------------------------------------------------
+
+  /** Seals the counters' recent changes into runs (bounded by the commits since the last). */
+  private seal(tag: string): void {
+    for (const map of this.usage.maps) map.seal(tag);
+  }
+
+  private checkpointFile(position: LedgerPosition): CheckpointFile {
+    const cutoff = this.maxAt - this.opts.voidWindowMs - 5 * 60_000;
+    const recent: RecentRedemption[] = [];
+    for (const [id, r] of this.recent) {
+      if (!r.entry || Date.parse(r.entry.at) < cutoff) this.recent.delete(id);
+      else recent.push({ entry: r.entry, voided: r.voided, seq: r.seq });
+    }
+    const files = (m: CompactMap<unknown>) => m.runs.map((r) => r.file);
+    return {
+      format: "quan.ledger/1",
+      position,
+      redemptions: this.redemptionCount,
+      names: this.usage.dict.names,
+      irregular: [...this.usage.irregular],
+      campaigns: [...this.usage.campaignUses],
+      runs: {
+        codes: files(this.usage.codes),
+        members: files(this.usage.members),
+        tokens: files(this.usage.tokens),
+      },
+      recent,
+      lastOwn: this.lastOwn,
+      segments: this.segments.map((s) => ({ ...s })),
+    };
+  }
+
+  private prepare(): { file: CheckpointFile; runs: StackedRun[] } {
+    const journal = this.writable("write a counters checkpoint");
+    const position = journal.position;
+    this.seal(String(position.seq));
+    this.sinceCheckpoint = 0;
+    const file = this.checkpointFile(position);
+    const runs = this.usage.maps.flatMap((m) => m.runs.filter((r) => !r.written));
+    return { file, runs };
+  }
+
+  /** Starts a checkpoint in the background; the commit that asked for it returns at once. */
+  private checkpointSoon(): void {
+    if (this.writing) {
+      this.writeAgain = true;
+      return;
+    }
+    const { file, runs } = this.prepare();
+    this.writing = writeCheckpointAsync(this.ledgerDir, runs, file)
+      .then((name) => {
+        if (!this.closed) removeObsolete(this.ledgerDir, name, this.runFiles(file));
+      })
+      .catch((err: Error) => {
+        this.opts.log.warn(
+          { err, pendingRecords: this.sinceCheckpoint },
+          `could not write the counters checkpoint (${err.message}); the redemptions are safe in the journal, it is tried again later`,
+        );
+      })
+      .finally(() => {
+        this.writing = null;
+        if (this.writeAgain && !this.closed) {
+          this.writeAgain = false;
+          this.checkpointSoon();
+        }
+      });
+    this.mergeSoon();
+  }
+
+  /** A checkpoint written before returning (at open after a long replay, at close). */
+  private checkpointNow(): void {
+    try {
+      this.mergeAllNow(SMALL_MERGE);
+      const { file, runs } = this.prepare();
+      const name = writeCheckpointSync(this.ledgerDir, runs, file);
+      if (!this.writing) removeObsolete(this.ledgerDir, name, this.runFiles(file));
+    } catch (err) {
+      this.opts.log.warn(
+        { err, pendingRecords: this.sinceCheckpoint },
+        `could not write the counters checkpoint (${(err as Error).message}); the redemptions are safe in the journal, it is tried again later`,
+      );
+    }
+  }
+
+  /** Run files still needed: by the tables in memory and by the checkpoint just written. */
+  private runFiles(written: CheckpointFile): Set<string> {
+    const { codes, members, tokens } = written.runs;
+    return new Set([
+      ...this.usage.maps.flatMap((m) => m.runs.map((r) => r.file)),
+      ...codes,
+      ...members,
+      ...tokens,
+    ]);
+  }
+
+  private keepFor(map: CompactMap<unknown>): (oldest: boolean) => (value: Buffer, key: Buffer) => boolean {
+    if (map === (this.usage.tokens as CompactMap<unknown>)) {
+      const oldestStep = Math.floor((this.maxAt - TOKEN_RETENTION_MS) / TOTP_STEP_MS);
+      return () => (_v, key) => tokenStep(key) >= oldestStep;
+    }
+    return (oldest) => (value) => !oldest || !isZeroCount(value);
+  }
+
+  /** Runs due merges a slice at a time between commits (each slice a couple of ms at most). */
+  private mergeSoon(): void {
+    if (this.merging || this.closed) return;
+    for (const map of this.usage.maps) {
+      const inputs = map.mergeCandidate(this.opts.fanOut ?? 8);
+      if (!inputs) continue;
+      this.merging = true;
+      const merge = mergeRuns(
+        inputs.map((r) => r.run),
+        this.keepFor(map)(map.isOldest(inputs.at(-1) as StackedRun)),
+        512,
+      );
+      const tag = (inputs[0] as StackedRun).file.split("-")[1] as string;
+      const step = async () => {
+        for (;;) {
+          if (this.closed) return;
+          const started = performance.now();
+          let r = merge.next();
+          while (!r.done && performance.now() - started < 2) r = merge.next();
+          if (r.done) {
+            map.replace(inputs, r.value, `${tag}m`);
+            return;
+          }
+          await nextTick();
+        }
+      };
+      step()
+        .catch((err: Error) => this.opts.log.warn({ err }, `merging counters tables failed (${err.message})`))
+        .finally(() => {
+          this.merging = false;
+          this.mergeSoon();
+        });
+      return;
+    }
+  }
+
+  /** Finishes due merges at once (replay, close), those up to `limit` entries. */
+  private mergeAllNow(limit: number): void {
+    if (this.merging) return;
+    for (const map of this.usage.maps) {
+      for (;;) {
+        const inputs = map.mergeCandidate(this.opts.fanOut ?? 8);
+        if (!inputs || inputs.reduce((n, r) => n + r.run.count, 0) > limit) break;
+        const merge = mergeRuns(
+          inputs.map((r) => r.run),
+          this.keepFor(map)(map.isOldest(inputs.at(-1) as StackedRun)),
+          Number.MAX_SAFE_INTEGER,
+        );
+        let r = merge.next();
+        while (!r.done) r = merge.next();
+        const tag = (inputs[0] as StackedRun).file.split("-")[1] as string;
+        map.replace(inputs, r.value, `${tag}m`);
+      }
+    }
+  }
+
+  /** Whether a checkpoint is on disk (the counters need no rebuild from the whole journal). */
+  hasCheckpoint(): boolean {
+    return listCheckpoints(this.ledgerDir).length > 0;
+  }
+
+  /** Where the next record goes. */
+  get position(): LedgerPosition | null {
+    return this.journal?.position ?? null;
+  }
+
+  /** Waits for a background checkpoint (tests, benchmarks). */
+  async settle(): Promise<void> {
+    while (this.writing || this.merging) {
+      await (this.writing ?? nextTick());
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    try {
+      if (this.journal && this.sinceCheckpoint > 0) this.checkpointNow();
+    } finally {
+      this.closed = true;
+      this.journal?.close();
+    }
+  }
+}
+
+/** Where a start reads from: the checkpoint's position, and its segment's start as a fallback. */
+function checkpointStart(file: CheckpointFile): { from: LedgerPosition; segmentStart?: JournalPosition } {
+  const s = file.segments.find((x) => x.no === file.position.segment);
+  return s
+    ? { from: file.position, segmentStart: { offset: 0, seq: s.firstSeq - 1, hash: s.prevHash } }
+    : { from: file.position };
+}
+
+function newestCheckpoint(dir: string, log: Logger): LoadedCheckpoint | null {
+  const sizes = { codes: 24, members: 4, tokens: 1 };
+  for (const name of listCheckpoints(dir)) {
+    try {
+      return loadCheckpoint(dir, name, sizes);
+    } catch (err) {
+      log.warn(
+        { err, checkpoint: name },
+        `counters checkpoint ${name} cannot be used (${(err as Error).message}); trying an older one`,
+      );
+    }
+  }
+  return null;
+}
+
+/**
+ * A data directory from before segments: its journal.log (verified, a torn tail handled as at any
+ * start) becomes segment 1 by a rename, so its chain is untouched; the counters are then rebuilt
+ * from it once. A crash before the rename changes nothing; after it, the next start rebuilds.
+ */
+function migrateLegacyJournal(opts: LedgerOptions): boolean {
+  const legacy = join(opts.dataDir, LEGACY_JOURNAL);
+  const first = join(opts.dataDir, SEGMENT_DIR, segmentName(1));
+  if (!existsSync(legacy) || existsSync(first)) return false;
+  const opened = Journal.open(legacy, { committed: opts.legacyEvidence ?? null, onRecord: () => {} });
+  opened.journal.close();
+  if (opened.recovered)
+    opts.log.warn(
+      { ...opened.recovered },
+      `journal had a torn last record; it was cut away, its bytes are kept in ${opened.recovered.quarantine}`,
+    );
+  renameSync(legacy, first);
+  fsyncDirectory(join(opts.dataDir, SEGMENT_DIR));
+  fsyncDirectory(opts.dataDir);
+  opts.log.info(
+    { from: legacy, to: first },
+    "journal migrated to segments: the old journal is segment 1, unchanged",
+  );
+  return true;
+}
+
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/** The instant a ULID carries, or null for an id that is not one. */
+function ulidInstant(id: string): number | null {
+  if (id.length !== 26) return null;
+  let t = 0;
+  for (let i = 0; i < 10; i++) {
+    const v = CROCKFORD.indexOf(id[i] as string);
+    if (v < 0) return null;
+    t = t * 32 + v;
+  }
+  return t;
+}

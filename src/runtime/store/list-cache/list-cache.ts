@@ -1,0 +1,412 @@
+import { createHash, verify } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { CouponListError } from "../../../protocol/coupon-list/index.js";
+import { publicKeyObject, SignatureError } from "../../../protocol/envelope/index.js";
+import { openEnvelopeBytes } from "../../coupons/envelope-bytes.js";
+import { type ListDelta, listDeltaSchema } from "../../coupons/list-delta-schema.js";
+import { type ListShell, readListDocumentBytes } from "../../coupons/list-document-bytes.js";
+import type { CodeLookup } from "../../engine/code-lookup.js";
+import { type CouponIndex, indexFromParts } from "../../engine/coupon-index.js";
+import { type DeltaOutcome, ListDeltaError, type ListHead, ListOverlay } from "../../engine/list-overlay.js";
+import {
+  type PackedCodes,
+  PackedCodesBuilder,
+  PackedCodesError,
+  PackedCodeTable,
+} from "../../engine/packed-codes.js";
+import type { Logger } from "../../log.js";
+import { writeFileDurable } from "../durable-file.js";
+import { readTableFile, TABLE_FILE, TableFileError, writeTableFile } from "./table-file.js";
+
+/**
+ * The list in force, kept in a directory of its own:
+ *   codes.table         the packed code table and the list without its codes (table-file.ts)
+ *   overlay.json        signed deltas applied since the table was built (small; rewritten per delta)
+ *   doc-<sha256>.json   the exact signed document bytes the table was built from (one per link of
+ *                       its chain: a full list, then any deltas folded in by compaction)
+ *
+ * Threat model. The merchant's signature is what makes a list trustworthy; it is checked on every
+ * list or delta that arrives. At start-up the table is only checked against its own SHA-256, which
+ * catches a truncated or rotting file but not a deliberate edit: someone who can write the data
+ * directory could rebuild a table with a matching hash (they could equally edit the config's pinned
+ * key). Re-checking the signature over 45 MB of document and rebuilding the table would cost a
+ * second per start on a Pi, so that check (`verifyListCache`: signatures of the whole chain, then
+ * a rebuild compared byte for byte) runs off the hot path, in `quan doctor` / `journal verify`.
+ * The overlay is small, so its deltas' signatures are re-verified at every open.
+ */
+export { TABLE_FILE };
+export const OVERLAY_FILE = "overlay.json";
+export const documentFile = (hash: string) => `doc-${hash}.json`;
+
+/** Fold the overlay into a new table once it holds this many codes. */
+export const COMPACT_AFTER = 50_000;
+
+export interface ChainLink {
+  kind: "full" | "delta";
+  documentHash: string;
+  signature: string;
+}
+
+export interface TableMeta {
+  format: "quan.list-table/1";
+  shell: ListShell;
+  /** Campaign numbering of the packed values. */
+  campaignIds: string[];
+  head: ListHead;
+  chain: ChainLink[];
+}
+
+interface OverlayFile {
+  format: "quan.list-overlay/1";
+  base: ListHead;
+  deltas: { signature: string; document: string }[];
+}
+
+export interface Pinned {
+  id: string;
+  publicKey: string;
+}
+
+export type ListImportResult = { status: "imported" | "unchanged"; version: number; codes: number };
+
+export class ListCache {
+  private constructor(
+    readonly dir: string,
+    private readonly pinned: Pinned,
+    private readonly meta: TableMeta,
+    private readonly table: PackedCodeTable,
+    private readonly overlay: ListOverlay,
+    private readonly deltas: OverlayFile["deltas"],
+  ) {}
+
+  /** Opens the cache in `dir`, or returns null when no list was ever imported there. */
+  static open(dir: string, pinned: Pinned, log: Logger): ListCache | null {
+    const tablePath = join(dir, TABLE_FILE);
+    if (!existsSync(tablePath)) return null;
+    const { meta: raw, codes } = readTableFile(tablePath);
+    const meta = checkMeta(tablePath, raw);
+    const table = newTable(tablePath, codes, meta.campaignIds);
+    const overlay = new ListOverlay(table, meta.shell, meta.head);
+    const deltas: OverlayFile["deltas"] = [];
+    const file = readOverlayFile(dir);
+    if (
+      file &&
+      (file.base.documentHash !== meta.head.documentHash || file.base.version !== meta.head.version)
+    ) {
+      // Written for an older table: a crash came between a new table and its fresh overlay.
+      log.warn(
+        { overlayBase: file.base, table: meta.head },
+        "list overlay belongs to an older table: ignored",
+      );
+    } else if (file) {
+      for (const d of file.deltas) {
+        const document = Buffer.from(d.document, "utf8");
+        if (!signatureHolds(document, d.signature, pinned.publicKey))
+          throw new TableFileError(join(dir, OVERLAY_FILE), "a delta's signature does not verify");
+        overlay.apply(parseDelta(document), sha256(document));
+        deltas.push(d);
+      }
+    }
+    return new ListCache(dir, pinned, meta, table, overlay, deltas);
+  }
+
+  /**
+   * Verifies a signed full list and makes it the cached list: memory stays bounded (bytes, not
+   * strings; codes parsed in batches and packed). `envelope` is overwritten in the process.
+   * Refuses a version not newer than `inForce` unless it is the very same document.
+   */
+  static importList(
+    dir: string,
+    envelope: Buffer,
+    pinned: Pinned,
+    inForce: ListHead | null,
+  ): ListImportResult {
+    let opened: ReturnType<typeof openEnvelopeBytes>;
+    try {
+      opened = openEnvelopeBytes(envelope, pinned.publicKey);
+    } catch (err) {
+      if (err instanceof SignatureError)
+        throw new CouponListError(err.problem, `coupon list refused: ${err.message}`);
+      throw err;
+    }
+    const documentHash = sha256(opened.document);
+    const built = buildFromDocument(opened.document);
+    const { shell } = built;
+    if (shell.merchant !== pinned.id)
+      throw new CouponListError(
+        "wrong_merchant",
+        `coupon list refused: it is for merchant "${shell.merchant}", this terminal belongs to "${pinned.id}"`,
+      );
+    if (inForce) {
+      if (inForce.documentHash === documentHash)
+        return { status: "unchanged", version: shell.version, codes: built.codes.values.length };
+      if (shell.version <= inForce.version)
+        throw new CouponListError(
+          "stale_version",
+          `coupon list refused: version ${shell.version} is not newer than version ${inForce.version} in force`,
+        );
+    }
+    mkdirSync(dir, { recursive: true });
+    const link: ChainLink = { kind: "full", documentHash, signature: opened.signature };
+    writeFileDurable(join(dir, documentFile(documentHash)), opened.document);
+    const head = { version: shell.version, documentHash };
+    commitTable(
+      dir,
+      { format: "quan.list-table/1", shell, campaignIds: built.campaignIds, head, chain: [link] },
+      built.codes,
+    );
+    return { status: "imported", version: shell.version, codes: built.codes.values.length };
+  }
+
+  get head(): ListHead {
+    return this.overlay.head;
+  }
+
+  get shell(): ListShell {
+    return this.overlay.shell;
+  }
+
+  /** The codes in force: the overlay's edits, then the table. */
+  get codes(): CodeLookup {
+    return this.overlay;
+  }
+
+  get overlaySize(): number {
+    return this.overlay.editCount;
+  }
+
+  index(): CouponIndex {
+    return indexFromParts(this.overlay.shell, this.overlay);
+  }
+
+  /**
+   * Verifies a signed delta and applies it on top of the head: persisted first (the overlay file,
+   * rewritten: its size is the deltas since the last compaction), then applied in memory. A delta
+   * already applied or older than the head changes nothing.
+   */
+  applyDelta(envelope: Buffer): { status: DeltaOutcome; version: number } {
+    let opened: ReturnType<typeof openEnvelopeBytes>;
+    try {
+      opened = openEnvelopeBytes(envelope, this.pinned.publicKey);
+    } catch (err) {
+      if (err instanceof SignatureError) throw new ListDeltaError("invalid_delta", err.message);
+      throw err;
+    }
+    const delta = parseDelta(opened.document);
+    const { outcome, commit } = this.overlay.prepare(delta, sha256(opened.document));
+    if (outcome !== "applied") return { status: outcome, version: this.head.version };
+    const deltas = [
+      ...this.deltas,
+      { signature: opened.signature, document: opened.document.toString("utf8") },
+    ];
+    writeOverlayFile(this.dir, { format: "quan.list-overlay/1", base: this.meta.head, deltas });
+    commit();
+    this.deltas.push(deltas[deltas.length - 1] as OverlayFile["deltas"][number]);
+    return { status: "applied", version: delta.version };
+  }
+
+  /**
+   * Folds the overlay into a new table (off the hot path: it reads every code). The deltas'
+   * signed documents join the table's chain so the whole can still be re-verified. Returns the
+   * cache as reopened from the new table.
+   */
+  compact(log: Logger): ListCache {
+    if (this.deltas.length === 0) return this;
+    const built = compactedCodes(this.table, this.overlay);
+    const chain = [...this.meta.chain];
+    for (const d of this.deltas) {
+      const document = Buffer.from(d.document, "utf8");
+      const documentHash = sha256(document);
+      writeFileDurable(join(this.dir, documentFile(documentHash)), document);
+      chain.push({ kind: "delta", documentHash, signature: d.signature });
+    }
+    commitTable(
+      this.dir,
+      {
+        format: "quan.list-table/1",
+        shell: this.overlay.shell,
+        campaignIds: built.campaignIds,
+        head: this.head,
+        chain,
+      },
+      built.codes,
+    );
+    const reopened = ListCache.open(this.dir, this.pinned, log);
+    if (!reopened) throw new Error("the compacted list cache vanished");
+    return reopened;
+  }
+}
+
+/**
+ * Off the hot path: re-verifies every signed document the cache was built from against the pinned
+ * key and rebuilds the table from them, byte for byte. Returns the problems found (none = sound).
+ */
+export function verifyListCache(dir: string, pinned: Pinned, log: Logger): string[] {
+  let cache: ListCache | null;
+  try {
+    cache = ListCache.open(dir, pinned, log);
+  } catch (err) {
+    return [(err as Error).message];
+  }
+  if (!cache) return [];
+  const { meta } = readTableFile(join(dir, TABLE_FILE)) as { meta: TableMeta };
+  const problems: string[] = [];
+  const documents: Buffer[] = [];
+  for (const link of meta.chain) {
+    const path = join(dir, documentFile(link.documentHash));
+    if (!existsSync(path)) {
+      problems.push(`signed document ${link.documentHash.slice(0, 12)} is missing`);
+      continue;
+    }
+    const document = readFileSync(path);
+    if (sha256(document) !== link.documentHash) problems.push(`${path} does not match its hash`);
+    else if (!signatureHolds(document, link.signature, pinned.publicKey))
+      problems.push(`${path}: the merchant signature does not verify (forged or altered)`);
+    documents.push(document);
+  }
+  if (problems.length) return problems;
+  const [full, ...deltas] = documents;
+  if (!full || meta.chain[0]?.kind !== "full") return ["the cache's chain does not start with a full list"];
+  const rebuilt = buildFromDocument(full);
+  const table = newTable(dir, rebuilt.codes, rebuilt.campaignIds);
+  const overlay = new ListOverlay(table, rebuilt.shell, {
+    version: rebuilt.shell.version,
+    documentHash: sha256(full),
+  });
+  for (const d of deltas) overlay.apply(parseDelta(d), sha256(d));
+  const expected = deltas.length ? compactedCodes(table, overlay) : rebuilt;
+  const { codes: actual } = readTableFile(join(dir, TABLE_FILE));
+  if (
+    JSON.stringify(overlay.shell) !== JSON.stringify(meta.shell) ||
+    overlay.head.documentHash !== meta.head.documentHash
+  )
+    problems.push("the table's list (campaigns, revocations) differs from its signed documents");
+  if (!samePacked(expected.codes, actual) || expected.campaignIds.join("\n") !== meta.campaignIds.join("\n"))
+    problems.push("the table's codes differ from its signed documents");
+  return problems;
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function buildFromDocument(document: Buffer): {
+  shell: ListShell;
+  campaignIds: string[];
+  codes: PackedCodes;
+} {
+  let builder: PackedCodesBuilder | undefined;
+  const shell = readListDocumentBytes(document, (s) => {
+    const b = new PackedCodesBuilder(campaignIdsOf(s));
+    builder = b;
+    return (code) => b.add(code);
+  });
+  if (!builder) throw new Error("unreachable: the document reader calls back before reading codes");
+  try {
+    return { shell, campaignIds: builder.campaignIds.slice(), codes: builder.finish() };
+  } catch (err) {
+    if (err instanceof PackedCodesError)
+      throw new CouponListError("invalid_document", "coupon list refused: the document is not valid", [
+        `codes: ${err.message}`,
+      ]);
+    throw err;
+  }
+}
+
+function campaignIdsOf(shell: ListShell): string[] {
+  return shell.campaigns.map((c) => c.id);
+}
+
+function compactedCodes(
+  table: PackedCodeTable,
+  overlay: ListOverlay,
+): { campaignIds: string[]; codes: PackedCodes } {
+  const campaignIds = overlay.shell.campaigns.map((c) => c.id);
+  const builder = new PackedCodesBuilder(campaignIds);
+  for (const entry of table.entries()) if (!overlay.overrides(entry.code)) builder.add(entry);
+  for (const entry of overlay.upserts()) builder.add(entry);
+  return { campaignIds, codes: builder.finish() };
+}
+
+/** The new table is the commit point; then a fresh overlay, then documents no longer in the chain go. */
+function commitTable(dir: string, meta: TableMeta, codes: PackedCodes): void {
+  writeTableFile(join(dir, TABLE_FILE), meta, codes);
+  writeOverlayFile(dir, { format: "quan.list-overlay/1", base: meta.head, deltas: [] });
+  const keep = new Set(meta.chain.map((l) => documentFile(l.documentHash)));
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith("doc-") && name.endsWith(".json") && !keep.has(name))
+      rmSync(join(dir, name), { force: true });
+  }
+}
+
+function newTable(path: string, codes: PackedCodes, campaignIds: string[]): PackedCodeTable {
+  try {
+    return new PackedCodeTable(codes, campaignIds);
+  } catch (err) {
+    if (err instanceof PackedCodesError) throw new TableFileError(path, err.message);
+    throw err;
+  }
+}
+
+function checkMeta(path: string, raw: unknown): TableMeta {
+  const m = raw as Partial<TableMeta> | null;
+  const ok =
+    m?.format === "quan.list-table/1" &&
+    m.shell !== undefined &&
+    Array.isArray(m.campaignIds) &&
+    typeof m.head?.documentHash === "string" &&
+    Array.isArray(m.chain);
+  if (!ok) throw new TableFileError(path, "its JSON part is not a list table's");
+  return m as TableMeta;
+}
+
+function parseDelta(document: Buffer): ListDelta {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(document.toString("utf8"));
+  } catch (err) {
+    throw new ListDeltaError("invalid_delta", `the signed document is not JSON (${(err as Error).message})`);
+  }
+  const parsed = listDeltaSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new ListDeltaError(
+      "invalid_delta",
+      `the document is not a valid delta: ${parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join(".")}: ${i.message}`)
+        .join("; ")}`,
+    );
+  return parsed.data;
+}
+
+function signatureHolds(document: Uint8Array, signature: string, publicKey: string): boolean {
+  const sig = Buffer.from(signature, "base64");
+  return sig.length === 64 && verify(null, document, publicKeyObject(publicKey), sig);
+}
+
+function readOverlayFile(dir: string): OverlayFile | null {
+  const path = join(dir, OVERLAY_FILE);
+  if (!existsSync(path)) return null;
+  let raw: OverlayFile;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8")) as OverlayFile;
+  } catch (err) {
+    throw new TableFileError(path, `it does not parse (${(err as Error).message})`);
+  }
+  if (raw?.format !== "quan.list-overlay/1" || !raw.base || !Array.isArray(raw.deltas))
+    throw new TableFileError(path, "it is not a list overlay");
+  return raw;
+}
+
+function writeOverlayFile(dir: string, file: OverlayFile): void {
+  writeFileDurable(join(dir, OVERLAY_FILE), JSON.stringify(file));
+}
+
+function samePacked(a: PackedCodes, b: PackedCodes): boolean {
+  const eq = (x: ArrayBufferView, y: ArrayBufferView) =>
+    Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(
+      Buffer.from(y.buffer, y.byteOffset, y.byteLength),
+    );
+  return eq(a.offsets, b.offsets) && eq(a.values, b.values) && eq(a.blob, b.blob) && eq(a.extras, b.extras);
+}

@@ -1,0 +1,80 @@
+/**
+ * The layers of the tree, top to bottom (README, "Project layout"). A file may import files of its
+ * own layer and of the layers below it, never above, and not the layers its `never` names (a lower
+ * layer it has no business with).
+ */
+export interface Layer {
+  name: string;
+  /** Path prefixes (a folder ends with "/") or exact files, relative to the repository root. */
+  paths: string[];
+  never?: string[];
+  /** Pure: no I/O. It may import only the packages and node builtins in PURE_MODULES. */
+  pure?: boolean;
+}
+
+export const LAYERS: Layer[] = [
+  { name: "cli", paths: ["src/cli/"] },
+  { name: "composition root", paths: ["src/runtime/terminal.ts"] },
+  // demo, clock trust and the systemd watchdog are parts that predate src/runtime/parts.
+  {
+    name: "parts",
+    paths: ["src/runtime/parts/", "src/runtime/demo/", "src/runtime/clock/", "src/runtime/service/"],
+  },
+  { name: "merchant", paths: ["src/merchant/"] },
+  { name: "link", paths: ["src/runtime/link/"] },
+  // Screens turn a view into lines; the devices and the store are someone else's business.
+  { name: "ui-tty", paths: ["src/ui-tty/"], never: ["drivers", "store"] },
+  { name: "flow", paths: ["src/runtime/flow/"] },
+  { name: "receipts", paths: ["src/runtime/receipts/"], pure: true },
+  // Drivers take bytes and report status: nothing of the terminal's domain, only the shared leaves.
+  { name: "drivers", paths: ["src/drivers/"], never: ["store", "engine", "ledger", "protocol"] },
+  { name: "store", paths: ["src/runtime/store/"] },
+  { name: "engine", paths: ["src/runtime/engine/"], pure: true, never: ["config and log"] },
+  { name: "ledger", paths: ["src/runtime/ledger/"], pure: true, never: ["config and log"] },
+  // runtime/coupons holds today's wire formats (coupon list, signed envelope, scanned strings).
+  {
+    name: "protocol",
+    paths: ["src/protocol/", "src/runtime/coupons/"],
+    pure: true,
+    never: ["config and log"],
+  },
+  // The shared leaves. Config and log read files and write logs, which wire formats and pure rules must not.
+  { name: "config and log", paths: ["src/runtime/config/", "src/runtime/log.ts"] },
+  { name: "leaves", paths: ["src/runtime/time/", "src/runtime/money.ts", "src/runtime/ids.ts"] },
+];
+
+/** What a pure layer may import from outside the repository: computation, no files, sockets or processes. */
+export const PURE_MODULES = new Set([
+  "node:crypto",
+  "node:buffer",
+  "zod",
+  "qrcode",
+  "iconv-lite",
+  "string-width",
+]);
+
+/**
+ * Imports that break the layering today and that the rest of issue 7 removes, as
+ * "importing file -> imported file". This list may only shrink: a new violation fails the test, and
+ * so does an entry that no longer happens (delete it).
+ */
+export const KNOWN_VIOLATIONS: readonly string[] = [
+  // A leaf imports the flow: the keymap's key and action names belong below the config that checks them.
+  "src/runtime/config/schema.ts -> src/runtime/flow/keymap.ts",
+  // coupons -> config: wire formats depend on the terminal's config for formatIssues.
+  "src/runtime/coupons/list-verify.ts -> src/runtime/config/load.ts",
+  "src/runtime/coupons/list-document-bytes.ts -> src/runtime/config/load.ts",
+  "src/runtime/coupons/time-statement.ts -> src/runtime/config/load.ts",
+  // The engine <-> ledger cycle: usage counters are typed by the engine's verdict.
+  "src/runtime/ledger/usage.ts -> src/runtime/engine/verdict.ts",
+  // The X/Z report is derived in the ledger but typed by the receipt model.
+  "src/runtime/ledger/shift-report.ts -> src/runtime/receipts/model.ts",
+  // Domain types live in the flow (PrintJob, LedgerPort, BasketInput, VoidError, PinLockStatus):
+  // issue 7 moves them down.
+  "src/runtime/receipts/receipt-for-job.ts -> src/runtime/flow/effects.ts",
+  "src/runtime/receipts/receipt-for-job.ts -> src/runtime/flow/ports.ts",
+  "src/runtime/store/coupon-store.ts -> src/runtime/flow/ports.ts",
+  "src/runtime/store/ledger/checkpoint.ts -> src/runtime/flow/ports.ts",
+  "src/runtime/store/ledger/ledger.ts -> src/runtime/flow/ports.ts",
+  "src/runtime/store/pin-lockout.ts -> src/runtime/flow/ports.ts",
+];

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { codeSchema } from "../../../src/protocol/coupon-list/index.js";
+import { generateMerchantKeys, openEnvelope, signDocument } from "../../../src/protocol/envelope/index.js";
+import { checkCode } from "../../../src/runtime/coupons/code-check.js";
+import { openEnvelopeBytes } from "../../../src/runtime/coupons/envelope-bytes.js";
+
+describe("the hand-written code check accepts exactly what codeSchema accepts", () => {
+  const values = [
+    undefined,
+    null,
+    "",
+    "ABCD",
+    "ABC",
+    "-ABC",
+    "A".repeat(64),
+    "A".repeat(65),
+    "ab_c-D",
+    "AB CD",
+    "ÄBCD",
+    "a".repeat(64),
+    "A".repeat(64),
+    "JBSWY3DPEHPK3PXP",
+    "JBSWY3DPEHPK3PX",
+    "JBSWY3DPEHPK3PXP==",
+    "jbswy3dpehpk3pxp",
+    0,
+    1,
+    2.5,
+    -1,
+    2 ** 53,
+    1e6,
+    true,
+    [],
+    {},
+  ];
+  const cases: unknown[] = [null, [], "x", 5];
+  for (const code of values) for (const campaign of [undefined, "", "c", 3]) cases.push({ code, campaign });
+  for (const field of ["uses", "member", "totp"])
+    for (const v of values) cases.push({ code: "ABCD-1", campaign: "c", [field]: v, extra: 1 });
+
+  it.each(cases.map((c) => [JSON.stringify(c) ?? String(c), c]))("%s", (_name, raw) => {
+    const mine = checkCode(raw);
+    const zod = codeSchema.safeParse(raw);
+    expect(typeof mine !== "string", typeof mine === "string" ? mine : "accepted").toBe(zod.success);
+    if (zod.success) expect(mine).toEqual(zod.data);
+  });
+});
+
+describe("opening an envelope from its bytes agrees with openEnvelope", () => {
+  const keys = generateMerchantKeys();
+  it.each([
+    ["plain", '{"a":1}'],
+    ["every escape", JSON.stringify({ s: '"\\/\b\f\n\r\t\u0001', zh: "全场八折", e: "😀" })],
+    ["lone surrogates", JSON.stringify({ s: "\ud800x\udc00" })],
+    ["slash escaped by the envelope writer", '{"s":"a/b"}'],
+  ])("%s", (_name, document) => {
+    const text = JSON.stringify(signDocument(document, keys.privateKeyPem)).replace("a/b", "a\\/b");
+    const expected = Buffer.from(openEnvelope(text, keys.publicKey).document, "utf8");
+    expect(openEnvelopeBytes(Buffer.from(text, "utf8"), keys.publicKey).document.equals(expected)).toBe(true);
+  });
+
+  it("a \\u-escaped envelope (as some JSON writers emit) verifies the same", () => {
+    const env = signDocument(JSON.stringify({ name: "全场八折" }), keys.privateKeyPem);
+    const text = JSON.stringify(env).replace(
+      /[\u0080-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
+    expect(openEnvelopeBytes(Buffer.from(text), keys.publicKey).document.toString()).toBe(env.document);
+  });
+
+  it.each([
+    ["not JSON", "{", /not JSON/],
+    ["unsigned list", '{"format":"quan.coupons/1"}', /unsigned/],
+    [
+      "bad escape",
+      '{"format":"quan.signed/1","alg":"Ed25519","signature":"","document":"\\x"}',
+      /bad escape/,
+    ],
+    [
+      "raw control character",
+      '{"format":"quan.signed/1","alg":"Ed25519","signature":"","document":"a\u0001"}',
+      /control character/,
+    ],
+    [
+      "two documents",
+      '{"format":"quan.signed/1","alg":"Ed25519","signature":"","document":"","document":""}',
+      /more than one/,
+    ],
+    ["not UTF-8", Buffer.from([0x7b, 0xff, 0x7d]), /UTF-8/],
+  ])("refuses %s", (_name, text, message) => {
+    expect(() => openEnvelopeBytes(Buffer.from(text as string), keys.publicKey)).toThrow(message);
+  });
+
+  it("refuses a document altered after signing", () => {
+    const text = JSON.stringify(signDocument('{"v":1}', keys.privateKeyPem)).replace(
+      '\\"v\\":1',
+      '\\"v\\":2',
+    );
+    expect(() => openEnvelopeBytes(Buffer.from(text), keys.publicKey)).toThrow(
+      /does not match the pinned merchant key/,
+    );
+  });
+});
