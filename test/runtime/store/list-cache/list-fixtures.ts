@@ -1,9 +1,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ListDeltaInput } from "../../../../src/protocol/coupon-list/delta-schema.js";
 import type { CouponListInput } from "../../../../src/protocol/coupon-list/index.js";
 import { generateMerchantKeys, signDocument } from "../../../../src/protocol/envelope/index.js";
-import type { ListDeltaInput } from "../../../../src/runtime/coupons/list-delta-schema.js";
 
 export const KEYS = generateMerchantKeys();
 export const OTHER_KEYS = generateMerchantKeys();

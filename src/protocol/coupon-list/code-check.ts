@@ -1,4 +1,4 @@
-import type { CouponCode } from "../../protocol/coupon-list/index.js";
+import type { CouponCode } from "./index.js";
 
 /**
  * The `codeSchema` rules written out by hand: zod costs about a microsecond and several objects per

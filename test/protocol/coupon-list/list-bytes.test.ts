@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { checkCode } from "../../../src/protocol/coupon-list/code-check.js";
 import { codeSchema } from "../../../src/protocol/coupon-list/index.js";
+import { openEnvelopeBytes } from "../../../src/protocol/envelope/envelope-bytes.js";
 import { generateMerchantKeys, openEnvelope, signDocument } from "../../../src/protocol/envelope/index.js";
-import { checkCode } from "../../../src/runtime/coupons/code-check.js";
-import { openEnvelopeBytes } from "../../../src/runtime/coupons/envelope-bytes.js";
 
 describe("the hand-written code check accepts exactly what codeSchema accepts", () => {
   const values = [

@@ -1,12 +1,7 @@
-import {
-  type CouponCode,
-  type CouponList,
-  CouponListError,
-  couponListSchema,
-} from "../../protocol/coupon-list/index.js";
-import { formatIssues } from "../../protocol/issues.js";
+import { formatIssues } from "../issues.js";
+import { arrayBatches, JsonSpanError, objectMembers } from "../json-spans.js";
 import { checkCode } from "./code-check.js";
-import { arrayBatches, JsonSpanError, objectMembers } from "./json-spans.js";
+import { type CouponCode, type CouponList, CouponListError, couponListSchema } from "./index.js";
 
 /** A list without its codes: what stays JSON when the codes are packed into a table. */
 export type ListShell = Omit<CouponList, "codes">;

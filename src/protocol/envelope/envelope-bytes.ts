@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { verify } from "node:crypto";
-import { publicKeyObject, SignatureError } from "../../protocol/envelope/index.js";
-import { JsonSpanError, objectMembers, stringEnd } from "./json-spans.js";
+import { JsonSpanError, objectMembers, stringEnd } from "../json-spans.js";
+import { publicKeyObject, SignatureError } from "./index.js";
 
 export interface OpenedEnvelope {
   /** Base64 of the Ed25519 signature. */
