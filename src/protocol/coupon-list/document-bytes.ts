@@ -1,7 +1,8 @@
 import { formatIssues } from "../issues.js";
 import { arrayBatches, JsonSpanError, objectMembers } from "../json-spans.js";
 import { checkCode } from "./code-check.js";
-import { type CouponCode, type CouponList, CouponListError, couponListSchema } from "./index.js";
+import { type CouponCode, type CouponList, couponListSchema } from "./schema.js";
+import { CouponListError } from "./verify.js";
 
 /** A list without its codes: what stays JSON when the codes are packed into a table. */
 export type ListShell = Omit<CouponList, "codes">;

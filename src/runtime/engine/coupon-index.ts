@@ -1,5 +1,4 @@
-import type { ListShell } from "../../protocol/coupon-list/document-bytes.js";
-import type { Campaign, CouponList } from "../../protocol/coupon-list/index.js";
+import type { Campaign, CouponList, ListShell } from "../../protocol/coupon-list/index.js";
 import { parseHourWindow } from "../time/zoned.js";
 import type { CodeLookup } from "./code-lookup.js";
 import { CodeTable } from "./code-table.js";

@@ -1,6 +1,4 @@
-import type { ListDelta } from "../../protocol/coupon-list/delta-schema.js";
-import type { ListShell } from "../../protocol/coupon-list/document-bytes.js";
-import type { Campaign, CouponCode } from "../../protocol/coupon-list/index.js";
+import type { Campaign, CouponCode, ListDelta, ListShell } from "../../protocol/coupon-list/index.js";
 import type { CodeLookup } from "./code-lookup.js";
 
 /** Which signed document a list state is: its version and the SHA-256 of its signed bytes. */

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { checkCode } from "../../../src/protocol/coupon-list/code-check.js";
-import { codeSchema } from "../../../src/protocol/coupon-list/index.js";
-import { openEnvelopeBytes } from "../../../src/protocol/envelope/envelope-bytes.js";
-import { generateMerchantKeys, openEnvelope, signDocument } from "../../../src/protocol/envelope/index.js";
+import { checkCode, codeSchema } from "../../../src/protocol/coupon-list/index.js";
+import {
+  generateMerchantKeys,
+  openEnvelope,
+  openEnvelopeBytes,
+  signDocument,
+} from "../../../src/protocol/envelope/index.js";
 
 describe("the hand-written code check accepts exactly what codeSchema accepts", () => {
   const values = [

@@ -1,8 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ListDeltaInput } from "../../../../src/protocol/coupon-list/delta-schema.js";
-import type { CouponListInput } from "../../../../src/protocol/coupon-list/index.js";
+import type { CouponListInput, ListDeltaInput } from "../../../../src/protocol/coupon-list/index.js";
 import { generateMerchantKeys, signDocument } from "../../../../src/protocol/envelope/index.js";
 
 export const KEYS = generateMerchantKeys();
