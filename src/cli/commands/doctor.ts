@@ -9,6 +9,7 @@ import type { Config } from "../../runtime/config/schema.js";
 import { walkJournal } from "../../runtime/store/ledger/segments.js";
 import { resolveConfig } from "../cli-config.js";
 import { EXIT, type Io } from "../cli-error.js";
+import { terminalOptions } from "../common-options.js";
 import { checkClock } from "./doctor-clock.js";
 
 type Level = "ok" | "warn" | "fail";
@@ -23,7 +24,7 @@ interface Finding {
  * fix for each problem. Safe while the terminal runs.
  */
 export async function doctorCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: "string" }, data: { type: "string" } } });
+  const { values } = parseArgs({ args, options: { ...terminalOptions } });
   const findings: Finding[] = [];
   let config: Config | undefined;
   try {

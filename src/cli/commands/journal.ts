@@ -7,6 +7,7 @@ import { JournalCorruptError } from "../../runtime/store/journal.js";
 import { walkJournal } from "../../runtime/store/ledger/segments.js";
 import { resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
+import { terminalOptions } from "../common-options.js";
 
 /**
  * quan journal verify | quan journal export [--format csv] [--no-bom] [--from ISO] [--to ISO] [--tz ZONE]
@@ -17,8 +18,7 @@ export function journalCommand(args: string[], io: Io): number {
   const { values } = parseArgs({
     args: rest,
     options: {
-      config: { type: "string" },
-      data: { type: "string" },
+      ...terminalOptions,
       format: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },

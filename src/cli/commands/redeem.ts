@@ -3,6 +3,7 @@ import { ManagerPinError, VoidError } from "../../runtime/store/ledger-port.js";
 import { formatLocalDateTime } from "../../runtime/time/zoned.js";
 import { openStoreWaiting, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
+import { jsonOption, terminalOptions } from "../common-options.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
 
 /** quan redeem: like `coupons check`, but commits (fsynced to the journal) when every coupon is accepted. */
@@ -38,9 +39,8 @@ export async function voidCommand(args: string[], io: Io): Promise<number> {
       pin: { type: "string" },
       cashier: { type: "string" },
       at: { type: "string" },
-      config: { type: "string" },
-      data: { type: "string" },
-      json: { type: "boolean" },
+      ...terminalOptions,
+      ...jsonOption,
       wait: { type: "string" },
     },
   });
