@@ -57,8 +57,8 @@ async function checkPrinter(config: Config): Promise<Finding[]> {
   if (p.kind !== "device" && p.kind !== "tcp") return [];
   const printer =
     p.kind === "device"
-      ? new DevicePrinter({ path: p.path as string })
-      : new TcpPrinter({ host: p.host as string, port: p.port });
+      ? new DevicePrinter({ path: p.path })
+      : new TcpPrinter({ host: p.host, port: p.port });
   const where = p.kind === "device" ? p.path : `${p.host}:${p.port}`;
   const status = await printer.status();
   if (!status.online)
