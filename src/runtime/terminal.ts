@@ -90,7 +90,8 @@ async function runFlow(
   const effects: FlowEffects = {
     async print(job: PrintJob) {
       try {
-        if (!printer) throw new Error("no printer configured (printer.kind is none)");
+        if (!printer || config.printer.kind === "none")
+          throw new Error("no printer configured (printer.kind is none)");
         const { blocks, label } = receiptForJob(job, store, {
           storeName: config.terminal.storeName,
           terminal: config.terminal.id,
@@ -236,9 +237,9 @@ function inputSources(
 
 function openPrinter(config: Config): ReceiptPrinter | null {
   if (config.printer.kind === "none") return null;
-  if (config.printer.kind === "device") return new DevicePrinter({ path: config.printer.path as string });
+  if (config.printer.kind === "device") return new DevicePrinter({ path: config.printer.path });
   if (config.printer.kind === "tcp")
-    return new TcpPrinter({ host: config.printer.host as string, port: config.printer.port });
+    return new TcpPrinter({ host: config.printer.host, port: config.printer.port });
   return new FilePrinter({ dir: resolve(config.dataDir, config.printer.dir) });
 }
 

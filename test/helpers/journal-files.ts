@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { JournalRecord } from "../../src/runtime/ledger/records.js";
+import type { JournalRecord } from "../../src/protocol/journal/index.js";
 import { journalFiles, walkJournal } from "../../src/runtime/store/ledger/segments.js";
 
 /** The journal's first segment (the only one until it fills). */

@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { formatIssues } from "../../runtime/config/load.js";
-import { couponListSchema } from "../../runtime/coupons/list-schema.js";
-import { CouponListError } from "../../runtime/coupons/list-verify.js";
-import { signDocument } from "../../runtime/coupons/signing.js";
+import { CouponListError, couponListSchema } from "../../protocol/coupon-list/index.js";
+import { signDocument } from "../../protocol/envelope/index.js";
+import { formatIssues } from "../../protocol/issues.js";
 import { openStoreFor, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
+import { terminalOptions } from "../common-options.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
 import { readSignedFile } from "./signed-file.js";
 
@@ -60,7 +60,7 @@ function importList(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { config: { type: "string" }, data: { type: "string" } },
+    options: { ...terminalOptions },
   });
   const file = positionals[0];
   if (!file) throw new CliError("usage: quan coupons import SIGNED.json [--config FILE] [--data DIR]");

@@ -3,15 +3,16 @@ import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DevicePrinter } from "../../drivers/printer/device-printer.js";
 import { TcpPrinter } from "../../drivers/printer/tcp-printer.js";
+import { verifyEnvelope } from "../../protocol/envelope/index.js";
 import { ConfigError } from "../../runtime/config/load.js";
 import type { Config } from "../../runtime/config/schema.js";
-import { verifyEnvelope } from "../../runtime/coupons/signing.js";
 import { readCommitEvidence } from "../../runtime/store/commit-evidence.js";
 import { dataDirHolder } from "../../runtime/store/data-dir-lock.js";
 import { tornTailDamage } from "../../runtime/store/journal.js";
 import { journalFiles, walkJournal } from "../../runtime/store/ledger/segments.js";
 import { clockSynchronizedFor, resolveConfig } from "../cli-config.js";
 import { EXIT, type Io } from "../cli-error.js";
+import { terminalOptions } from "../common-options.js";
 import { checkClock } from "./doctor-clock.js";
 
 type Level = "ok" | "warn" | "fail";
@@ -26,7 +27,7 @@ interface Finding {
  * fix for each problem. Safe while the terminal runs.
  */
 export async function doctorCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: "string" }, data: { type: "string" } } });
+  const { values } = parseArgs({ args, options: { ...terminalOptions } });
   const findings: Finding[] = [];
   let config: Config | undefined;
   try {
@@ -63,8 +64,8 @@ async function checkPrinter(config: Config): Promise<Finding[]> {
   if (p.kind !== "device" && p.kind !== "tcp") return [];
   const printer =
     p.kind === "device"
-      ? new DevicePrinter({ path: p.path as string })
-      : new TcpPrinter({ host: p.host as string, port: p.port });
+      ? new DevicePrinter({ path: p.path })
+      : new TcpPrinter({ host: p.host, port: p.port });
   const where = p.kind === "device" ? p.path : `${p.host}:${p.port}`;
   const status = await printer.status();
   if (!status.online)

@@ -1,13 +1,14 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { entryOf, type JournalEntry } from "../../protocol/journal/index.js";
 import { journalToCsv, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
-import { entryOf, type JournalEntry } from "../../runtime/ledger/records.js";
 import { readCachedTimezone } from "../../runtime/store/cache-info.js";
 import { readCommitEvidence } from "../../runtime/store/commit-evidence.js";
 import { JournalCorruptError, tornTailDamage } from "../../runtime/store/journal.js";
 import { journalFiles, walkJournal } from "../../runtime/store/ledger/segments.js";
 import { resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
+import { terminalOptions } from "../common-options.js";
 
 /**
  * quan journal verify | quan journal export [--format csv] [--no-bom] [--from ISO] [--to ISO] [--tz ZONE]
@@ -18,8 +19,7 @@ export function journalCommand(args: string[], io: Io): number {
   const { values } = parseArgs({
     args: rest,
     options: {
-      config: { type: "string" },
-      data: { type: "string" },
+      ...terminalOptions,
       format: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
-import { ManagerPinError, VoidError } from "../../runtime/flow/ports.js";
+import { ManagerPinError, VoidError } from "../../runtime/store/ledger-port.js";
 import { openStoreWaiting, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
+import { jsonOption, terminalOptions } from "../common-options.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
 
 /** quan redeem: like `coupons check`, but commits (fsynced to the journal) when every coupon is accepted. */
@@ -41,9 +42,8 @@ export async function voidCommand(args: string[], io: Io): Promise<number> {
       pin: { type: "string" },
       cashier: { type: "string" },
       at: { type: "string" },
-      config: { type: "string" },
-      data: { type: "string" },
-      json: { type: "boolean" },
+      ...terminalOptions,
+      ...jsonOption,
       wait: { type: "string" },
     },
   });

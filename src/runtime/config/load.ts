@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
+import { formatPath } from "../../protocol/issues.js";
 import { type Config, configSchema } from "./schema.js";
 
 export class ConfigError extends Error {
@@ -20,20 +21,6 @@ export class ConfigError extends Error {
   located(): string[] {
     return this.problems.map((p, i) => (this.fromEnvironment[i] ? p : `${this.file}: ${p}`));
   }
-}
-
-/** "terminal.id: expected 1-32 letters..." — the path of the bad field, then what was expected. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.length
-    ? path
-        .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
-        .join(".")
-        .replace(/\.\[/g, "[")
-    : "(root)";
 }
 
 /** QUAN_ variables that are not config overrides: the config file's path, the demo, tests, benches. */
@@ -166,9 +153,12 @@ export function parseConfig(data: unknown, source: string, variables = new Map<s
         : [{ path: issue.path, unknown: undefined, message: issue.message }];
     for (const { path, unknown, message } of each) {
       const variable = variableFor(path, variables);
-      const near = unknown === undefined ? undefined : nearestKey(unknown, keysAt(path.slice(0, -1)));
+      const siblings = unknown === undefined ? [] : keysAt(path.slice(0, -1));
+      const near = unknown === undefined ? undefined : nearestKey(unknown, siblings);
       let text: string;
-      if (variable === undefined)
+      if (unknown !== undefined && siblings.includes(unknown))
+        text = `${variable ?? formatPath(path)}: not a setting of ${ofKind(data, path.slice(0, -1))}`;
+      else if (variable === undefined)
         text = `${formatPath(path)}: ${unknown === undefined ? message : `unknown setting${near ? ` (did you mean ${near}?)` : ""}`}`;
       else if (unknown === undefined) text = `${variable} (${formatPath(path)}): ${message}`;
       else
@@ -185,6 +175,40 @@ function variableFor(path: readonly PropertyKey[], variables: Map<string, string
   for (let n = path.length; n > 0; n--) {
     const name = variables.get(path.slice(0, n).map(String).join("."));
     if (name) return name;
+  }
+  return undefined;
+}
+
+/**
+ * A key of one kind of a discriminated section used in another (a tcp printer's `dir`): names the
+ * kind it was given, e.g. `a printer of kind "tcp"`.
+ */
+function ofKind(data: unknown, section: readonly PropertyKey[]): string {
+  const discriminator = discriminatorAt(section);
+  let value: unknown = data;
+  for (const seg of section) value = isPlainObject(value) ? value[String(seg)] : undefined;
+  const kind = discriminator && isPlainObject(value) ? value[discriminator] : undefined;
+  const what = String(section.at(-1) ?? "section");
+  return kind === undefined
+    ? `this kind of ${what}`
+    : `a ${what} of ${discriminator} ${JSON.stringify(kind)}`;
+}
+
+/** The discriminator of the discriminated union the schema has at a path, if it has one there. */
+function discriminatorAt(path: readonly PropertyKey[]): string | undefined {
+  let level: z.core.$ZodType[] = [configSchema];
+  for (const seg of path)
+    level = level.flatMap(objectsIn).flatMap((o) => {
+      const next = o._zod.def.shape[String(seg)];
+      return next ? [next] : [];
+    });
+  for (let schema of level) {
+    let def = schema._zod.def as { innerType?: z.core.$ZodType; discriminator?: string };
+    while (def.innerType) {
+      schema = def.innerType;
+      def = schema._zod.def as typeof def;
+    }
+    if (def.discriminator) return def.discriminator;
   }
   return undefined;
 }

@@ -1,13 +1,13 @@
+import type { RedeemEntry, VoidEntry } from "../../protocol/journal/index.js";
 import type { Locale } from "../engine/labels.js";
-import type { RedeemEntry, VoidEntry } from "../ledger/records.js";
 import { currencyDecimals, formatMoney, MAX_BILL_MINOR } from "../money.js";
+import { type LastRedemption, type LedgerPort, ManagerPinError, VoidError } from "../store/ledger-port.js";
 import { formatLocalDateTime } from "../time/zoned.js";
 import { startOfLocalDay } from "./business-day.js";
 import type { FlowEffects } from "./effects.js";
 import type { FlowEvent, HealthReport } from "./events.js";
 import { actionFor, type KeyAction, type Keymap, resolveKeymap } from "./keymap.js";
 import { PinPrompt } from "./pin-prompt.js";
-import { type LastRedemption, type LedgerPort, ManagerPinError, VoidError } from "./ports.js";
 import { type PrintState, PrintTracker } from "./print-tracker.js";
 import { errorText, isAmountBurst, parseCouponOrRefuse, Sale, type SaleContext } from "./sale.js";
 import { couponLineView, type Presentation, receiptView } from "./verdict-view.js";

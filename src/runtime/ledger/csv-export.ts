@@ -1,6 +1,6 @@
+import type { JournalEntry, RedeemEntry } from "../../protocol/journal/index.js";
 import { formatMajor } from "../money.js";
 import { formatLocalDateTime } from "../time/zoned.js";
-import type { JournalEntry, RedeemEntry } from "./records.js";
 
 export const CSV_COLUMNS = [
   "type",

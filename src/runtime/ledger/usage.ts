@@ -1,5 +1,5 @@
-import type { LastUse } from "../engine/verdict.js";
-import type { JournalEntry, RedeemEntry } from "./records.js";
+import type { JournalEntry, RedeemEntry } from "../../protocol/journal/index.js";
+import type { LastUse } from "./last-use.js";
 
 /** A count by key; a key never counted reads as undefined. A Map is one. */
 export interface Counter {

@@ -1,19 +1,32 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { LowSync } from "lowdb";
+import { CouponListError, parseVerifiedList, verifyCouponList } from "../../protocol/coupon-list/index.js";
+import { type SignedEnvelope, verifyEnvelope } from "../../protocol/envelope/index.js";
+import type {
+  JournalEntry,
+  JournalRecord,
+  RedeemEntry,
+  RedemptionLine,
+  VoidEntry,
+} from "../../protocol/journal/index.js";
+import { TimeStatementError, verifyTimeStatement } from "../../protocol/time-statement/index.js";
 import { verifyPin } from "../config/pin.js";
-import { parseVerifiedList } from "../coupons/list-schema.js";
-import { CouponListError, verifyCouponList } from "../coupons/list-verify.js";
 import { hashMember } from "../coupons/member-hash.js";
-import { type SignedEnvelope, verifyEnvelope } from "../coupons/signing.js";
-import { TimeStatementError, verifyTimeStatement } from "../coupons/time-statement.js";
-import { evaluateBasket } from "../engine/basket.js";
+import { type BasketInput, evaluateBasket } from "../engine/basket.js";
 import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
 import { localize } from "../engine/labels.js";
 import type { TerminalContext } from "../engine/validate.js";
 import type { Accepted, BasketVerdict } from "../engine/verdict.js";
+import { ulid } from "../ids.js";
+import type { LegacyUsageSnapshot } from "../ledger/usage-snapshot.js";
+import type { Logger } from "../log.js";
+import { formatLocalDateTime } from "../time/zoned.js";
+import { snapshotEvidence } from "./commit-evidence.js";
+import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
+import { openDurableDb } from "./durable-adapter.js";
+import { Ledger } from "./ledger/ledger.js";
 import {
-  type BasketInput,
   type DayClose,
   type LastRedemption,
   type LedgerPort,
@@ -22,22 +35,7 @@ import {
   type PinLockStatus,
   type RedeemResult,
   VoidError,
-} from "../flow/ports.js";
-import { ulid } from "../ids.js";
-import type {
-  JournalEntry,
-  JournalRecord,
-  RedeemEntry,
-  RedemptionLine,
-  VoidEntry,
-} from "../ledger/records.js";
-import type { LegacyUsageSnapshot } from "../ledger/usage-snapshot.js";
-import type { Logger } from "../log.js";
-import { formatLocalDateTime } from "../time/zoned.js";
-import { snapshotEvidence } from "./commit-evidence.js";
-import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
-import { openDurableDb } from "./durable-adapter.js";
-import { Ledger } from "./ledger/ledger.js";
+} from "./ledger-port.js";
 import {
   afterPinAttempt,
   PIN_POLICY_DEFAULTS,
@@ -547,7 +545,7 @@ export class CouponStore implements LedgerPort {
   }
 
   /**
-   * Sets the trusted time from a signed time statement (see coupons/time-statement.ts): the
+   * Sets the trusted time from a signed time statement (see protocol/time-statement): the
    * merchant's word, so it may move the time backwards (the way out of a poisoned trusted time).
    * A refused statement throws TimeStatementError and changes nothing.
    */

@@ -10,7 +10,7 @@ import {
   readSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { JournalEntry, JournalRecord } from "../ledger/records.js";
+import type { JournalEntry, JournalRecord } from "../../protocol/journal/index.js";
 import { fsyncDirectory, writeAll, writeFileDurable } from "./durable-file.js";
 
 /**

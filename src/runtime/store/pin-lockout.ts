@@ -1,4 +1,4 @@
-import type { PinLockStatus } from "../flow/ports.js";
+import type { PinLockStatus } from "./ledger-port.js";
 
 /** Wrong manager PINs in a row, and until when manager actions are locked; kept in the state file. */
 export interface PinLockState {

@@ -84,6 +84,53 @@ describe("configuration", () => {
     ).toMatchObject({ port: 9100 });
   });
 
+  it("each printer kind takes only its own settings", () => {
+    const printer = (p: unknown) => parseConfig({ ...minimal, printer: p }, "t").printer;
+    expect(printer({ dir: "slips" })).toEqual({ kind: "file", dir: "slips", paperWidth: 80, qr: "raster" });
+    expect(printer({ kind: "tcp", host: "192.0.2.10" })).toEqual({
+      kind: "tcp",
+      host: "192.0.2.10",
+      port: 9100,
+      paperWidth: 80,
+      qr: "raster",
+    });
+    expect(printer({ kind: "device", path: "/dev/usb/lp0", paperWidth: 58 })).toEqual({
+      kind: "device",
+      path: "/dev/usb/lp0",
+      paperWidth: 58,
+      qr: "raster",
+    });
+    expect(printer({ kind: "none" })).toEqual({ kind: "none" });
+    expect(problems({ ...minimal, printer: { kind: "tcp", host: "192.0.2.10", dir: "slips" } })).toEqual([
+      'printer.dir: not a setting of a printer of kind "tcp"',
+    ]);
+    expect(problems({ ...minimal, printer: { kind: "none", paperWidth: 58 } })).toEqual([
+      'printer.paperWidth: not a setting of a printer of kind "none"',
+    ]);
+    expect(problems({ ...minimal, printer: { kind: "file", path: "/dev/usb/lp0" } })).toEqual([
+      'printer.path: not a setting of a printer of kind "file"',
+    ]);
+    expect(problems({ ...minimal, printer: { kind: "usb" } })).toEqual([
+      'printer.kind: expected "file", "device", "tcp" or "none"',
+    ]);
+  });
+
+  it("the JSON Schema gives each printer kind its own strict set of fields", () => {
+    const schema = configJsonSchema() as {
+      properties: {
+        printer: { oneOf?: { properties: Record<string, unknown>; additionalProperties: boolean }[] };
+      };
+    };
+    const kinds = schema.properties.printer.oneOf ?? [];
+    expect(kinds.map((k) => Object.keys(k.properties).sort())).toEqual([
+      ["dir", "kind", "paperWidth", "qr"],
+      ["kind", "paperWidth", "path", "qr"],
+      ["host", "kind", "paperWidth", "port", "qr"],
+      ["kind"],
+    ]);
+    expect(kinds.every((k) => k.additionalProperties === false)).toBe(true);
+  });
+
   it("refuses a plain PIN where a hash belongs", () => {
     expect(problems({ ...minimal, void: { managerPin: "1234" } })).toEqual([
       expect.stringMatching(/^void\.managerPin: this is a PIN, not a PIN hash: run `quan pin hash PIN`/),

@@ -1,8 +1,8 @@
-import type { CouponListInput } from "../../../src/runtime/coupons/list-schema.js";
+import type { CouponListInput } from "../../../src/protocol/coupon-list/index.js";
+import type { JournalRecord } from "../../../src/protocol/journal/index.js";
 import type { FlowEffects, PrintJob } from "../../../src/runtime/flow/effects.js";
 import { type FlowOptions, RedemptionFlow } from "../../../src/runtime/flow/flow.js";
 import type { PhysicalKey } from "../../../src/runtime/flow/keymap.js";
-import type { JournalRecord } from "../../../src/runtime/ledger/records.js";
 import { journalRecords } from "../../helpers/journal-files.js";
 import { makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
 

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CouponListError } from "../../../src/runtime/coupons/list-verify.js";
-import { generateMerchantKeys, signDocument } from "../../../src/runtime/coupons/signing.js";
-import { ManagerPinError, VoidError } from "../../../src/runtime/flow/ports.js";
+import { CouponListError } from "../../../src/protocol/coupon-list/index.js";
+import { generateMerchantKeys, signDocument } from "../../../src/protocol/envelope/index.js";
+import { ManagerPinError, VoidError } from "../../../src/runtime/store/ledger-port.js";
 import { at } from "../../helpers/coupon-fixtures.js";
 import { journalText } from "../../helpers/journal-files.js";
 import { listDocument, MANAGER_PIN, makeStore, type StoreFixture } from "../../helpers/store-fixture.js";

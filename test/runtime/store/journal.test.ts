@@ -11,7 +11,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RedeemEntry, VoidEntry } from "../../../src/runtime/ledger/records.js";
+import type { RedeemEntry, VoidEntry } from "../../../src/protocol/journal/index.js";
 import {
   GENESIS_HASH,
   Journal,

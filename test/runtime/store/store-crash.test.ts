@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { RedeemEntry } from "../../../src/runtime/ledger/records.js";
+import type { RedeemEntry } from "../../../src/protocol/journal/index.js";
 import { journalRecords } from "../../helpers/journal-files.js";
 import { makeStore } from "../../helpers/store-fixture.js";
 

@@ -11,10 +11,10 @@ import {
 } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { LastUse } from "../../engine/verdict.js";
-import type { LastRedemption } from "../../flow/ports.js";
-import type { RedeemEntry } from "../../ledger/records.js";
+import type { RedeemEntry } from "../../../protocol/journal/index.js";
+import type { LastUse } from "../../ledger/last-use.js";
 import { fsyncDirectory } from "../durable-file.js";
+import type { LastRedemption } from "../ledger-port.js";
 import type { StackedRun } from "./compact-map.js";
 import type { LedgerPosition } from "./segments.js";
 import { crcOfRun, Run } from "./sorted-run.js";

@@ -1,18 +1,18 @@
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import type { LastRedemption } from "../../flow/ports.js";
 import {
   entryOf,
   type JournalEntry,
   type JournalRecord,
   type RedeemEntry,
   type VoidEntry,
-} from "../../ledger/records.js";
+} from "../../../protocol/journal/index.js";
 import { applyEntry } from "../../ledger/usage.js";
 import type { Logger } from "../../log.js";
 import { checkpointEvidence } from "../commit-evidence.js";
 import { fsyncDirectory } from "../durable-file.js";
 import { type CommitEvidence, Journal, type JournalPosition, readJournal } from "../journal.js";
+import type { LastRedemption } from "../ledger-port.js";
 import {
   type CheckpointFile,
   LEDGER_DIR,

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { JournalEntry, JournalRecord } from "../../ledger/records.js";
+import type { JournalEntry, JournalRecord } from "../../../protocol/journal/index.js";
 import {
   type CommitEvidence,
   GENESIS_HASH,

@@ -1,4 +1,4 @@
-import type { LastUse } from "../../engine/verdict.js";
+import type { LastUse } from "../../ledger/last-use.js";
 import type { Counter, UsageState } from "../../ledger/usage.js";
 import {
   type Codec,

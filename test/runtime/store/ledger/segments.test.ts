@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { entryOf, type RedeemEntry } from "../../../../src/runtime/ledger/records.js";
+import { entryOf, type RedeemEntry } from "../../../../src/protocol/journal/index.js";
 import { applyEntry, emptyUsage } from "../../../../src/runtime/ledger/usage.js";
 import { CouponStore } from "../../../../src/runtime/store/coupon-store.js";
 import { JournalCorruptError } from "../../../../src/runtime/store/journal.js";

@@ -1,11 +1,12 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  sign,
-  verify,
-} from "node:crypto";
+import { createPrivateKey, sign, verify } from "node:crypto";
+import { jsonDepthExceeds, MAX_ENVELOPE_BYTES, MAX_JSON_DEPTH } from "../limits.js";
+import { publicKeyObject } from "./keys.js";
+
+/*
+ * Signing and verifying live here with the format, not in the store: Ed25519 over the document's
+ * bytes is computation (no file, no clock, no network), and exactly which bytes are signed is the
+ * one thing the merchant and the terminal must never disagree on.
+ */
 
 /**
  * A signed coupon list travels as an envelope whose `document` is the exact JSON text that was
@@ -29,25 +30,6 @@ export class SignatureError extends Error {
   }
 }
 
-export interface MerchantKeyPair {
-  /** Base64 of the raw 32-byte public key: what a terminal's config pins. */
-  publicKey: string;
-  /** PKCS#8 PEM: stays on the central server. */
-  privateKeyPem: string;
-}
-
-export function generateMerchantKeys(): MerchantKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
-  return {
-    publicKey: rawPublicKey(publicKey),
-    privateKeyPem: privateKey.export({ format: "pem", type: "pkcs8" }) as string,
-  };
-}
-
-export function publicKeyFromPrivatePem(privateKeyPem: string): string {
-  return rawPublicKey(createPublicKey(createPrivateKey(privateKeyPem)));
-}
-
 export function signDocument(documentJson: string, privateKeyPem: string): SignedEnvelope {
   const signature = sign(null, Buffer.from(documentJson, "utf8"), createPrivateKey(privateKeyPem));
   return {
@@ -58,36 +40,7 @@ export function signDocument(documentJson: string, privateKeyPem: string): Signe
   };
 }
 
-/**
- * Largest signed envelope a terminal reads (bytes of JSON text), checked before parsing: about a
- * million plain codes fit; anything bigger is refused rather than allowed to exhaust the memory.
- */
-export const MAX_ENVELOPE_BYTES = 64 * 1024 * 1024;
-/** Deepest nesting of arrays and objects accepted in signed JSON; a coupon list needs 4. */
-export const MAX_JSON_DEPTH = 32;
-
 const ENVELOPE_FIELDS = ["format", "alg", "signature", "document"] as const;
-
-/**
- * How deeply `text` nests arrays and objects, counted without parsing (strings skipped), stopping
- * as soon as `limit` is passed: hostile JSON nested a million deep is refused here instead of
- * overflowing the stack of whatever walks it later.
- */
-export function jsonDepthExceeds(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
-}
 
 /**
  * Parses envelope text strictly: bounded size and nesting, exactly the four envelope fields, each
@@ -173,18 +126,4 @@ function checkEnvelopeShape(envelope: unknown): void {
       'expected {"format":"quan.signed/1","signature":...,"document":...}',
     );
   }
-}
-
-export function publicKeyObject(rawBase64: string): KeyObject {
-  const raw = Buffer.from(rawBase64, "base64");
-  if (raw.length !== 32) throw new RangeError("a merchant public key is 32 bytes, base64-encoded");
-  return createPublicKey({
-    key: { kty: "OKP", crv: "Ed25519", x: raw.toString("base64url") },
-    format: "jwk",
-  });
-}
-
-function rawPublicKey(key: KeyObject): string {
-  const jwk = key.export({ format: "jwk" });
-  return Buffer.from(jwk.x as string, "base64url").toString("base64");
 }

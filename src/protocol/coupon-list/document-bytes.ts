@@ -1,8 +1,8 @@
-import { formatIssues } from "../config/load.js";
+import { formatIssues } from "../issues.js";
+import { arrayBatches, JsonSpanError, objectMembers } from "../json-spans.js";
 import { checkCode } from "./code-check.js";
-import { arrayBatches, JsonSpanError, objectMembers } from "./json-spans.js";
-import { type CouponCode, type CouponList, couponListSchema } from "./list-schema.js";
-import { CouponListError } from "./list-verify.js";
+import { type CouponCode, type CouponList, couponListSchema } from "./schema.js";
+import { CouponListError } from "./verify.js";
 
 /** A list without its codes: what stays JSON when the codes are packed into a table. */
 export type ListShell = Omit<CouponList, "codes">;

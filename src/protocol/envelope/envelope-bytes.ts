@@ -1,7 +1,8 @@
 import { isUtf8 } from "node:buffer";
 import { verify } from "node:crypto";
-import { JsonSpanError, objectMembers, stringEnd } from "./json-spans.js";
-import { publicKeyObject, SignatureError } from "./signing.js";
+import { JsonSpanError, objectMembers, stringEnd } from "../json-spans.js";
+import { publicKeyObject } from "./keys.js";
+import { SignatureError } from "./signing.js";
 
 export interface OpenedEnvelope {
   /** Base64 of the Ed25519 signature. */

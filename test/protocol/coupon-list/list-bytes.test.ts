@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { checkCode } from "../../../src/runtime/coupons/code-check.js";
-import { openEnvelopeBytes } from "../../../src/runtime/coupons/envelope-bytes.js";
-import { codeSchema } from "../../../src/runtime/coupons/list-schema.js";
-import { generateMerchantKeys, openEnvelope, signDocument } from "../../../src/runtime/coupons/signing.js";
+import { checkCode, codeSchema } from "../../../src/protocol/coupon-list/index.js";
+import {
+  generateMerchantKeys,
+  openEnvelope,
+  openEnvelopeBytes,
+  signDocument,
+} from "../../../src/protocol/envelope/index.js";
 
 describe("the hand-written code check accepts exactly what codeSchema accepts", () => {
   const values = [

@@ -1,4 +1,4 @@
-import type { CouponCode } from "./list-schema.js";
+import type { CouponCode } from "./schema.js";
 
 /**
  * The `codeSchema` rules written out by hand: zod costs about a microsecond and several objects per

@@ -1,18 +1,7 @@
-import type { ScannedCoupon } from "../coupons/scan-payload.js";
+import type { RedeemEntry, VoidEntry } from "../../protocol/journal/index.js";
+import type { BasketInput } from "../engine/basket.js";
 import type { CouponIndex } from "../engine/coupon-index.js";
 import type { BasketVerdict } from "../engine/verdict.js";
-import type { RedeemEntry, VoidEntry } from "../ledger/records.js";
-
-/**
- * What the redemption flow needs from the ledger (the coupon store). The flow owns no device and
- * no file: it calls these, and the composition root hands it the real store.
- */
-export interface BasketInput {
-  amount: number;
-  coupons: ScannedCoupon[];
-  /** Salted member hash (see `memberHash`), never the raw id. */
-  member?: string;
-}
 
 export type RedeemResult =
   | { committed: true; entry: RedeemEntry; verdict: BasketVerdict }
@@ -85,6 +74,11 @@ export interface LedgerStatus {
   redemptions: number;
 }
 
+/**
+ * What the ledger (the coupon store) offers the redemption flow, the receipts and the CLI, and how
+ * it refuses. The flow owns no device and no file: it calls these, and the composition root hands
+ * it the real store.
+ */
 export interface LedgerPort {
   /** The coupon list in force, or null before the first import. */
   index(): CouponIndex | null;

@@ -1,12 +1,7 @@
-import { formatIssues } from "../config/load.js";
-import { type CouponList, couponListSchema } from "./list-schema.js";
-import {
-  jsonDepthExceeds,
-  MAX_JSON_DEPTH,
-  openEnvelope,
-  SignatureError,
-  type SignedEnvelope,
-} from "./signing.js";
+import { openEnvelope, SignatureError, type SignedEnvelope } from "../envelope/index.js";
+import { formatIssues } from "../issues.js";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "../limits.js";
+import { type CouponList, couponListSchema } from "./schema.js";
 
 export type ListProblem =
   | "malformed_envelope"

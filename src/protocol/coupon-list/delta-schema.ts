@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { campaignSchema, codeSchema } from "./list-schema.js";
+import { campaignSchema, codeSchema } from "./schema.js";
 
 /**
  * A list update that changes little: version N+1 stated as edits on top of version N, signed by

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { formatIssues } from "../config/load.js";
-import { jsonDepthExceeds, MAX_JSON_DEPTH, openEnvelope, SignatureError, signDocument } from "./signing.js";
+import { openEnvelope, SignatureError, signDocument } from "../envelope/index.js";
+import { formatIssues } from "../issues.js";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "../limits.js";
 
 /**
  * A signed time statement: the merchant's word on what time it is, carried in the same
