@@ -154,9 +154,34 @@ describe("the composition root, in-process with simulated devices", () => {
     const health = t.seen.filter((s) => s.event === "health.changed").at(-1)?.payload;
     expect(health).toMatchObject({ faults: ["broken"] });
     expect(t.logs.some((l) => l.part === "broken" && /failed to start/.test(l.msg))).toBe(true);
+    expect(await t.screen()).toMatch(/Not working +broken/);
     await t.sale();
     expect(t.journal()).toHaveLength(1);
     expect(await t.screen()).toContain("APPROVED");
+  });
+
+  it("the network and unsent count come from the part that reports them: off without one, shown with one", async () => {
+    const plain = await assemble();
+    expect(await plain.screen()).toMatch(/Network +off/);
+    await plain.terminal.stop();
+    rmSync(dir ?? "", { recursive: true, force: true });
+    // The merchant link of the next issue is one more part; this one stands in for it.
+    const link: Part = {
+      name: "link",
+      start({ bus }) {
+        bus.on("redemption.committed", () => bus.emit("health.report", { network: "online", unsent: 1 }));
+        bus.emit("health.report", { network: "offline", unsent: 0 });
+        return { stop() {} };
+      },
+    };
+    const t = await assemble({ extraParts: [link] });
+    expect(await t.screen()).toMatch(/Network +offline/);
+    await t.sale();
+    t.input.keys("Escape");
+    await settle();
+    const screen = await t.screen();
+    expect(screen).toMatch(/Network +online/);
+    expect(screen).toMatch(/Unsent +1/);
   });
 
   it("a listener that throws (or rejects) is logged; the commit, the screen and the next sale carry on", async () => {
