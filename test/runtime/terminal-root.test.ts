@@ -17,7 +17,7 @@ import { XtermTty } from "../ui-tty/xterm-tty.js";
 
 /**
  * The composition root in-process: the whole terminal assembled with simulated devices (pushed
- * input events, the in-memory printer, a terminal emulator as the screen, no process signals) on
+ * input events, the in-memory printer, a terminal emulator as the screen, signals from an emitter) on
  * a temp data directory where the demo list is signed and put in force.
  */
 const NOW = Date.parse("2026-03-04T04:00:00Z");
@@ -39,6 +39,7 @@ async function assemble(extra: Partial<TerminalOptions> = {}) {
   const tty = new XtermTty(60, 20);
   const input = new SimulatedInput();
   const printer = new SimulatedPrinter();
+  const signals = new EventEmitter();
   const logs: { msg: string; part?: string; owner?: string; event?: string }[] = [];
   const log = createLogger(
     "info",
@@ -57,7 +58,7 @@ async function assemble(extra: Partial<TerminalOptions> = {}) {
     devices: {
       printer,
       inputs: [input],
-      signals: new EventEmitter() as never,
+      signals: signals as never,
       clockSynchronized: () => false,
     },
     log,
@@ -90,7 +91,7 @@ async function assemble(extra: Partial<TerminalOptions> = {}) {
     input.keys("Enter");
     await settle();
   };
-  return { terminal, input, printer, screen, journal, seen, logs, sale };
+  return { terminal, input, printer, signals, screen, journal, seen, logs, sale };
 }
 
 describe("the composition root, in-process with simulated devices", () => {
@@ -139,6 +140,14 @@ describe("the composition root, in-process with simulated devices", () => {
     // Only this test's own listeners are left: every part's were removed with it.
     expect(t.terminal.bus.listenerCount()).toBe(t.terminal.bus.listenerCount("test"));
     await expect(t.printer.print(new Uint8Array([1]))).rejects.toThrow(/closed/);
+  });
+
+  it("SIGTERM (systemd stopping the service) stops it cleanly with exit code 0", async () => {
+    const t = await assemble();
+    t.signals.emit("SIGTERM");
+    expect(await t.terminal.exited).toBe(0);
+    expect(t.terminal.partStates().every((p) => p.state === "stopped")).toBe(true);
+    expect(t.signals.listenerCount("SIGTERM") + t.signals.listenerCount("SIGINT")).toBe(0);
   });
 
   it("a part that throws in start() is reported in health; the others run and a sale still goes through", async () => {
