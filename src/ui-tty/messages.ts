@@ -36,6 +36,7 @@ export const MESSAGES = {
   "health.unsent": { "zh-CN": "待上传", en: "Unsent" },
   "health.unsent.value": { "zh-CN": "{count} 笔", en: "{count}" },
   "health.unsent.off": { "zh-CN": "—", en: "—" },
+  "health.faults": { "zh-CN": "故障部件", en: "Not working" },
   "age.minutes": { "zh-CN": "{n} 分钟前", en: "{n} min old" },
   "age.hours": { "zh-CN": "{n} 小时前", en: "{n} h old" },
   "age.days": { "zh-CN": "{n} 天前", en: "{n} days old" },

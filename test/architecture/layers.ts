@@ -15,10 +15,17 @@ export interface Layer {
 export const LAYERS: Layer[] = [
   { name: "cli", paths: ["src/cli/"] },
   { name: "composition root", paths: ["src/runtime/terminal.ts"] },
-  // demo, clock trust and the systemd watchdog are parts that predate src/runtime/parts.
+  // demo, clock trust and the systemd watchdog are parts that predate src/runtime/parts; the bus
+  // (event map, announcing ledger) is what the parts share.
   {
     name: "parts",
-    paths: ["src/runtime/parts/", "src/runtime/demo/", "src/runtime/clock/", "src/runtime/service/"],
+    paths: [
+      "src/runtime/parts/",
+      "src/runtime/bus/",
+      "src/runtime/demo/",
+      "src/runtime/clock/",
+      "src/runtime/service/",
+    ],
   },
   { name: "merchant", paths: ["src/merchant/"] },
   { name: "link", paths: ["src/runtime/link/"] },

@@ -117,6 +117,8 @@ export interface HealthView {
   /** Minutes since the list in force was issued. */
   listAgeMinutes: number | null;
   codes: number;
+  /** Parts of the terminal that are not working (e.g. "inputs"); absent when all are. */
+  faults?: string[];
 }
 
 export const NOTICE_CODES = [

@@ -35,10 +35,13 @@ function healthBlocks(h: HealthView, o: ScreenOptions): Block[] {
     h.listVersion === null
       ? t(o.locale, "health.list.none")
       : t(o.locale, "health.list.value", { version: h.listVersion, age: age(h.listAgeMinutes ?? 0, o) });
+  // Parts that failed to start (a scanner that is not there, ...): the technician's first clue.
+  const faults = h.faults?.length ? [item(t(o.locale, "health.faults"), h.faults.join(", "), true)] : [];
   const clockConsequence = h.clockTrusted
     ? []
     : [block(1, row("", t(o.locale, "health.clock.consequence"), o, "warning"))];
   return [
+    ...faults,
     item(t(o.locale, "health.network"), t(o.locale, `network.${h.network}`), h.network === "offline"),
     item(t(o.locale, "health.printer"), t(o.locale, `printer.${h.printer}`), printerTrouble),
     item(t(o.locale, "health.clock"), t(o.locale, clockStatus(h)), !h.clockTrusted),
