@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { FLOW_DEFAULTS } from "../../src/runtime/flow/flow.js";
 import { formatMajor } from "../../src/runtime/money.js";
 import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { journalRecords } from "../helpers/journal-files.js";
 import { hasControlCharacters, openAsSpreadsheet, runsAsFormula } from "../helpers/spreadsheet-csv.js";
 import { listDocument } from "../helpers/store-fixture.js";
 
@@ -118,7 +119,7 @@ describe("--store is a dry-run option", () => {
       NOW,
     );
     expect(r).toMatchObject({ code: 2, err: expect.stringMatching(/--store .*dry run.*coupons check/) });
-    expect(readFileSync(join(ws.data, "journal.log"), "utf8")).toBe("");
+    expect(journalRecords(ws.data)).toEqual([]);
     // coupons check still takes it.
     const check = ["coupons", "check", "--code", "CASH-0001", "--amount", "50", "--store", "S2"];
     expect((await quan([...check, "--config", ws.config], {}, NOW)).code).toBe(0);

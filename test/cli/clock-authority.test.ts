@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { journalRecords } from "../helpers/journal-files.js";
 import { listDocument } from "../helpers/store-fixture.js";
 
 const NOW = Date.parse("2026-03-04T04:00:00Z");
@@ -30,11 +31,7 @@ async function signedList(version: number, issuedAt: number): Promise<string> {
 const run = (args: string[], now: number, synchronized: boolean) =>
   quan([...args, "--config", ws.config], {}, now, { synchronized });
 const state = () => JSON.parse(readFileSync(join(ws.data, "state.json"), "utf8"));
-const journal = () =>
-  readFileSync(join(ws.data, "journal.log"), "utf8")
-    .split("\n")
-    .filter((l) => l)
-    .map((l) => JSON.parse(l.split("\t")[0] as string) as { at: string; id: string });
+const journal = () => journalRecords(ws.data);
 const reason = async (code: string, now: number, synchronized: boolean) => {
   const r = await run(["coupons", "check", "--code", code, "--amount", "50", "--json"], now, synchronized);
   return JSON.parse(r.out).lines[0].reason ?? "ok";

@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { journalRecords } from "../helpers/journal-files.js";
 import { listDocument } from "../helpers/store-fixture.js";
 
 const BIN = join(import.meta.dirname, "../../bin/quan.js");
@@ -36,10 +37,7 @@ function toDevFull(args: string[]): Promise<{ code: number | null; err: string }
   });
 }
 
-const journal = () =>
-  readFileSync(join(ws.data, "journal.log"), "utf8")
-    .split("\n")
-    .filter((l) => l);
+const journal = () => journalRecords(ws.data);
 
 function oneLine(err: string): void {
   expect(err.trim().split("\n"), err).toHaveLength(1);
@@ -60,7 +58,7 @@ describe.skipIf(!existsSync("/dev/full"))("stdout that cannot be written (> /dev
     expect(redeemed.err).toMatch(/committed/);
     expect(journal()).toHaveLength(1);
 
-    const id = JSON.parse(journal()[0]?.split("\t")[0] as string).id as string;
+    const id = journal()[0]?.id as string;
     const voided = await toDevFull(["void", id, "--pin", "2468"]);
     expect(voided.code).toBe(0);
     oneLine(voided.err);

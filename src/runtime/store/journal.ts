@@ -78,10 +78,13 @@ export interface JournalContents {
   lastHash: string;
 }
 
-/** What the caller knows from elsewhere (the counters snapshot): records up to `seq` were committed. */
+/**
+ * What the caller knows from elsewhere (a counters checkpoint, or the legacy snapshot in state.json):
+ * records up to `seq` were committed.
+ */
 export interface CommitEvidence {
   seq: number;
-  /** Names the evidence in the refusal, e.g. "the counters snapshot in state.json". */
+  /** Names the evidence in the refusal, e.g. "the counters checkpoint checkpoint-….json". */
   source: string;
 }
 
@@ -477,7 +480,7 @@ export class Journal {
 }
 
 /**
- * Copies a torn tail, durably, to `journal.log.torn-<offset>` (numbered if that exists) before it is
+ * Copies a torn tail, durably, to `<file>.torn-<offset>` beside it (numbered if that exists) before it is
  * cut away: nothing leaves the disk unseen, and a technician can still look at it.
  */
 function quarantineTail(fd: number, path: string, torn: TornTail): string {
