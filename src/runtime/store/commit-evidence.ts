@@ -14,21 +14,31 @@ export function checkpointEvidence(name: string, file: Pick<CheckpointFile, "pos
 }
 
 /**
+ * The newest checkpoint whose own file reads says its records were committed, even when its table
+ * files are damaged and the store falls back to an older checkpoint for the counters: the position
+ * is evidence of the commit either way.
+ */
+export function newestCheckpointEvidence(ledgerDir: string): CommitEvidence | null {
+  if (!existsSync(ledgerDir)) return null;
+  for (const name of listCheckpoints(ledgerDir)) {
+    try {
+      const file = JSON.parse(readFileSync(join(ledgerDir, name), "utf8")) as CheckpointFile;
+      if (file.format === "quan.ledger/1" && Number.isInteger(file.position?.seq))
+        return checkpointEvidence(name, file);
+    } catch {
+      // Unreadable: an older checkpoint may still vouch; the store's open logs the damaged one.
+    }
+  }
+  return null;
+}
+
+/**
  * The same evidence the store's open uses, read without opening the store (doctor, journal verify):
  * the newest readable checkpoint, else the legacy snapshot in state.json.
  */
 export function readCommitEvidence(dataDir: string): CommitEvidence | null {
-  const dir = join(dataDir, LEDGER_DIR);
-  if (existsSync(dir)) {
-    for (const name of listCheckpoints(dir)) {
-      try {
-        const file = JSON.parse(readFileSync(join(dir, name), "utf8")) as CheckpointFile;
-        if (file.format === "quan.ledger/1") return checkpointEvidence(name, file);
-      } catch {
-        // An unreadable checkpoint is skipped here exactly as the store's open skips it (and logs it).
-      }
-    }
-  }
+  const fromCheckpoint = newestCheckpointEvidence(join(dataDir, LEDGER_DIR));
+  if (fromCheckpoint) return fromCheckpoint;
   const file = join(dataDir, "state.json");
   if (!existsSync(file)) return null;
   const state = JSON.parse(readFileSync(file, "utf8")) as { snapshot?: { seq?: unknown } | null };

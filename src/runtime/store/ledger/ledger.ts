@@ -9,7 +9,7 @@ import {
 } from "../../../protocol/journal/index.js";
 import { applyEntry } from "../../ledger/usage.js";
 import type { Logger } from "../../log.js";
-import { checkpointEvidence } from "../commit-evidence.js";
+import { newestCheckpointEvidence } from "../commit-evidence.js";
 import { fsyncDirectory } from "../durable-file.js";
 import { type CommitEvidence, Journal, type JournalPosition, readJournal } from "../journal.js";
 import type { LastRedemption } from "../ledger-port.js";
@@ -125,9 +125,7 @@ export class Ledger {
     removeTemps(ledgerDir);
     const migrated = migrateLegacyJournal(opts);
     const checkpoint = newestCheckpoint(ledgerDir, opts.log);
-    const evidence = checkpoint
-      ? checkpointEvidence(checkpoint.name, checkpoint.file)
-      : (opts.legacyEvidence ?? null);
+    const evidence = newestCheckpointEvidence(ledgerDir) ?? opts.legacyEvidence ?? null;
     let ledger = new Ledger(opts, null, checkpoint);
     let replayed = 0;
     const visit = (record: JournalRecord, segment: number) => {
