@@ -33,8 +33,11 @@ export interface TerminalOptions {
   /** Defaults to the process's own terminal. */
   input?: NodeJS.ReadStream;
   output?: NodeJS.WriteStream;
-  /** Simulated devices for a test; the rest are opened from the config. */
-  devices?: Partial<TerminalDevices>;
+  /**
+   * Simulated devices for a test; the rest are opened from the config. Not the clock's NTP state:
+   * the store is its one authority (set it with `io.clockSynchronized`).
+   */
+  devices?: Partial<Omit<TerminalDevices, "clockSynchronized">>;
   /** More parts, started after the flow and before the inputs (where the merchant link will go). */
   extraParts?: Part[];
   /** Defaults to a logger on stderr (a file in the demo, whose screen is this very terminal). */
@@ -98,9 +101,9 @@ export class Terminal {
       printer:
         opts.devices && "printer" in opts.devices ? (opts.devices.printer ?? null) : openPrinter(config),
       env: opts.io.env,
-      clockSynchronized: () => store.clockSynchronized(),
       signals: process,
       ...opts.devices,
+      clockSynchronized: () => store.clockSynchronized(),
     };
   }
 

@@ -10,9 +10,9 @@ import type { TerminalEvents } from "../../src/runtime/bus/terminal-events.js";
 import { prepareDemo } from "../../src/runtime/demo/demo-setup.js";
 import { createLogger } from "../../src/runtime/log.js";
 import type { Part } from "../../src/runtime/parts/part.js";
-import { readJournal } from "../../src/runtime/store/journal.js";
 import { Terminal, type TerminalOptions } from "../../src/runtime/terminal.js";
 import { decodeEscPos } from "../helpers/escpos-decode.js";
+import { journalRecords } from "../helpers/journal-files.js";
 import { XtermTty } from "../ui-tty/xterm-tty.js";
 
 /**
@@ -51,7 +51,7 @@ async function assemble(extra: Partial<TerminalOptions> = {}) {
     }),
   );
   const terminal = Terminal.open(demo.config, {
-    io: { env: {}, now: () => NOW },
+    io: { env: {}, now: () => NOW, clockSynchronized: () => false },
     demo,
     input: console as unknown as NodeJS.ReadStream,
     output: tty as unknown as NodeJS.WriteStream,
@@ -59,7 +59,6 @@ async function assemble(extra: Partial<TerminalOptions> = {}) {
       printer,
       inputs: [input],
       signals: signals as never,
-      clockSynchronized: () => false,
     },
     log,
     ...extra,
@@ -84,7 +83,7 @@ async function assemble(extra: Partial<TerminalOptions> = {}) {
     await new Promise<void>((r) => tty.term.write("", r));
     return tty.screen().join("\n");
   };
-  const journal = () => readJournal(join(demo.config.dataDir, "journal.log")).records;
+  const journal = () => journalRecords(demo.config.dataDir);
   const sale = async () => {
     input.keys("50", "Enter");
     input.scan("66000001");
