@@ -41,6 +41,8 @@ export const LAYERS: Layer[] = [
   // The shared leaves. Config and log read files and write logs, which wire formats and pure rules must not.
   { name: "config and log", paths: ["src/runtime/config/", "src/runtime/log.ts"] },
   { name: "leaves", paths: ["src/runtime/time/", "src/runtime/money.ts", "src/runtime/ids.ts"] },
+  // Text widths on the screen and on paper, used by receipts and screens alike.
+  { name: "text", paths: ["src/runtime/text/"], pure: true },
 ];
 
 /** What a pure layer may import from outside the repository: computation, no files, sockets or processes. */
