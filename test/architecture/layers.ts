@@ -15,10 +15,16 @@ export interface Layer {
 export const LAYERS: Layer[] = [
   { name: "cli", paths: ["src/cli/"] },
   { name: "composition root", paths: ["src/runtime/terminal.ts"] },
-  // demo, clock trust and the systemd watchdog are parts that predate src/runtime/parts.
+  // demo, clock trust, the systemd watchdog and the control socket are parts outside src/runtime/parts.
   {
     name: "parts",
-    paths: ["src/runtime/parts/", "src/runtime/demo/", "src/runtime/clock/", "src/runtime/service/"],
+    paths: [
+      "src/runtime/parts/",
+      "src/runtime/demo/",
+      "src/runtime/clock/",
+      "src/runtime/service/",
+      "src/runtime/control/",
+    ],
   },
   { name: "merchant", paths: ["src/merchant/"] },
   { name: "link", paths: ["src/runtime/link/"] },

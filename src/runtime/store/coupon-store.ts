@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { LowSync } from "lowdb";
 import { verifyPin } from "../config/pin.js";
 import { parseVerifiedList } from "../coupons/list-schema.js";
-import { CouponListError, verifyCouponList } from "../coupons/list-verify.js";
+import { CouponListError, type ListInForce, verifyCouponList } from "../coupons/list-verify.js";
 import { hashMember } from "../coupons/member-hash.js";
 import { type SignedEnvelope, verifyEnvelope } from "../coupons/signing.js";
 import { verifyTimeStatement } from "../coupons/time-statement.js";
@@ -37,6 +37,7 @@ import { restoreUsage, snapshotUsage, type UsageSnapshot } from "../ledger/usage
 import type { Logger } from "../log.js";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
 import { openDurableDb } from "./durable-adapter.js";
+import { commitPreparedFile, discardPreparedFile } from "./durable-file.js";
 import { Journal, readJournal } from "./journal.js";
 import {
   afterPinAttempt,
@@ -190,28 +191,74 @@ export class CouponStore implements LedgerPort {
   /** Verifies and installs a signed list. A refused list throws CouponListError and changes nothing. */
   importList(envelopeText: string, now: number): ImportResult {
     this.writable("import a coupon list");
-    const current = this.cache.data.envelope;
-    const inForce =
-      current && this.indexInForce
-        ? { version: this.indexInForce.version, signature: current.signature }
-        : null;
-    const verified = verifyCouponList(envelopeText, this.opts.merchant, inForce);
+    const verified = verifyCouponList(envelopeText, this.opts.merchant, this.listInForce());
     if (verified.unchanged)
       return { status: "unchanged", version: verified.list.version, codes: verified.list.codes.length };
-    const index = buildCouponIndex(verified.list);
+    const importedAt = new Date(now).toISOString();
+    return this.install(buildCouponIndex(verified.list), verified.list.issuedAt, now, () => {
+      this.cache.data = { format: "quan.cache/1", envelope: verified.envelope, importedAt };
+      this.cache.write();
+    });
+  }
+
+  /** What a new list is verified against: the version and signature in force, if any. */
+  listInForce(): ListInForce | null {
+    const current = this.cache.data.envelope;
+    return current && this.indexInForce
+      ? { version: this.indexInForce.version, signature: current.signature }
+      : null;
+  }
+
+  /** Where the list cache lives: a list verified off this thread prepares its new content next to it. */
+  listCacheFile(): string {
+    return join(this.opts.dataDir, "coupons.json");
+  }
+
+  /**
+   * Installs a list verified and indexed elsewhere (a worker thread), whose cache file content
+   * (listCacheContent) was already written and synced to `preparedFile`. Checked again here, as
+   * one synchronous step: a list that another import overtook meanwhile is refused as stale. A
+   * refused list throws CouponListError, drops the prepared file and changes nothing.
+   */
+  installPreparedList(
+    prepared: {
+      envelope: SignedEnvelope;
+      index: CouponIndex;
+      /** As the list states it, for messages. */
+      issuedAt: string;
+      preparedFile: string;
+      importedAt: string;
+    },
+    now: number,
+  ): ImportResult {
+    const { envelope, index, issuedAt, preparedFile, importedAt } = prepared;
+    try {
+      this.writable("import a coupon list");
+      const inForce = this.listInForce();
+      if (inForce && index.version <= inForce.version)
+        throw new CouponListError(
+          "stale_version",
+          `coupon list refused: version ${index.version} is not newer than version ${inForce.version} in force`,
+        );
+      return this.install(index, issuedAt, now, () => {
+        commitPreparedFile(preparedFile, this.listCacheFile());
+        this.cache.data = { format: "quan.cache/1", envelope, importedAt };
+      });
+    } finally {
+      discardPreparedFile(preparedFile);
+    }
+  }
+
+  /** The list in force is replaced only once its cache is on disk (`persist`), in one synchronous step. */
+  private install(index: CouponIndex, issuedAt: string, now: number, persist: () => void): ImportResult {
     const terminalTime = this.terminalTime(now);
     if (index.issuedAt > terminalTime + this.maxAheadMs()) {
       throw new CouponListError(
         "issued_ahead",
-        `coupon list refused: issued ${verified.list.issuedAt}, ${formatSpan(index.issuedAt - terminalTime)} ahead of this terminal's time ${new Date(terminalTime).toISOString()} (at most clock.maxAheadHours = ${this.maxAheadMs() / 3_600_000} h): the server's clock or this terminal's is wrong; set the clock (NTP), or import a signed time statement (\`quan time import\`), then import the list again`,
+        `coupon list refused: issued ${issuedAt}, ${formatSpan(index.issuedAt - terminalTime)} ahead of this terminal's time ${new Date(terminalTime).toISOString()} (at most clock.maxAheadHours = ${this.maxAheadMs() / 3_600_000} h): the server's clock or this terminal's is wrong; set the clock (NTP), or import a signed time statement (\`quan time import\`), then import the list again`,
       );
     }
-    this.cache.data = {
-      format: "quan.cache/1",
-      envelope: verified.envelope,
-      importedAt: new Date(now).toISOString(),
-    };
-    this.cache.write();
+    persist();
     this.indexInForce = index;
     this.raiseTrustedTime(index.issuedAt, "list");
     this.log.info({ version: index.version, codes: index.codes.size }, "coupon list imported");
@@ -584,6 +631,12 @@ export class CouponStore implements LedgerPort {
       this.lock.release();
     }
   }
+}
+
+/** The list cache file's content for a verified list (what installPreparedList expects prepared). */
+export function listCacheContent(envelope: SignedEnvelope, importedAt: string): string {
+  const data: CacheFile = { format: "quan.cache/1", envelope, importedAt };
+  return JSON.stringify(data);
 }
 
 function openCache(dataDir: string): LowSync<CacheFile> {
