@@ -4,30 +4,25 @@ import { createConnection } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfigFile } from "../../../src/runtime/config/load.js";
-import { ControlServer } from "../../../src/runtime/control/control-server.js";
+import type { ControlServer } from "../../../src/runtime/control/control-server.js";
 import { controlSocketPath } from "../../../src/runtime/control/protocol.js";
-import { generateMerchantKeys, signDocument } from "../../../src/runtime/coupons/signing.js";
+import { generateMerchantKeys } from "../../../src/runtime/coupons/signing.js";
 import { silentLogger } from "../../../src/runtime/log.js";
 import type { CouponStore } from "../../../src/runtime/store/coupon-store.js";
 import { openStoreFromConfig } from "../../../src/runtime/store/store-from-config.js";
 import { quan, type Workspace, workspace } from "../../helpers/cli-harness.js";
-import { listDocument } from "../../helpers/store-fixture.js";
-
-const NOW = Date.parse("2026-03-04T04:00:00Z");
-const campaigns = [{ id: "cash", name: "Cash", kind: "amount" as const, amountOff: 1000 }];
-const code = (i: number) => `Q${String(i).padStart(11, "0")}`;
-const codes = (from: number, count: number) =>
-  Array.from({ length: count }, (_, i) => ({ code: code(from + i), campaign: "cash" }));
+import {
+  code,
+  codes,
+  controlServer,
+  NOW,
+  scan as scanOf,
+  signedList as signedBy,
+} from "./control-fixture.js";
 
 let ws: Workspace;
 let store: CouponStore;
 let server: ControlServer;
-let privateKey: string;
-
-function signedList(version: number, listCodes: ReturnType<typeof codes>, key = privateKey): string {
-  const doc = listDocument(campaigns, listCodes, { version, issuedAt: "2026-03-04T03:00:00Z" });
-  return JSON.stringify(signDocument(JSON.stringify(doc), key));
-}
 
 function writeList(name: string, text: string): string {
   const file = join(ws.dir, name);
@@ -35,12 +30,9 @@ function writeList(name: string, text: string): string {
   return file;
 }
 
-/** What a scan of `c` gets from the store: accepted, or the reason it is not. */
-function scan(c: string): string {
-  const verdict = store.check({ amount: 5000, coupons: [{ code: c }] }, NOW);
-  const line = verdict.lines[0];
-  return line?.ok ? "accepted" : (line?.reason ?? "none");
-}
+const signedList = (version: number, listCodes: ReturnType<typeof codes>, key?: string) =>
+  signedBy(ws, version, listCodes, key);
+const scan = (c: string) => scanOf(store, c);
 
 /** One raw request line (or bytes) on the socket; resolves with the answer lines and whether it was closed. */
 function rawRequest(
@@ -72,19 +64,11 @@ function rawRequest(
 
 beforeEach(async () => {
   ws = await workspace();
-  privateKey = readFileSync(ws.key, "utf8");
   const config = loadConfigFile(ws.config, {});
   // The daemon's side: the store opened for writing (it holds the data-dir lock) and its control socket.
   store = openStoreFromConfig(config, silentLogger());
   store.importList(signedList(1, codes(0, 10)), NOW);
-  server = new ControlServer({
-    socketPath: controlSocketPath(ws.data),
-    store,
-    merchant: config.merchant,
-    log: silentLogger(),
-    now: () => NOW,
-    maxRequestBytes: 1024 * 1024,
-  });
+  server = controlServer(ws, store, { maxRequestBytes: 1024 * 1024 });
   await server.start();
 });
 
@@ -177,36 +161,18 @@ describe("the control socket", () => {
       `require("net").createServer().listen(${JSON.stringify(path)}, () => console.log("up"))`,
     ]);
     await new Promise((resolve) => child.stdout.once("data", resolve));
-    const live = new ControlServer({
-      socketPath: path,
-      store,
-      merchant: { id: "m-test", publicKey: ws.publicKey },
-      log: silentLogger(),
-      now: () => NOW,
-    });
+    const live = controlServer(ws, store);
     await expect(live.start()).rejects.toThrow(/another process is listening/);
     child.kill("SIGKILL");
     await new Promise((resolve) => child.once("exit", resolve));
     expect(statSync(path).isSocket()).toBe(true);
-    server = new ControlServer({
-      socketPath: path,
-      store,
-      merchant: { id: "m-test", publicKey: ws.publicKey },
-      log: silentLogger(),
-      now: () => NOW,
-    });
+    server = controlServer(ws, store);
     await server.start();
     const file = writeList("v2.json", signedList(2, codes(100, 2)));
     expect((await quan(["coupons", "import", file, "--config", ws.config], {}, NOW)).code).toBe(0);
     await server.stop();
     writeFileSync(path, "not a socket");
-    const blocked = new ControlServer({
-      socketPath: path,
-      store,
-      merchant: { id: "m-test", publicKey: ws.publicKey },
-      log: silentLogger(),
-      now: () => NOW,
-    });
+    const blocked = controlServer(ws, store);
     await expect(blocked.start()).rejects.toThrow(/is not a socket/);
     expect(readFileSync(path, "utf8")).toBe("not a socket");
   });

@@ -1,22 +1,15 @@
-import { readFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfigFile } from "../../../src/runtime/config/load.js";
-import { ControlServer } from "../../../src/runtime/control/control-server.js";
+import type { ControlServer } from "../../../src/runtime/control/control-server.js";
 import { controlSocketPath } from "../../../src/runtime/control/protocol.js";
-import { signDocument } from "../../../src/runtime/coupons/signing.js";
 import { silentLogger } from "../../../src/runtime/log.js";
 import type { CouponStore } from "../../../src/runtime/store/coupon-store.js";
 import { openStoreFromConfig } from "../../../src/runtime/store/store-from-config.js";
 import { type Workspace, workspace } from "../../helpers/cli-harness.js";
-import { listDocument } from "../../helpers/store-fixture.js";
+import { code, codes, controlServer, NOW, scan as scanOf, signedList } from "./control-fixture.js";
 
-const NOW = Date.parse("2026-03-04T04:00:00Z");
 const BIG = 200_000;
-const campaigns = [{ id: "cash", name: "Cash", kind: "amount" as const, amountOff: 1000 }];
-const code = (i: number) => `Q${String(i).padStart(11, "0")}`;
-const codes = (from: number, count: number) =>
-  Array.from({ length: count }, (_, i) => ({ code: code(from + i), campaign: "cash" }));
 
 let ws: Workspace;
 let store: CouponStore;
@@ -25,24 +18,10 @@ let server: ControlServer;
 beforeAll(async () => {
   ws = await workspace();
   store = openStoreFromConfig(loadConfigFile(ws.config, {}), silentLogger());
-  const key = readFileSync(ws.key, "utf8");
-  const sign = (version: number, c: ReturnType<typeof codes>) =>
-    JSON.stringify(
-      signDocument(
-        JSON.stringify(listDocument(campaigns, c, { version, issuedAt: "2026-03-04T03:00:00Z" })),
-        key,
-      ),
-    );
-  store.importList(sign(1, codes(0, 1000)), NOW);
-  server = new ControlServer({
-    socketPath: controlSocketPath(ws.data),
-    store,
-    merchant: { id: "m-test", publicKey: ws.publicKey },
-    log: silentLogger(),
-    now: () => NOW,
-  });
+  store.importList(signedList(ws, 1, codes(0, 1000)), NOW);
+  server = controlServer(ws, store);
   await server.start();
-  bigRequest = `${JSON.stringify({ id: "big", command: "import-list", list: sign(2, codes(1_000_000, BIG)) })}\n`;
+  bigRequest = `${JSON.stringify({ id: "big", command: "import-list", list: signedList(ws, 2, codes(1_000_000, BIG)) })}\n`;
 });
 
 afterAll(async () => {
@@ -52,10 +31,7 @@ afterAll(async () => {
 
 let bigRequest = "";
 
-function scan(c: string): string {
-  const line = store.check({ amount: 5000, coupons: [{ code: c }] }, NOW).lines[0];
-  return line?.ok ? "accepted" : (line?.reason ?? "none");
-}
+const scan = (c: string) => scanOf(store, c);
 
 describe("a live list swap under continuous scanning", () => {
   it(`keeps answering scans while ${BIG} codes are verified in a worker, then swaps at once`, async () => {
