@@ -10,7 +10,7 @@ const USAGE = `quan — coupon-redemption terminal
   quan start [--config FILE] [--demo]       run the terminal (--demo: everything embedded)
   quan keys generate [--out DIR]            merchant signing key pair
   quan coupons sign --key KEY LIST.json     sign a coupon list
-  quan coupons import SIGNED.json           verify and install a signed list
+  quan coupons import SIGNED.json           verify and install a signed list (live, if the terminal runs)
   quan coupons check --code C --amount 128.50 [--code C2] [--at ISO] [--member ID] [--store S] [--json]
   quan redeem  (same options as check) [--wait SECONDS]
                                             commit at the clock, for the terminal's own store

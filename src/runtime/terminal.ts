@@ -8,6 +8,7 @@ import type { DemoSetup } from "./demo/demo-setup.js";
 import { createLogger, type Logger } from "./log.js";
 import { clockPart } from "./parts/clock.js";
 import { clockTrustPart } from "./parts/clock-trust.js";
+import { controlPart } from "./parts/control.js";
 import { demoPart } from "./parts/demo.js";
 import { displayPart } from "./parts/display.js";
 import { flowPart } from "./parts/flow.js";
@@ -58,6 +59,7 @@ function partsFor(opts: TerminalOptions): Part[] {
     flowPart,
     clockPart,
     clockTrustPart,
+    controlPart,
     ...(opts.extraParts ?? []),
     inputsPart,
     signalsPart,

@@ -15,8 +15,8 @@ export interface Layer {
 export const LAYERS: Layer[] = [
   { name: "cli", paths: ["src/cli/"] },
   { name: "composition root", paths: ["src/runtime/terminal.ts"] },
-  // demo, clock trust and the systemd watchdog are parts that predate src/runtime/parts; the bus
-  // (event map, announcing ledger) is what the parts share.
+  // demo, clock trust, the systemd watchdog and the control socket are parts that predate or sit
+  // outside src/runtime/parts; the bus (event map, announcing ledger) is what the parts share.
   {
     name: "parts",
     paths: [
@@ -25,6 +25,7 @@ export const LAYERS: Layer[] = [
       "src/runtime/demo/",
       "src/runtime/clock/",
       "src/runtime/service/",
+      "src/runtime/control/",
     ],
   },
   { name: "merchant", paths: ["src/merchant/"] },
@@ -41,6 +42,8 @@ export const LAYERS: Layer[] = [
   // The shared leaves. Config and log read files and write logs, which wire formats and pure rules must not.
   { name: "config and log", paths: ["src/runtime/config/", "src/runtime/log.ts"] },
   { name: "leaves", paths: ["src/runtime/time/", "src/runtime/money.ts", "src/runtime/ids.ts"] },
+  // Text widths on the screen and on paper, used by receipts and screens alike.
+  { name: "text", paths: ["src/runtime/text/"], pure: true },
   // The wire formats, at the bottom: shared with the merchant service, they import nothing of the
   // terminal (only zod and node:crypto), and anything above may use them (the config reports its
   // problems with protocol/issues). runtime/coupons holds the pure coupon rules the engine uses

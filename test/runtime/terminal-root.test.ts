@@ -1,16 +1,19 @@
 import { EventEmitter } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { SimulatedInput } from "../../src/drivers/input/simulated-input.js";
 import { SimulatedPrinter } from "../../src/drivers/printer/simulated-printer.js";
+import { signDocument } from "../../src/protocol/envelope/index.js";
 import type { TerminalEvents } from "../../src/runtime/bus/terminal-events.js";
+import { demoList } from "../../src/runtime/demo/demo-list.js";
 import { prepareDemo } from "../../src/runtime/demo/demo-setup.js";
 import { createLogger } from "../../src/runtime/log.js";
 import type { Part } from "../../src/runtime/parts/part.js";
 import { Terminal, type TerminalOptions } from "../../src/runtime/terminal.js";
+import { quan } from "../helpers/cli-harness.js";
 import { decodeEscPos } from "../helpers/escpos-decode.js";
 import { journalRecords } from "../helpers/journal-files.js";
 import { XtermTty } from "../ui-tty/xterm-tty.js";
@@ -71,6 +74,7 @@ async function assemble(extra: Partial<TerminalOptions> = {}) {
     "part.stopped",
     "part.failed",
     "health.changed",
+    "list.applied",
   ] as const)
     terminal.bus.on("test", event, (payload) => {
       seen.push({ event, payload });
@@ -90,7 +94,7 @@ async function assemble(extra: Partial<TerminalOptions> = {}) {
     input.keys("Enter");
     await settle();
   };
-  return { terminal, input, printer, signals, screen, journal, seen, logs, sale };
+  return { terminal, input, printer, signals, screen, journal, seen, logs, sale, demo };
 }
 
 describe("the composition root, in-process with simulated devices", () => {
@@ -124,6 +128,7 @@ describe("the composition root, in-process with simulated devices", () => {
       "flow",
       "clock",
       "clock-trust",
+      "control",
       "inputs",
       "signals",
       "watchdog",
@@ -158,7 +163,7 @@ describe("the composition root, in-process with simulated devices", () => {
     };
     const t = await assemble({ extraParts: [broken] });
     expect(t.terminal.partStates().find((p) => p.name === "broken")?.state).toBe("failed");
-    expect(t.terminal.partStates().filter((p) => p.state === "running")).toHaveLength(10);
+    expect(t.terminal.partStates().filter((p) => p.state === "running")).toHaveLength(11);
     const health = t.seen.filter((s) => s.event === "health.changed").at(-1)?.payload;
     expect(health).toMatchObject({ faults: ["broken"] });
     expect(t.logs.some((l) => l.part === "broken" && /failed to start/.test(l.msg))).toBe(true);
@@ -219,5 +224,26 @@ describe("the composition root, in-process with simulated devices", () => {
     await settle();
     expect(t.journal()).toHaveLength(2);
     expect(t.terminal.partStates().every((p) => p.state === "running")).toBe(true);
+  });
+
+  it("takes `quan coupons import` while it runs: the list is applied live and announced, the next sale uses it", async () => {
+    const t = await assemble();
+    const root = t.demo.dir;
+    const configFile = join(root, "config.json");
+    writeFileSync(configFile, JSON.stringify(t.demo.config));
+    const next = JSON.stringify(
+      signDocument(JSON.stringify(demoList(NOW, 99)), readFileSync(join(root, "demo-merchant.key"), "utf8")),
+    );
+    const listFile = join(root, "v99.json");
+    writeFileSync(listFile, next);
+    const run = await quan(["coupons", "import", listFile, "--config", configFile], {}, NOW);
+    expect(run.err).toBe("");
+    expect(run.code).toBe(0);
+    expect(t.seen.filter((s) => s.event === "list.applied").at(-1)?.payload).toEqual(
+      expect.objectContaining({ version: 99 }),
+    );
+    await t.sale();
+    expect(await t.screen()).toContain("APPROVED");
+    expect((t.journal().at(-1) as { listVersion?: number }).listVersion).toBe(99);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Locale } from "../../src/runtime/engine/labels.js";
 import { resolveKeymap } from "../../src/runtime/flow/keymap.js";
+import { screenWidth } from "../../src/runtime/text/measure.js";
 import { renderScreen } from "../../src/ui-tty/screens/render.js";
-import { displayWidth } from "../../src/ui-tty/text-width.js";
 import { views } from "./views.js";
 
 const SIZES = [
@@ -25,7 +25,7 @@ describe("every screen at every size", () => {
           const lines = renderScreen(view, { cols, rows, locale });
           expect(lines, `${name} ${cols}x${rows} ${locale}`).toHaveLength(rows);
           for (const l of lines)
-            expect(displayWidth(l.text), `${name} ${cols}x${rows}: "${l.text}"`).toBe(cols);
+            expect(screenWidth(l.text), `${name} ${cols}x${rows}: "${l.text}"`).toBe(cols);
         }
       }
     }

@@ -3,13 +3,20 @@ import { parseArgs } from "node:util";
 import { CouponListError, couponListSchema } from "../../protocol/coupon-list/index.js";
 import { signDocument } from "../../protocol/envelope/index.js";
 import { formatIssues } from "../../protocol/issues.js";
+import { ControlClientError, sendControlRequest } from "../../runtime/control/control-client.js";
+import {
+  type ControlResponse,
+  controlSocketPath,
+  type ImportListResult,
+} from "../../runtime/control/protocol.js";
+import { ulid } from "../../runtime/ids.js";
 import { openStoreFor, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 import { terminalOptions } from "../common-options.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
 import { readSignedFile } from "./signed-file.js";
 
-export function couponsCommand(args: string[], io: Io): number {
+export function couponsCommand(args: string[], io: Io): number | Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
     case "sign":
@@ -56,7 +63,11 @@ function sign(args: string[], io: Io): number {
   return EXIT.ok;
 }
 
-function importList(args: string[], io: Io): number {
+/**
+ * quan coupons import SIGNED.json: handed to the running terminal over its control socket, which
+ * verifies and swaps it in while it keeps trading; opened here when no terminal runs.
+ */
+async function importList(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -65,14 +76,12 @@ function importList(args: string[], io: Io): number {
   const file = positionals[0];
   if (!file) throw new CliError("usage: quan coupons import SIGNED.json [--config FILE] [--data DIR]");
   const text = readSignedFile(file);
-  const store = openStoreFor(resolveConfig(values, io), "write", io);
+  const config = resolveConfig(values, io);
+  const answer = await askTerminal(config.dataDir, text);
+  if (answer) return reportImport(answer, file, io);
+  const store = openStoreFor(config, "write", io);
   try {
-    const result = store.importList(text, io.now());
-    io.out(
-      result.status === "unchanged"
-        ? `version ${result.version} is already in force\n`
-        : `imported version ${result.version}: ${result.codes} codes\n`,
-    );
+    printImported(store.importList(text, io.now()), io);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CouponListError) throw new CliError(`${file}: ${err.message}`, EXIT.rejected);
@@ -80,6 +89,39 @@ function importList(args: string[], io: Io): number {
   } finally {
     store.close();
   }
+}
+
+async function askTerminal(dataDir: string, list: string): Promise<ControlResponse | null> {
+  try {
+    return await sendControlRequest(controlSocketPath(dataDir), {
+      id: ulid(Date.now()),
+      command: "import-list",
+      list,
+    });
+  } catch (err) {
+    if (err instanceof ControlClientError)
+      throw new CliError(`the running terminal: ${err.message}`, EXIT.busy);
+    throw err;
+  }
+}
+
+/** The terminal's answer, with the same messages and exit codes as an import done here. */
+function reportImport(answer: ControlResponse, file: string, io: Io): number {
+  if (answer.ok) {
+    printImported(answer.result, io);
+    return EXIT.ok;
+  }
+  const { code, message } = answer.error;
+  if (code === "refused" || code === "too_large") throw new CliError(`${file}: ${message}`, EXIT.rejected);
+  throw new CliError(`the running terminal did not import ${file} (${code}): ${message}`, EXIT.error);
+}
+
+function printImported(result: ImportListResult, io: Io): void {
+  io.out(
+    result.status === "unchanged"
+      ? `version ${result.version} is already in force\n`
+      : `imported version ${result.version}: ${result.codes} codes\n`,
+  );
 }
 
 function check(args: string[], io: Io): number {

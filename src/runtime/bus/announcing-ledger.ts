@@ -4,7 +4,17 @@ import type { PartBus } from "./terminal-events.js";
 
 /** The store as the parts use it: the flow's ledger, list import and what clock trust and the watchdog need. */
 export type TerminalLedger = LedgerPort &
-  Pick<CouponStore, "importList" | "canCommit" | "trustedTime" | "vouchedTime" | "raiseTrustedTime">;
+  Pick<
+    CouponStore,
+    | "importList"
+    | "listInForce"
+    | "listCacheFile"
+    | "installPreparedList"
+    | "canCommit"
+    | "trustedTime"
+    | "vouchedTime"
+    | "raiseTrustedTime"
+  >;
 
 /**
  * The store, announcing on the bus what it committed: each event is emitted after the store
@@ -38,6 +48,14 @@ export function announcingLedger(store: CouponStore, bus: PartBus): TerminalLedg
     status: (now) => store.status(now),
     importList(text, now) {
       const result = store.importList(text, now);
+      if (result.status === "imported")
+        bus.emit("list.applied", { version: result.version, codes: result.codes });
+      return result;
+    },
+    listInForce: () => store.listInForce(),
+    listCacheFile: () => store.listCacheFile(),
+    installPreparedList(prepared, now) {
+      const result = store.installPreparedList(prepared, now);
       if (result.status === "imported")
         bus.emit("list.applied", { version: result.version, codes: result.codes });
       return result;

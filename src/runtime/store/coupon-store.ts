@@ -1,7 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { LowSync } from "lowdb";
-import { CouponListError, parseVerifiedList, verifyCouponList } from "../../protocol/coupon-list/index.js";
+import {
+  CouponListError,
+  type ListInForce,
+  parseVerifiedList,
+  verifyCouponList,
+} from "../../protocol/coupon-list/index.js";
 import { type SignedEnvelope, verifyEnvelope } from "../../protocol/envelope/index.js";
 import type {
   JournalEntry,
@@ -25,6 +30,7 @@ import { formatLocalDateTime } from "../time/zoned.js";
 import { snapshotEvidence } from "./commit-evidence.js";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
 import { openDurableDb } from "./durable-adapter.js";
+import { commitPreparedFile, discardPreparedFile } from "./durable-file.js";
 import { Ledger } from "./ledger/ledger.js";
 import {
   type DayClose,
@@ -207,31 +213,80 @@ export class CouponStore implements LedgerPort {
   /** Verifies and installs a signed list. A refused list throws CouponListError and changes nothing. */
   importList(envelopeText: string, now: number): ImportResult {
     this.writable("import a coupon list");
-    const current = this.cache.data.envelope;
-    const inForce =
-      current && this.indexInForce
-        ? { version: this.indexInForce.version, signature: current.signature }
-        : null;
-    const verified = verifyCouponList(envelopeText, this.opts.merchant, inForce);
+    const verified = verifyCouponList(envelopeText, this.opts.merchant, this.listInForce());
     if (verified.unchanged)
       return { status: "unchanged", version: verified.list.version, codes: verified.list.codes.length };
-    const index = buildCouponIndex(verified.list);
+    const importedAt = new Date(now).toISOString();
+    return this.install(buildCouponIndex(verified.list), verified.list.issuedAt, now, () => {
+      this.cache.data = { format: "quan.cache/1", envelope: verified.envelope, importedAt };
+      this.cache.write();
+    });
+  }
+
+  /** What a new list is verified against: the version and signature in force, if any. */
+  listInForce(): ListInForce | null {
+    const current = this.cache.data.envelope;
+    return current && this.indexInForce
+      ? { version: this.indexInForce.version, signature: current.signature }
+      : null;
+  }
+
+  /** Where the list cache lives: a list verified off this thread prepares its new content next to it. */
+  listCacheFile(): string {
+    return join(this.opts.dataDir, "coupons.json");
+  }
+
+  /**
+   * Installs a list verified and indexed elsewhere (a worker thread), whose cache file content
+   * (listCacheContent) was already written and synced to `preparedFile`. Checked again here, as
+   * one synchronous step: a list that another import overtook meanwhile is refused as stale. A
+   * refused list throws CouponListError, drops the prepared file and changes nothing.
+   */
+  installPreparedList(
+    prepared: {
+      envelope: SignedEnvelope;
+      index: CouponIndex;
+      /** As the list states it, for messages. */
+      issuedAt: string;
+      preparedFile: string;
+      importedAt: string;
+    },
+    now: number,
+  ): ImportResult {
+    const { envelope, index, issuedAt, preparedFile, importedAt } = prepared;
+    try {
+      this.writable("import a coupon list");
+      const inForce = this.listInForce();
+      if (inForce && index.version <= inForce.version)
+        throw new CouponListError(
+          "stale_version",
+          `coupon list refused: version ${index.version} is not newer than version ${inForce.version} in force`,
+        );
+      return this.install(index, issuedAt, now, () => {
+        commitPreparedFile(preparedFile, this.listCacheFile());
+        this.cache.data = { format: "quan.cache/1", envelope, importedAt };
+      });
+    } finally {
+      discardPreparedFile(preparedFile);
+    }
+  }
+
+  /**
+   * The list in force is replaced only once its cache is on disk (`persist`), in one synchronous
+   * step; its date then feeds trusted time as far as the clock rules allow.
+   */
+  private install(index: CouponIndex, issuedText: string, now: number, persist: () => void): ImportResult {
     const synchronized = this.synchronized();
-    this.refuseIssuedAhead(verified.list.issuedAt, index.issuedAt, now, synchronized);
-    this.cache.data = {
-      format: "quan.cache/1",
-      envelope: verified.envelope,
-      importedAt: new Date(now).toISOString(),
-    };
-    this.cache.write();
+    this.refuseIssuedAhead(issuedText, index.issuedAt, now, synchronized);
+    persist();
     this.indexInForce = index;
     if (!synchronized) this.raiseTrustedTime(index.issuedAt, "list");
     else if (index.issuedAt <= now + this.opts.clockToleranceMs)
       this.raiseTrustedTime(Math.min(index.issuedAt, now), "list");
     else
       this.log.warn(
-        { version: index.version, issuedAt: verified.list.issuedAt },
-        `the server's clock is ${formatSpan(index.issuedAt - now)} ahead: list ${index.version} is dated ${verified.list.issuedAt}, this terminal's NTP-synchronised clock says ${new Date(now).toISOString()}; the list is in force but its date is not taken as the time (fix the server's clock)`,
+        { version: index.version, issuedAt: issuedText },
+        `the server's clock is ${formatSpan(index.issuedAt - now)} ahead: list ${index.version} is dated ${issuedText}, this terminal's NTP-synchronised clock says ${new Date(now).toISOString()}; the list is in force but its date is not taken as the time (fix the server's clock)`,
       );
     this.log.info({ version: index.version, codes: index.codes.size }, "coupon list imported");
     return { status: "imported", version: index.version, codes: index.codes.size };
@@ -611,6 +666,12 @@ function ledgerOptions(opts: CouponStoreOptions) {
     ...(opts.snapshotEvery !== undefined ? { checkpointEvery: opts.snapshotEvery } : {}),
     ...(opts.segmentBytes !== undefined ? { segmentBytes: opts.segmentBytes } : {}),
   };
+}
+
+/** The list cache file's content for a verified list (what installPreparedList expects prepared). */
+export function listCacheContent(envelope: SignedEnvelope, importedAt: string): string {
+  const data: CacheFile = { format: "quan.cache/1", envelope, importedAt };
+  return JSON.stringify(data);
 }
 
 function openCache(dataDir: string): LowSync<CacheFile> {

@@ -1,9 +1,9 @@
 import type { ActionName } from "../../runtime/flow/keymap.js";
 import type { HealthView } from "../../runtime/flow/view.js";
+import { center } from "../../runtime/text/fit.js";
 import { type Block, block, compose, line } from "../layout.js";
 import type { Line, LineStyle } from "../line.js";
 import { type MessageKey, t } from "../messages.js";
-import { center } from "../text-width.js";
 import { headerBlock, hintsBlock, messageBlocks, row, type ScreenOptions, type ViewOf } from "./frame.js";
 
 /** Waiting for the next customer: the store, what to do, and how the terminal is doing. */
