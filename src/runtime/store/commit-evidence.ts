@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CommitEvidence } from "./journal.js";
-import { type CheckpointFile, LEDGER_DIR, listCheckpoints } from "./ledger/checkpoint.js";
+import { type CheckpointFile, LEDGER_DIR, listCheckpoints, readCheckpointFile } from "./ledger/checkpoint.js";
 
 /** What the counters snapshot of a data dir from before segments says was committed. */
 export function snapshotEvidence(snapshot: { seq: number } | null | undefined): CommitEvidence | null {
@@ -22,8 +22,7 @@ export function readCommitEvidence(dataDir: string): CommitEvidence | null {
   if (existsSync(dir)) {
     for (const name of listCheckpoints(dir)) {
       try {
-        const file = JSON.parse(readFileSync(join(dir, name), "utf8")) as CheckpointFile;
-        if (file.format === "quan.ledger/1") return checkpointEvidence(name, file);
+        return checkpointEvidence(name, readCheckpointFile(dir, name));
       } catch {
         // An unreadable checkpoint is skipped here exactly as the store's open skips it (and logs it).
       }

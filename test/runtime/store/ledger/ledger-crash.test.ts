@@ -35,11 +35,9 @@ function prng(seed: number): () => number {
 
 function runUntilKilled(optionsFile: string, start: number, killAfterMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [script, optionsFile, String(CODES), String(start), MANAGER_PIN],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, [script, optionsFile, String(CODES), String(start), MANAGER_PIN], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
@@ -114,7 +112,10 @@ describe("SIGKILL of the store on a segment roll, a background checkpoint or a m
       for (const e of records) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
       for (const id of [...redeemed, ...voids.keys()]) expect(seen.get(id), `${id} ${where}`).toBe(1);
       for (const [id, target] of voids)
-        expect(records.find((e) => e.id === id), where).toMatchObject({ type: "void", target });
+        expect(
+          records.find((e) => e.id === id),
+          where,
+        ).toMatchObject({ type: "void", target });
 
       const { usage: expected, redemptions } = foldAll(fx.dir);
       const { ledger } = Ledger.open({
