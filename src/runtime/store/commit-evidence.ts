@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CommitEvidence } from "./journal.js";
-import { type CheckpointFile, LEDGER_DIR, listCheckpoints } from "./ledger/checkpoint.js";
+import { type CheckpointFile, LEDGER_DIR, listCheckpoints, readCheckpointFile } from "./ledger/checkpoint.js";
 
 /** What the counters snapshot of a data dir from before segments says was committed. */
 export function snapshotEvidence(snapshot: { seq: number } | null | undefined): CommitEvidence | null {
@@ -22,9 +22,8 @@ export function newestCheckpointEvidence(ledgerDir: string): CommitEvidence | nu
   if (!existsSync(ledgerDir)) return null;
   for (const name of listCheckpoints(ledgerDir)) {
     try {
-      const file = JSON.parse(readFileSync(join(ledgerDir, name), "utf8")) as CheckpointFile;
-      if (file.format === "quan.ledger/1" && Number.isInteger(file.position?.seq))
-        return checkpointEvidence(name, file);
+      const file = readCheckpointFile(ledgerDir, name);
+      if (Number.isInteger(file.position?.seq)) return checkpointEvidence(name, file);
     } catch {
       // Unreadable: an older checkpoint may still vouch; the store's open logs the damaged one.
     }

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import {
   closeSync,
   fsyncSync,
@@ -85,14 +85,43 @@ export interface LoadedCheckpoint {
   runs: { codes: StackedRun[]; members: StackedRun[]; tokens: StackedRun[] };
 }
 
+/**
+ * A checkpoint's bytes: its JSON with the SHA-256 of that JSON put first, `{"sha256":"<hex>",...}`,
+ * so the file stays plain JSON and a bit error in a count (still valid JSON) is caught, as the
+ * runs' crc catches one in a table. The hash is of the exact bytes after the prefix, never of a
+ * re-serialisation.
+ */
+const SUM_PREFIX = '{"sha256":"';
+const SUM_END = SUM_PREFIX.length + 64;
+const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+
+function checkpointBytes(file: CheckpointFile): Buffer {
+  const json = JSON.stringify(file);
+  return Buffer.from(`${SUM_PREFIX}${sha256(json)}",${json.slice(1)}`, "utf8");
+}
+
+/** Reads and checks one checkpoint's small state; throws if it is damaged or of another format. */
+export function readCheckpointFile(dir: string, name: string): CheckpointFile {
+  const text = readFileSync(join(dir, name), "utf8");
+  const json = `{${text.slice(SUM_END + 2)}`;
+  if (
+    !text.startsWith(SUM_PREFIX) ||
+    text.slice(SUM_END, SUM_END + 2) !== '",' ||
+    sha256(json) !== text.slice(SUM_PREFIX.length, SUM_END)
+  )
+    throw new Error(`${name} is damaged: checksum mismatch`);
+  const file = JSON.parse(json) as CheckpointFile;
+  if (file.format !== "quan.ledger/1") throw new Error(`${name}: unknown format ${String(file.format)}`);
+  return file;
+}
+
 /** Reads one checkpoint and its runs; throws if anything is missing or does not check out. */
 export function loadCheckpoint(
   dir: string,
   name: string,
   valueSizes: Record<keyof CheckpointFile["runs"], number>,
 ): LoadedCheckpoint {
-  const file = JSON.parse(readFileSync(join(dir, name), "utf8")) as CheckpointFile;
-  if (file.format !== "quan.ledger/1") throw new Error(`${name}: unknown format ${String(file.format)}`);
+  const file = readCheckpointFile(dir, name);
   const load = (table: keyof CheckpointFile["runs"]) =>
     file.runs[table].map((f) => ({
       run: Run.decode(readFileSync(join(dir, f)), valueSizes[table], f),
@@ -120,7 +149,7 @@ export function writeCheckpointSync(dir: string, runs: readonly StackedRun[], fi
     r.written = true;
   }
   const name = checkpointName(file.position.seq);
-  writeDurableSync(dir, name, [Buffer.from(JSON.stringify(file), "utf8")]);
+  writeDurableSync(dir, name, [checkpointBytes(file)]);
   fsyncDirectory(dir);
   return name;
 }
@@ -176,7 +205,7 @@ export async function writeCheckpointAsync(
     r.written = true;
   }
   const name = checkpointName(file.position.seq);
-  await writeDurableAsync(dir, name, [Buffer.from(JSON.stringify(file), "utf8")]);
+  await writeDurableAsync(dir, name, [checkpointBytes(file)]);
   const handle = await open(dir, "r");
   try {
     await handle.sync();
