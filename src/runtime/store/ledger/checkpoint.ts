@@ -9,7 +9,7 @@ import {
   rmSync,
   writevSync,
 } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
+import { open, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { LastUse } from "../../engine/verdict.js";
 import type { LastRedemption } from "../../flow/ports.js";
@@ -156,27 +156,34 @@ function writeDurableSync(dir: string, name: string, parts: Buffer[]): void {
 export const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The same, off the commit path: the crc a slice at a time, the writes and fsyncs on libuv's
- * threads (temp, fsync, rename, then the directory). Returns the checkpoint's name.
+ * The same, off the commit path: the crc and the JSON a slice at a time, the writes and fsyncs on
+ * libuv's threads (temp, fsync, rename, then the directory). `file.recent` is written without the
+ * redemptions before `cutoff`. Returns the checkpoint's name, or null if `abandoned()` turned true
+ * (the ledger closed, and wrote a newer one).
  */
 export async function writeCheckpointAsync(
   dir: string,
   runs: readonly StackedRun[],
   file: CheckpointFile,
-): Promise<string> {
+  cutoff: number,
+  abandoned: () => boolean,
+): Promise<string | null> {
   for (const r of runs) {
     if (r.written) continue;
     const crc = crcOfRun(r.run);
     let step = crc.next();
     while (!step.done) {
       await nextTick();
+      if (abandoned()) return null;
       step = crc.next();
     }
     await writeDurableAsync(dir, r.file, [r.run.header(step.value), ...r.run.parts()]);
     r.written = true;
   }
+  const json = await checkpointJson(file, cutoff);
+  if (abandoned()) return null;
   const name = checkpointName(file.position.seq);
-  await writeDurableAsync(dir, name, [Buffer.from(JSON.stringify(file), "utf8")]);
+  await writeDurableAsync(dir, name, [Buffer.from(json, "utf8")]);
   const handle = await open(dir, "r");
   try {
     await handle.sync();
@@ -184,6 +191,24 @@ export async function writeCheckpointAsync(
     await handle.close();
   }
   return name;
+}
+
+/** The checkpoint as JSON, its recent redemptions (a void window's worth) a slice at a time. */
+async function checkpointJson(file: CheckpointFile, cutoff: number): Promise<string> {
+  const { recent, ...rest } = file;
+  const head = JSON.stringify(rest);
+  const parts: string[] = [];
+  let batch: RecentRedemption[] = [];
+  for (const r of recent) {
+    if (Date.parse(r.entry.at) >= cutoff) batch.push(r);
+    if (batch.length === 256) {
+      parts.push(JSON.stringify(batch).slice(1, -1));
+      batch = [];
+      await nextTick();
+    }
+  }
+  if (batch.length > 0) parts.push(JSON.stringify(batch).slice(1, -1));
+  return `${head.slice(0, -1)},"recent":[${parts.join(",")}]}`;
 }
 
 async function writeDurableAsync(dir: string, name: string, parts: Buffer[]): Promise<void> {
@@ -221,6 +246,18 @@ export function removeObsolete(dir: string, newest: string, keep: ReadonlySet<st
   for (const name of readdirSync(dir)) {
     const old = (CHECKPOINT_NAME.test(name) && name < newest) || (name.endsWith(".run") && !keep.has(name));
     if (old) rmSync(join(dir, name), { force: true });
+  }
+}
+
+/** The same off the event loop (a big run file's unlink can take a while). */
+export async function removeObsoleteAsync(
+  dir: string,
+  newest: string,
+  keep: ReadonlySet<string>,
+): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const old = (CHECKPOINT_NAME.test(name) && name < newest) || (name.endsWith(".run") && !keep.has(name));
+    if (old) await rm(join(dir, name), { force: true });
   }
 }
 

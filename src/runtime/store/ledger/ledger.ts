@@ -21,6 +21,7 @@ import {
   nextTick,
   type RecentRedemption,
   removeObsolete,
+  removeObsoleteAsync,
   removeTemps,
   type SegmentSummary,
   writeCheckpointAsync,
@@ -37,7 +38,7 @@ import {
   segmentName,
   walkJournal,
 } from "./segments.js";
-import { mergeRuns } from "./sorted-run.js";
+import { mergeRuns, type Run } from "./sorted-run.js";
 import { isZeroCount, tokenStep, UsageTables } from "./usage-tables.js";
 
 export interface LedgerOptions {
@@ -48,6 +49,8 @@ export interface LedgerOptions {
   log: Logger;
   /** Commits between checkpoints (default 1000). */
   checkpointEvery?: number;
+  /** A checkpoint at least this often when there were commits (default 10 minutes). */
+  checkpointIntervalMs?: number;
   /** Segment size at which the journal rolls to the next (default 16 MiB). */
   segmentBytes?: number;
   /** Runs of one level merged into one of the next (default 8). */
@@ -63,6 +66,15 @@ const TOTP_STEP_MS = 30_000;
 const REPLAY_SEAL_EVERY = 1 << 16;
 /** Merges this small are finished at close rather than left for a daemon. */
 const SMALL_MERGE = 1 << 17;
+const CHECKPOINT_INTERVAL_MS = 10 * 60_000;
+/** Longest slice of background checkpoint work between two turns of the event loop. */
+const SLICE_MS = 1;
+
+/** A checkpoint's state as of one journal position, before its runs are built. */
+type CheckpointSnapshot = Omit<CheckpointFile, "format" | "names" | "runs"> & {
+  /** Redemptions before this instant are past any void: not kept. */
+  cutoff: number;
+};
 
 /**
  * The ledger: the segmented journal (the truth), the counters derived from it (compact tables,
@@ -84,6 +96,7 @@ export class Ledger {
   private writeAgain = false;
   private merging = false;
   private closed = false;
+  private timer: NodeJS.Timeout | null = null;
   private readonly ledgerDir: string;
 
   private constructor(
@@ -178,6 +191,11 @@ export class Ledger {
     ledger.sinceCheckpoint = replayed;
     // A long replay (a migration, a lost checkpoint) is not done twice.
     if (replayed >= (opts.checkpointEvery ?? 1000) || migrated) ledger.checkpointNow();
+    // A quiet shop's few commits are checkpointed too, so a start never replays hours of them.
+    ledger.timer = setInterval(() => {
+      if (ledger.sinceCheckpoint > 0 && !ledger.closed) ledger.checkpointSoon();
+    }, opts.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS);
+    ledger.timer.unref();
     return { ledger, warnings };
   }
 
@@ -335,45 +353,61 @@ export class Ledger {
 
   // ---- checkpoints -----------------------------------------------------------------------
 
-  /** Seals the counters' recent changes into runs (bounded by the commits since the last). */
+  /** Seals the counters' recent changes into runs at once (a replay). */
   private seal(tag: string): void {
     for (const map of this.usage.maps) map.seal(tag);
   }
 
-  private checkpointFile(position: LedgerPosition): CheckpointFile {
-    const cutoff = this.maxAt - this.opts.voidWindowMs - 5 * 60_000;
+  /**
+   * What a checkpoint holds as of the journal's position now, taken on the commit path: the
+   * counters' changes frozen (constant time), small state copied. The rest is built later.
+   */
+  private snapshot(): CheckpointSnapshot {
+    const journal = this.writable("write a counters checkpoint");
+    const position = journal.position;
+    for (const map of this.usage.maps) map.freeze(String(position.seq));
+    this.sinceCheckpoint = 0;
     const recent: RecentRedemption[] = [];
-    for (const [id, r] of this.recent) {
-      if (!r.entry || Date.parse(r.entry.at) < cutoff) this.recent.delete(id);
-      else recent.push({ entry: r.entry, voided: r.voided, seq: r.seq });
-    }
-    const files = (m: CompactMap<unknown>) => m.runs.map((r) => r.file);
+    for (const r of this.recent.values())
+      if (r.entry) recent.push({ entry: r.entry, voided: r.voided, seq: r.seq });
     return {
-      format: "quan.ledger/1",
       position,
       redemptions: this.redemptionCount,
-      names: this.usage.dict.names,
       irregular: [...this.usage.irregular],
       campaigns: [...this.usage.campaignUses],
+      recent,
+      lastOwn: this.lastOwn,
+      segments: this.segments.map((s) => ({ ...s })),
+      cutoff: this.maxAt - this.opts.voidWindowMs - 5 * 60_000,
+    };
+  }
+
+  /** The checkpoint file once the frozen changes are built into runs (the runs in the stack now). */
+  private checkpointFile(snap: CheckpointSnapshot): { file: CheckpointFile; runs: StackedRun[] } {
+    const files = (m: CompactMap<unknown>) => m.runs.map((r) => r.file);
+    const { cutoff: _, ...state } = snap;
+    const file: CheckpointFile = {
+      format: "quan.ledger/1",
+      ...state,
+      // After the build: encoding a last use may have added a name.
+      names: [...this.usage.dict.names],
       runs: {
         codes: files(this.usage.codes),
         members: files(this.usage.members),
         tokens: files(this.usage.tokens),
       },
-      recent,
-      lastOwn: this.lastOwn,
-      segments: this.segments.map((s) => ({ ...s })),
     };
-  }
-
-  private prepare(): { file: CheckpointFile; runs: StackedRun[] } {
-    const journal = this.writable("write a counters checkpoint");
-    const position = journal.position;
-    this.seal(String(position.seq));
-    this.sinceCheckpoint = 0;
-    const file = this.checkpointFile(position);
     const runs = this.usage.maps.flatMap((m) => m.runs.filter((r) => !r.written));
     return { file, runs };
+  }
+
+  /** Redemptions older than the void window (and the lookups' misses) leave RAM, a slice at a time. */
+  private async pruneRecent(cutoff: number): Promise<void> {
+    let n = 0;
+    for (const [id, r] of this.recent) {
+      if (!r.entry || Date.parse(r.entry.at) < cutoff) this.recent.delete(id);
+      if (++n % 512 === 0) await nextTick();
+    }
   }
 
   /** Starts a checkpoint in the background; the commit that asked for it returns at once. */
@@ -382,11 +416,8 @@ export class Ledger {
       this.writeAgain = true;
       return;
     }
-    const { file, runs } = this.prepare();
-    this.writing = writeCheckpointAsync(this.ledgerDir, runs, file)
-      .then((name) => {
-        if (!this.closed) removeObsolete(this.ledgerDir, name, this.runFiles(file));
-      })
+    const snap = this.snapshot();
+    this.writing = this.writeInBackground(snap)
       .catch((err: Error) => {
         this.opts.log.warn(
           { err, pendingRecords: this.sinceCheckpoint },
@@ -400,14 +431,35 @@ export class Ledger {
           this.checkpointSoon();
         }
       });
+  }
+
+  /** Builds the frozen changes, writes the runs and the checkpoint: each step a slice at a time. */
+  private async writeInBackground(snap: CheckpointSnapshot): Promise<void> {
+    await nextTick();
+    for (;;) {
+      if (this.closed) return;
+      const deadline = performance.now() + SLICE_MS;
+      if (this.usage.maps.every((m) => m.build(deadline))) break;
+      await nextTick();
+    }
+    if (this.closed) return;
+    const { file, runs } = this.checkpointFile(snap);
     this.mergeSoon();
+    await this.pruneRecent(snap.cutoff);
+    const name = await writeCheckpointAsync(this.ledgerDir, runs, file, snap.cutoff, () => this.closed);
+    if (name && !this.closed) await removeObsoleteAsync(this.ledgerDir, name, this.runFiles(file));
   }
 
   /** A checkpoint written before returning (at open after a long replay, at close). */
   private checkpointNow(): void {
     try {
       this.mergeAllNow(SMALL_MERGE);
-      const { file, runs } = this.prepare();
+      const snap = this.snapshot();
+      for (const map of this.usage.maps) map.build();
+      const { file, runs } = this.checkpointFile(snap);
+      file.recent = file.recent.filter((r) => Date.parse(r.entry.at) >= snap.cutoff);
+      for (const [id, r] of this.recent)
+        if (!r.entry || Date.parse(r.entry.at) < snap.cutoff) this.recent.delete(id);
       const name = writeCheckpointSync(this.ledgerDir, runs, file);
       if (!this.writing) removeObsolete(this.ledgerDir, name, this.runFiles(file));
     } catch (err) {
@@ -429,12 +481,12 @@ export class Ledger {
     ]);
   }
 
-  private keepFor(map: CompactMap<unknown>): (oldest: boolean) => (value: Buffer, key: Buffer) => boolean {
+  private keepFor(map: CompactMap<unknown>): (oldest: boolean) => (run: Run, i: number) => boolean {
     if (map === (this.usage.tokens as CompactMap<unknown>)) {
       const oldestStep = Math.floor((this.maxAt - TOKEN_RETENTION_MS) / TOTP_STEP_MS);
-      return () => (_v, key) => tokenStep(key) >= oldestStep;
+      return () => (run, i) => tokenStep(run.key(i)) >= oldestStep;
     }
-    return (oldest) => (value) => !oldest || !isZeroCount(value);
+    return (oldest) => (run, i) => !oldest || !isZeroCount(run, i);
   }
 
   /** Runs due merges a slice at a time between commits (each slice a couple of ms at most). */
@@ -452,15 +504,16 @@ export class Ledger {
       const tag = (inputs[0] as StackedRun).file.split("-")[1] as string;
       const step = async () => {
         for (;;) {
+          // Never on the commit path that asked for it: the first slice waits a turn too.
+          await nextTick();
           if (this.closed) return;
           const started = performance.now();
           let r = merge.next();
-          while (!r.done && performance.now() - started < 2) r = merge.next();
+          while (!r.done && performance.now() - started < SLICE_MS) r = merge.next();
           if (r.done) {
             map.replace(inputs, r.value, `${tag}m`);
             return;
           }
-          await nextTick();
         }
       };
       step()
@@ -512,6 +565,7 @@ export class Ledger {
 
   close(): void {
     if (this.closed) return;
+    if (this.timer) clearInterval(this.timer);
     try {
       if (this.journal && this.sinceCheckpoint > 0) this.checkpointNow();
     } finally {

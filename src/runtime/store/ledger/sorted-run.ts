@@ -134,14 +134,26 @@ export function* crcOfRun(run: Run, slice = 256 << 10): Generator<void, number> 
   return crc;
 }
 
+/** Key `i` of run `a` against key `j` of run `b`, without a view of either (a merge makes millions). */
+function compareKeys(a: Run, i: number, b: Run, j: number): number {
+  return a.keys.compare(
+    b.keys,
+    b.offsets[j] as number,
+    b.offsets[j + 1] as number,
+    a.offsets[i] as number,
+    a.offsets[i + 1] as number,
+  );
+}
+
 /**
  * Merges runs (newest first) into one, a slice at a time: for a key in several runs the newest
- * value wins; `keep(value, key)` false drops an entry (a zero count in the oldest run, a spent
- * token too old to be presented again). Yields every `slice` entries.
+ * value wins; `keep(run, i)` false drops entry i of that run (a zero count in the oldest run, a
+ * spent token too old to be presented again). Yields every `slice` entries; allocates nothing per
+ * entry, so a big merge does not keep the garbage collector busy.
  */
 export function* mergeRuns(
   runs: readonly Run[],
-  keep: (value: Buffer, key: Buffer) => boolean,
+  keep: (run: Run, i: number) => boolean,
   slice = 4096,
 ): Generator<void, Run> {
   const valueSize = runs[0]?.valueSize ?? 0;
@@ -151,39 +163,38 @@ export function* mergeRuns(
     maxCount += r.count;
     maxKeys += r.keys.length;
   }
-  const offsets = new Uint32Array(maxCount + 1);
-  const keys = Buffer.allocUnsafe(maxKeys);
-  const values = Buffer.allocUnsafe(maxCount * valueSize);
+  // Not zero-filled (every slot used is written): a big merge's first slice stays short.
+  const offsets = new Uint32Array(Buffer.allocUnsafeSlow((maxCount + 1) * 4).buffer, 0, maxCount + 1);
+  const keys = Buffer.allocUnsafeSlow(maxKeys);
+  const values = Buffer.allocUnsafeSlow(maxCount * valueSize);
   const heads = runs.map(() => 0);
   let count = 0;
   let at = 0;
   let steps = 0;
   for (;;) {
     let best = -1;
-    let bestKey: Buffer | null = null;
     for (let r = 0; r < runs.length; r++) {
-      const run = runs[r] as Run;
       const h = heads[r] as number;
-      if (h >= run.count) continue;
-      const k = run.key(h);
-      if (bestKey === null || k.compare(bestKey) < 0) {
-        best = r;
-        bestKey = k;
-      }
+      if (h >= (runs[r] as Run).count) continue;
+      // Strictly less: among equal keys the newest run's (the lowest r) stays the best.
+      if (best < 0 || compareKeys(runs[r] as Run, h, runs[best] as Run, heads[best] as number) < 0) best = r;
     }
-    if (bestKey === null) break;
-    const value = (runs[best] as Run).value(heads[best] as number);
+    if (best < 0) break;
+    const run = runs[best] as Run;
+    const i = heads[best] as number;
     // Newest first: the first run holding the key has its newest value; skip it in the older ones.
-    for (let r = 0; r < runs.length; r++) {
-      const run = runs[r] as Run;
+    for (let r = best + 1; r < runs.length; r++) {
       const h = heads[r] as number;
-      if (h < run.count && run.key(h).equals(bestKey)) heads[r] = h + 1;
+      if (h < (runs[r] as Run).count && compareKeys(runs[r] as Run, h, run, i) === 0) heads[r] = h + 1;
     }
-    if (keep(value, bestKey)) {
+    heads[best] = i + 1;
+    if (keep(run, i)) {
+      const start = run.offsets[i] as number;
+      const end = run.offsets[i + 1] as number;
       offsets[count] = at;
-      bestKey.copy(keys, at);
-      at += bestKey.length;
-      value.copy(values, count * valueSize);
+      run.keys.copy(keys, at, start, end);
+      at += end - start;
+      run.values.copy(values, count * valueSize, i * valueSize, (i + 1) * valueSize);
       count++;
     }
     if (++steps % slice === 0) yield;

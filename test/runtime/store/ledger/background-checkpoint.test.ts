@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { afterEach, describe, expect, it } from "vitest";
+import { ulid } from "../../../../src/runtime/ids.js";
+import type { RedeemEntry } from "../../../../src/runtime/ledger/records.js";
+import { silentLogger } from "../../../../src/runtime/log.js";
+import { listCheckpoints } from "../../../../src/runtime/store/ledger/checkpoint.js";
+import { Ledger, type LedgerOptions } from "../../../../src/runtime/store/ledger/ledger.js";
+import { SegmentedJournal } from "../../../../src/runtime/store/ledger/segments.js";
+
+const T0 = Date.parse("2026-03-04T04:00:00Z");
+/** Codes one redemption uses: enough that building them into a table takes far longer than 20 ms. */
+const WIDE = 30_000;
+
+let dir = "";
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function redeem(at: number, codes: string[]): RedeemEntry {
+  return {
+    type: "redeem",
+    id: ulid(at),
+    at: new Date(at).toISOString(),
+    terminal: "T1",
+    store: "S1",
+    cashier: "a",
+    currency: "CNY",
+    amount: 10_000,
+    discount: 100,
+    payable: 9900,
+    lines: codes.map((code) => ({ code, campaign: "c", discount: 0 })),
+    listVersion: 1,
+  };
+}
+
+const wideCodes = (prefix: string) =>
+  Array.from({ length: WIDE }, (_, i) => `${prefix}-${String(i).padStart(6, "0")}`);
+
+function open(extra: Partial<LedgerOptions> = {}): Ledger {
+  return Ledger.open({ dataDir: dir, terminal: "T1", voidWindowMs: 60_000, log: silentLogger(), ...extra })
+    .ledger;
+}
+
+/** Runs `commit` and returns its time beyond the journal's own write + fdatasync. */
+function beyondAppend(commit: () => void): number {
+  const append = SegmentedJournal.prototype.append;
+  let appendMs = 0;
+  SegmentedJournal.prototype.append = function (this: SegmentedJournal, e) {
+    const t = performance.now();
+    try {
+      return append.call(this, e);
+    } finally {
+      appendMs = performance.now() - t;
+    }
+  };
+  try {
+    const t = performance.now();
+    commit();
+    return performance.now() - t - appendMs;
+  } finally {
+    SegmentedJournal.prototype.append = append;
+  }
+}
+
+describe("counters checkpoints off the commit path", () => {
+  it("the commit that is due for a checkpoint returns without building the counters' tables, and nothing is lost", async () => {
+    dir = mkdtempSync(join(tmpdir(), "quan-ledger-"));
+    const ledger = open({ checkpointEvery: 2 });
+    ledger.commit(redeem(T0, wideCodes("A")));
+    // The second commit is due for a checkpoint of 30,000 changed counters.
+    const ms = beyondAppend(() => ledger.commit(redeem(T0 + 1000, ["B-1"])));
+    expect(ms).toBeLessThan(20);
+    // While the tables are built in the background, every change is seen.
+    expect(ledger.usage.codeUses.get("A-000000")).toBe(1);
+    expect(ledger.usage.codeUses.get(`A-${String(WIDE - 1).padStart(6, "0")}`)).toBe(1);
+    expect(ledger.usage.codeUses.get("B-1")).toBe(1);
+    ledger.commit(redeem(T0 + 2000, ["A-000007"]));
+    expect(ledger.usage.codeUses.get("A-000007")).toBe(2);
+
+    // The event loop turns while the checkpoint is built and written: no long block.
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
+    await ledger.settle();
+    loop.disable();
+    expect(loop.max / 1e6).toBeLessThan(40);
+    expect(listCheckpoints(join(dir, "ledger"))[0]).toBe("checkpoint-000000000002.json");
+
+    // A power cut now (no close): the next start reads the checkpoint and the record after it.
+    const again = open({ checkpointEvery: 2 });
+    expect(again.usage.codeUses.get("A-000000")).toBe(1);
+    expect(again.usage.codeUses.get("A-000007")).toBe(2);
+    expect(again.usage.codeUses.get("B-1")).toBe(1);
+    expect(again.redemptions).toBe(3);
+    again.close();
+    ledger.close();
+  });
+
+  it("a checkpoint is written every interval when there were commits, and not when there were none", async () => {
+    dir = mkdtempSync(join(tmpdir(), "quan-ledger-"));
+    const ledger = open({ checkpointIntervalMs: 50 });
+    const ledgerDir = join(dir, "ledger");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(listCheckpoints(ledgerDir)).toEqual([]);
+    ledger.commit(redeem(T0, ["A-1"]));
+    ledger.commit(redeem(T0 + 1000, ["A-2"]));
+    const deadline = Date.now() + 5000;
+    while (listCheckpoints(ledgerDir).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    await ledger.settle();
+    expect(listCheckpoints(ledgerDir)).toEqual(["checkpoint-000000000002.json"]);
+    await new Promise((r) => setTimeout(r, 200));
+    await ledger.settle();
+    expect(listCheckpoints(ledgerDir)).toEqual(["checkpoint-000000000002.json"]);
+
+    // A power cut (no close): the start needs no replay of those commits.
+    const again = open();
+    expect(again.usage.codeUses.get("A-2")).toBe(1);
+    expect(again.redemptions).toBe(2);
+    again.close();
+    ledger.close();
+  });
+});
