@@ -89,14 +89,30 @@ const { silentLogger } = await import(process.argv[2]);
 const t = performance.now();
 const { ledger } = Ledger.open({ dataDir: process.argv[3], terminal: "T1", voidWindowMs: 1800000, log: silentLogger() });
 const ms = performance.now() - t;
+// Since the process began (node's own start and module loading included): start to ready.
+const readyMs = performance.now();
+const rssAtOpen = process.memoryUsage().rss;
+// The tables are read after the start; the RSS a running terminal has is after that.
+await ledger.settle();
 ledger.usage.codeUses.get("CODE-00000001");
 const rss = process.memoryUsage().rss;
 ledger.close();
-process.stdout.write(JSON.stringify({ ms, rss }));
+process.stdout.write(JSON.stringify({ ms, readyMs, rss, rssAtOpen }));
 `;
 
 /** Start in a fresh process (module loading included), as the daemon starts. */
-function startInChild(dataDir: string): { ms: number; rss: number; wallMs: number } {
+interface ChildStart {
+  /** Ledger.open alone. */
+  ms: number;
+  /** From the process's start (node and module loading included) to the ledger open. */
+  readyMs: number;
+  rssAtOpen: number;
+  /** After the tables were read (a running terminal's). */
+  rss: number;
+  wallMs: number;
+}
+
+function startInChild(dataDir: string): ChildStart {
   const ledgerModule = new URL("../src/runtime/store/ledger/ledger.js", import.meta.url).href;
   const logModule = new URL("../src/runtime/log.js", import.meta.url).href;
   const t = performance.now();
@@ -114,7 +130,14 @@ const writeBytes = () =>
   Number(/write_bytes: (\d+)/.exec(readFileSync("/proc/self/io", "utf8"))?.[1] ?? Number.NaN);
 
 export interface LedgerBenchResult {
-  starts: { records: number; ms: number; wallMs: number; rssMb: number }[];
+  starts: {
+    records: number;
+    ms: number;
+    readyMs: number;
+    wallMs: number;
+    rssAtOpenMb: number;
+    rssMb: number;
+  }[];
   commits: number;
   longestCommitMs: number;
   /** A commit's time beyond its write + fdatasync: counters, checkpoint preparation. */
@@ -140,6 +163,7 @@ export async function ledgerBench(
   const root = mkdtempSync(join(tmpdir(), "quan-ledger-bench-"));
   try {
     const starts: LedgerBenchResult["starts"] = [];
+    const dirs: string[] = [];
     let biggest = "";
     for (const n of sizes) {
       const dir = join(root, `d${n}`);
@@ -153,20 +177,32 @@ export async function ledgerBench(
         log: silentLogger(),
       });
       ledger.close();
-      const firstMs = performance.now() - t;
-      const runs = [startInChild(dir), startInChild(dir), startInChild(dir)].sort((a, b) => a.ms - b.ms);
-      const s = runs[1] as { ms: number; rss: number; wallMs: number };
-      starts.push({ records: n, ms: s.ms, wallMs: s.wallMs, rssMb: s.rss / 2 ** 20 });
-      log(
-        `ledger start with ${n} records: open ${s.ms.toFixed(1)} ms, process ${s.wallMs.toFixed(0)} ms, RSS ${(s.rss / 2 ** 20).toFixed(1)} MB (one-time rebuild ${firstMs.toFixed(0)} ms)`,
-      );
+      log(`  ${n} records written, counters rebuilt once in ${(performance.now() - t).toFixed(0)} ms`);
+      dirs.push(dir);
       biggest = dir;
     }
+    // Starts interleaved (this machine's load changes by the second); the median of five each.
+    const samples: ChildStart[][] = dirs.map(() => []);
+    for (let r = 0; r < 5; r++) dirs.forEach((dir, i) => samples[i]?.push(startInChild(dir)));
+    sizes.forEach((n, i) => {
+      const s = (samples[i] as ChildStart[]).sort((a, b) => a.readyMs - b.readyMs)[2] as ChildStart;
+      starts.push({
+        records: n,
+        ms: s.ms,
+        readyMs: s.readyMs,
+        wallMs: s.wallMs,
+        rssAtOpenMb: s.rssAtOpen / 2 ** 20,
+        rssMb: s.rss / 2 ** 20,
+      });
+      log(
+        `ledger start with ${n} records: open ${s.ms.toFixed(1)} ms, process start to ready ${s.readyMs.toFixed(0)} ms; RSS at open ${(s.rssAtOpen / 2 ** 20).toFixed(1)} MB, after its tables were read ${(s.rss / 2 ** 20).toFixed(1)} MB`,
+      );
+    });
     const base = starts[0];
     const top = starts.at(-1);
     if (base && top)
       log(
-        `  target: start <= 1.5x empty (got ${(top.wallMs / base.wallMs).toFixed(2)}x process, ${(top.ms / Math.max(base.ms, 0.001)).toFixed(1)}x open), RSS + <= 50 MB (got +${(top.rssMb - base.rssMb).toFixed(1)} MB)`,
+        `  target: start <= 1.5x empty (got ${(top.readyMs / base.readyMs).toFixed(2)}x process start to ready), RSS + <= 50 MB (got +${(top.rssAtOpenMb - base.rssAtOpenMb).toFixed(1)} MB at open, +${(top.rssMb - base.rssMb).toFixed(1)} MB once the tables are read)`,
       );
 
     // The floor on this machine, measured in the same run: a bare journal (append + fdatasync,
@@ -186,6 +222,8 @@ export async function ledgerBench(
       voidWindowMs: 1_800_000,
       log: silentLogger(),
     });
+    // As in the daemon, the first commit comes after the start has read its tables.
+    await ledger.settle();
     const startSize = dirBytes(join(biggest, SEGMENT_DIR));
     // The append's own time (write + fdatasync) measured apart: the rest of a commit is the ledger's.
     const append = SegmentedJournal.prototype.append;

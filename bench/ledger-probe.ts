@@ -61,6 +61,8 @@ gcs.observe({ entryTypes: ["gc"] });
 const t0 = performance.now();
 const ledger = open(work);
 console.log(`open ${(performance.now() - t0).toFixed(1)} ms`);
+await ledger.settle();
+console.log(`tables read ${(performance.now() - t0).toFixed(1)} ms after the start`);
 const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
 let worstGap = 0;

@@ -85,7 +85,10 @@ export interface LoadedCheckpoint {
   runs: { codes: StackedRun[]; members: StackedRun[]; tokens: StackedRun[] };
 }
 
-/** Reads one checkpoint and its runs; throws if anything is missing or does not check out. */
+/**
+ * Reads one checkpoint and its runs' headers; throws if anything is missing or does not add up.
+ * The runs' bodies are read (and their crc checked) later: see Run.load.
+ */
 export function loadCheckpoint(
   dir: string,
   name: string,
@@ -95,7 +98,7 @@ export function loadCheckpoint(
   if (file.format !== "quan.ledger/1") throw new Error(`${name}: unknown format ${String(file.format)}`);
   const load = (table: keyof CheckpointFile["runs"]) =>
     file.runs[table].map((f) => ({
-      run: Run.decode(readFileSync(join(dir, f)), valueSizes[table], f),
+      run: Run.open(join(dir, f), f, valueSizes[table]),
       file: f,
       written: true,
     }));

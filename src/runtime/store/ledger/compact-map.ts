@@ -42,6 +42,8 @@ export class CompactMap<V> {
   private frozen: Frozen<V>[] = [];
   /** Newest first. */
   runs: StackedRun[] = [];
+  /** Told when a table read from disk fails its check (the lookup throws too). */
+  onDamage: ((err: Error, file: string) => void) | null = null;
 
   constructor(
     readonly name: string,
@@ -57,8 +59,14 @@ export class CompactMap<V> {
     }
     if (this.runs.length === 0) return undefined;
     const k = Buffer.from(key, "utf8");
-    for (const { run } of this.runs) {
-      const i = run.find(k);
+    for (const { run, file } of this.runs) {
+      let i: number;
+      try {
+        i = run.find(k);
+      } catch (err) {
+        this.onDamage?.(err as Error, file);
+        throw err;
+      }
       if (i >= 0) return this.codec.decode(run.value(i));
     }
     return undefined;

@@ -38,7 +38,7 @@ import {
   segmentName,
   walkJournal,
 } from "./segments.js";
-import { mergeRuns, type Run } from "./sorted-run.js";
+import { mergeRuns, type Run, TableDamagedError } from "./sorted-run.js";
 import { isZeroCount, tokenStep, UsageTables } from "./usage-tables.js";
 
 export interface LedgerOptions {
@@ -84,7 +84,11 @@ type CheckpointSnapshot = Omit<CheckpointFile, "format" | "names" | "runs"> & {
  */
 export class Ledger {
   readonly usage: UsageTables;
-  private readonly recent = new Map<string, Partial<RecentRedemption> & { voided: boolean; seq: number }>();
+  /** Redemptions a void may target; `voidSeq`: the record that voided one (for checkpoints). */
+  private readonly recent = new Map<
+    string,
+    Partial<RecentRedemption> & { voided: boolean; seq: number; voidSeq?: number }
+  >();
   private lastOwn: LastRedemption | null = null;
   private redemptionCount = 0;
   private readonly segments: SegmentSummary[] = [];
@@ -97,6 +101,11 @@ export class Ledger {
   private merging = false;
   private closed = false;
   private timer: NodeJS.Timeout | null = null;
+  private warming: Promise<void> | null = null;
+  /** A counters table failed its check: no checkpoint is written until a start rebuilds them. */
+  private damaged = false;
+  /** Opened for writing (a read-only one never moves a file). */
+  private writer = false;
   private readonly ledgerDir: string;
 
   private constructor(
@@ -110,13 +119,16 @@ export class Ledger {
       get: (id: string) => this.recent.get(id) ?? this.lookUpOld(id),
       set: (id: string, v: { voided: boolean; seq: number }) => {
         const known = this.recent.get(id);
-        if (known) known.voided = v.voided;
-        else this.recent.set(id, { ...v });
+        if (known) {
+          known.voided = v.voided;
+          known.voidSeq = this.folding;
+        } else this.recent.set(id, { ...v });
       },
       has: (id: string) => this.recent.has(id),
     };
     const saved = checkpoint?.file;
     this.usage = new UsageTables(redemptions, saved);
+    for (const map of this.usage.maps) map.onDamage = (err, file) => this.tableDamaged(err, file);
     if (checkpoint && saved) {
       this.usage.codes.load(checkpoint.runs.codes);
       this.usage.members.load(checkpoint.runs.members);
@@ -155,18 +167,20 @@ export class Ledger {
         ...(opts.segmentBytes ? { segmentBytes: opts.segmentBytes } : {}),
       });
     } catch (err) {
-      if (!(err instanceof PositionMismatchError) || !checkpoint) throw err;
+      if (!(err instanceof PositionMismatchError || err instanceof TableDamagedError) || !checkpoint)
+        throw err;
       const last = journalFiles(opts.dataDir).length;
       if (
-        checkpoint.file.position.segment > last ||
-        walkJournal(opts.dataDir, () => {}).last.seq < checkpoint.file.position.seq
+        err instanceof PositionMismatchError &&
+        (checkpoint.file.position.segment > last ||
+          walkJournal(opts.dataDir, () => {}).last.seq < checkpoint.file.position.seq)
       )
         throw new Error(
           `the journal in ${join(opts.dataDir, SEGMENT_DIR)} ends before record ${checkpoint.file.position.seq}, which the counters checkpoint ${checkpoint.name} says was committed: the journal was truncated or replaced; restore it from backup`,
         );
       opts.log.warn(
         { checkpoint: checkpoint.name, problem: (err as Error).message },
-        "counters checkpoint does not match the journal; rebuilding counters from the whole journal",
+        "counters checkpoint cannot be used (it does not match the journal, or a table of it is damaged); rebuilding counters from the whole journal",
       );
       ledger = new Ledger(opts, null, null);
       replayed = 0;
@@ -177,6 +191,7 @@ export class Ledger {
       });
     }
     ledger.journal = opened.journal;
+    ledger.writer = true;
     const warnings: string[] = [];
     if (opened.recovered) {
       const { quarantine, ...torn } = opened.recovered;
@@ -196,6 +211,8 @@ export class Ledger {
       if (ledger.sinceCheckpoint > 0 && !ledger.closed) ledger.checkpointSoon();
     }, opts.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS);
     ledger.timer.unref();
+    // The checkpoint's tables are read after the start (a replay above may have read some already).
+    ledger.warming = nextTick().then(() => ledger.warmUp());
     return { ledger, warnings };
   }
 
@@ -212,7 +229,7 @@ export class Ledger {
     try {
       walkJournal(opts.dataDir, visit, checkpoint?.file.position);
     } catch (err) {
-      if (!(err instanceof PositionMismatchError)) throw err;
+      if (!(err instanceof PositionMismatchError || err instanceof TableDamagedError)) throw err;
       const fresh = new Ledger(opts, null, null);
       walkJournal(opts.dataDir, (r, s) => fresh.foldReplayed(r, s));
       return fresh;
@@ -326,11 +343,12 @@ export class Ledger {
    * A redemption no longer in RAM (older than the void window): looked up in the segments that
    * may hold it or its void, by the instant its ULID carries. Null if the journal has no such one.
    */
-  private lookUpOld(id: string): (RecentRedemption & { voided: boolean }) | undefined {
+  private lookUpOld(id: string): (RecentRedemption & { voidSeq?: number }) | undefined {
     const t = ulidInstant(id);
     let entry: RedeemEntry | undefined;
     let voided = false;
     let seq = 0;
+    let voidSeq = 0;
     for (const s of this.segments) {
       if (t !== null && s.maxAt < t) continue;
       if (s.firstSeq >= this.folding) continue;
@@ -339,10 +357,13 @@ export class Ledger {
         if (record.type === "redeem" && record.id === id) {
           entry = entryOf(record) as RedeemEntry;
           seq = record.seq;
-        } else if (record.type === "void" && record.target === id) voided = true;
+        } else if (record.type === "void" && record.target === id) {
+          voided = true;
+          voidSeq = record.seq;
+        }
       });
     }
-    return entry ? { entry, voided, seq } : undefined;
+    return entry ? { entry, voided, seq, ...(voided ? { voidSeq } : {}) } : undefined;
   }
 
   private findRedeem(id: string): RedeemEntry | undefined {
@@ -367,15 +388,12 @@ export class Ledger {
     const position = journal.position;
     for (const map of this.usage.maps) map.freeze(String(position.seq));
     this.sinceCheckpoint = 0;
-    const recent: RecentRedemption[] = [];
-    for (const r of this.recent.values())
-      if (r.entry) recent.push({ entry: r.entry, voided: r.voided, seq: r.seq });
     return {
       position,
       redemptions: this.redemptionCount,
       irregular: [...this.usage.irregular],
       campaigns: [...this.usage.campaignUses],
-      recent,
+      recent: [],
       lastOwn: this.lastOwn,
       segments: this.segments.map((s) => ({ ...s })),
       cutoff: this.maxAt - this.opts.voidWindowMs - 5 * 60_000,
@@ -401,17 +419,60 @@ export class Ledger {
     return { file, runs };
   }
 
-  /** Redemptions older than the void window (and the lookups' misses) leave RAM, a slice at a time. */
-  private async pruneRecent(cutoff: number): Promise<void> {
+  /**
+   * The redemptions a void may still target as of the checkpoint's position (those committed
+   * after it are replayed, and so are voids after it); older ones leave RAM. Sliced when `slices`.
+   */
+  private async collectRecent(snap: CheckpointSnapshot, slices: boolean): Promise<void> {
+    const upTo = snap.position.seq;
     let n = 0;
     for (const [id, r] of this.recent) {
-      if (!r.entry || Date.parse(r.entry.at) < cutoff) this.recent.delete(id);
-      if (++n % 512 === 0) await nextTick();
+      if (!r.entry || Date.parse(r.entry.at) < snap.cutoff) this.recent.delete(id);
+      else if (r.seq <= upTo)
+        snap.recent.push({ entry: r.entry, voided: r.voided && (r.voidSeq ?? 0) <= upTo, seq: r.seq });
+      if (slices && ++n % 256 === 0) await nextTick();
     }
+  }
+
+  /**
+   * Reads the tables the start left on disk, off the event loop, checking each one's crc. A
+   * damaged one (a lookup in it fails too) sets every checkpoint aside, so the next start
+   * rebuilds the counters from the journal.
+   */
+  private async warmUp(): Promise<void> {
+    for (const map of this.usage.maps) {
+      for (const { run, file } of [...map.runs]) {
+        if (this.closed) return;
+        try {
+          await run.load();
+        } catch (err) {
+          this.tableDamaged(err as Error, file);
+          return;
+        }
+      }
+    }
+  }
+
+  private tableDamaged(err: Error, file: string): void {
+    if (this.damaged) return;
+    this.damaged = true;
+    if (this.writer) {
+      try {
+        for (const name of listCheckpoints(this.ledgerDir))
+          renameSync(join(this.ledgerDir, name), join(this.ledgerDir, `${name}.damaged`));
+      } catch (moveErr) {
+        this.opts.log.error({ err: moveErr }, "could not set the counters checkpoints aside");
+      }
+    }
+    this.opts.log.error(
+      { err, table: file },
+      `counters table ${file} failed its check (${err.message}): redemptions that need it are refused; restart the terminal, the counters are rebuilt from the journal at start`,
+    );
   }
 
   /** Starts a checkpoint in the background; the commit that asked for it returns at once. */
   private checkpointSoon(): void {
+    if (this.damaged) return;
     if (this.writing) {
       this.writeAgain = true;
       return;
@@ -445,21 +506,24 @@ export class Ledger {
     if (this.closed) return;
     const { file, runs } = this.checkpointFile(snap);
     this.mergeSoon();
-    await this.pruneRecent(snap.cutoff);
+    await this.collectRecent(snap, true);
+    if (this.closed) return;
+    file.recent = snap.recent;
     const name = await writeCheckpointAsync(this.ledgerDir, runs, file, snap.cutoff, () => this.closed);
     if (name && !this.closed) await removeObsoleteAsync(this.ledgerDir, name, this.runFiles(file));
   }
 
   /** A checkpoint written before returning (at open after a long replay, at close). */
   private checkpointNow(): void {
+    if (this.damaged) return;
     try {
       this.mergeAllNow(SMALL_MERGE);
       const snap = this.snapshot();
       for (const map of this.usage.maps) map.build();
       const { file, runs } = this.checkpointFile(snap);
-      file.recent = file.recent.filter((r) => Date.parse(r.entry.at) >= snap.cutoff);
-      for (const [id, r] of this.recent)
-        if (!r.entry || Date.parse(r.entry.at) < snap.cutoff) this.recent.delete(id);
+      // Without slices it runs to the end before it returns.
+      void this.collectRecent(snap, false);
+      file.recent = snap.recent;
       const name = writeCheckpointSync(this.ledgerDir, runs, file);
       if (!this.writing) removeObsolete(this.ledgerDir, name, this.runFiles(file));
     } catch (err) {
@@ -503,6 +567,8 @@ export class Ledger {
       );
       const tag = (inputs[0] as StackedRun).file.split("-")[1] as string;
       const step = async () => {
+        // Tables a start left on disk are read off the event loop first.
+        for (const r of inputs) await r.run.load();
         for (;;) {
           // Never on the commit path that asked for it: the first slice waits a turn too.
           await nextTick();
@@ -558,6 +624,7 @@ export class Ledger {
 
   /** Waits for a background checkpoint (tests, benchmarks). */
   async settle(): Promise<void> {
+    await this.warming;
     while (this.writing || this.merging) {
       await (this.writing ?? nextTick());
     }

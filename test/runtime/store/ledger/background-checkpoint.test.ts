@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -117,6 +117,65 @@ describe("counters checkpoints off the commit path", () => {
     const again = open();
     expect(again.usage.codeUses.get("A-2")).toBe(1);
     expect(again.redemptions).toBe(2);
+    again.close();
+    ledger.close();
+  });
+});
+
+describe("counters tables read after the start", () => {
+  /** A ledger with used codes checkpointed into table files, closed. */
+  function usedLedger(): string[] {
+    dir = mkdtempSync(join(tmpdir(), "quan-ledger-"));
+    const ledger = open();
+    ledger.commit(redeem(T0, wideCodes("A").slice(0, 500)));
+    ledger.close();
+    return readdirSync(join(dir, "ledger")).filter((f) => f.startsWith("codes-") && f.endsWith(".run"));
+  }
+
+  it("a start does not read the tables; they are read and checked after it, and lookups see them", async () => {
+    const [table] = usedLedger();
+    const ledger = open();
+    const run = ledger.usage.codes.runs.find((r) => r.file === table)?.run;
+    expect(run?.onDisk).toBe(true);
+    await ledger.settle();
+    expect(run?.onDisk).toBe(false);
+    expect(ledger.usage.codeUses.get("A-000499")).toBe(1);
+    expect(ledger.usage.codeUses.get("A-000500")).toBeUndefined();
+    ledger.close();
+  });
+
+  it("a bit flipped in a table: found after the start, the codes it holds are never taken as unused, the next start rebuilds them", async () => {
+    const [table] = usedLedger();
+    const path = join(dir, "ledger", table as string);
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 30] = (bytes[bytes.length - 30] as number) ^ 0x04;
+    writeFileSync(path, bytes);
+
+    const ledger = open();
+    expect(() => ledger.usage.codeUses.get("A-000001")).toThrow(/counters table .* is damaged: checksum/);
+    await ledger.settle();
+    expect(listCheckpoints(join(dir, "ledger"))).toEqual([]);
+    ledger.close();
+
+    const again = open();
+    expect(again.usage.codeUses.get("A-000001")).toBe(1);
+    expect(again.usage.codeUses.get("A-000499")).toBe(1);
+    await again.settle();
+    again.close();
+  });
+
+  it("the same found by the start's replay: the start rebuilds the counters from the journal", () => {
+    const [table] = usedLedger();
+    const ledger = open();
+    ledger.commit(redeem(T0 + 1000, ["A-000003"]));
+    // A power cut: no close, so the next start replays that record, looking up A-000003.
+    const path = join(dir, "ledger", table as string);
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 30] = (bytes[bytes.length - 30] as number) ^ 0x04;
+    writeFileSync(path, bytes);
+    const again = open();
+    expect(again.usage.codeUses.get("A-000003")).toBe(2);
+    expect(again.usage.codeUses.get("A-000499")).toBe(1);
     again.close();
     ledger.close();
   });
