@@ -183,7 +183,9 @@ export async function ledgerBench(
     }
     // Starts interleaved (this machine's load changes by the second); the median of five each.
     const samples: ChildStart[][] = dirs.map(() => []);
-    for (let r = 0; r < 5; r++) dirs.forEach((dir, i) => samples[i]?.push(startInChild(dir)));
+    for (let r = 0; r < 5; r++) {
+      for (const [i, dir] of dirs.entries()) samples[i]?.push(startInChild(dir));
+    }
     sizes.forEach((n, i) => {
       const s = (samples[i] as ChildStart[]).sort((a, b) => a.readyMs - b.readyMs)[2] as ChildStart;
       starts.push({
