@@ -90,6 +90,34 @@ describe("journal export", () => {
     expect((await quan(["journal", "export", "--format", "xlsx", "--config", ws.config])).code).toBe(2);
   });
 
+  it("--from/--to: a void in range brings the rows it cancels, even of a redemption before the range", async () => {
+    const redeemAt = async (code: string, at: number) => {
+      const r = await quan(
+        ["redeem", "--code", code, "--amount", "50", "--json", "--config", ws.config],
+        {},
+        at,
+      );
+      expect(r.code).toBe(0);
+      return JSON.parse(r.out).redemption as string;
+    };
+    const early = await redeemAt("CASH-0001", NOW);
+    await redeemAt("CASH-0002", NOW + 60_000);
+    const voided = await quan(["void", early, "--pin", "2468", "--config", ws.config], {}, NOW + 120_000);
+    expect(voided.code).toBe(0);
+    await redeemAt("GIFT-0001", NOW + 180_000);
+    const iso = (t: number) => new Date(t).toISOString();
+    const { rows } = openAsSpreadsheet(
+      await exportBytes("--from", iso(NOW + 60_000), "--to", iso(NOW + 180_000)),
+    );
+    const header = rows[0] as string[];
+    const col = (name: string) => header.indexOf(name);
+    expect(rows.slice(1).map((r) => [r[col("type")], r[col("code")], r[col("line_discount")]])).toEqual([
+      ["redeem", "CASH-0002", "10.00"],
+      ["void", "CASH-0001", "-10.00"],
+    ]);
+    expect(rows[2]?.[col("redemption_id")]).toBe(early);
+  });
+
   it("what a cashier typed or a config's store id holds never runs as a formula", async () => {
     const hostile = [" =1+1", '\u200B=HYPERLINK("http://x")', "\x1b[2J"];
     for (const [i, cashier] of hostile.entries()) {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { entryOf, type JournalEntry } from "../../protocol/journal/index.js";
-import { journalToCsv, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
+import { entryOf, type JournalEntry, type RedeemEntry } from "../../protocol/journal/index.js";
+import { csvHeader, csvRows, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
 import { readCachedTimezone } from "../../runtime/store/cache-info.js";
 import { readCommitEvidence } from "../../runtime/store/commit-evidence.js";
 import { JournalCorruptError, tornTailDamage } from "../../runtime/store/journal.js";
@@ -62,20 +62,30 @@ export function journalCommand(args: string[], io: Io): number {
     const from = values.from ? instant(values.from, "--from") : -Infinity;
     const to = values.to ? instant(values.to, "--to") : Infinity;
     const tz = values.tz ?? timezoneFromCache(dataDir) ?? "UTC";
-    const entries: JournalEntry[] = [];
-    walkJournal(dataDir, (record) => entries.push(entryOf(record)));
-    const inRange = entries.filter((e) => {
+    // Two passes over the segments, nothing held but what a void in range needs: first which
+    // redemptions those voids cancel (they may lie before the range), then the rows.
+    const inRange = (e: JournalEntry) => {
       const t = Date.parse(e.at);
       return t >= from && t < to;
+    };
+    const cancelled = new Set<string>();
+    walkJournal(dataDir, (record) => {
+      const e = entryOf(record);
+      if (e.type === "void" && inRange(e)) cancelled.add(e.target);
     });
-    // A void in range needs its redemption even when that one is outside the range.
-    const needed = new Set(
-      inRange.filter((e) => e.type === "void").map((e) => (e.type === "void" ? e.target : "")),
-    );
-    const wanted = new Set<JournalEntry>(inRange);
-    const rows = entries.filter((e) => wanted.has(e) || (e.type === "redeem" && needed.has(e.id)));
-    const csv = journalToCsv(rows, tz, (e) => wanted.has(e));
-    io.out(values["no-bom"] ? csv : `${UTF8_BOM}${csv}`);
+    const originals = new Map<string, RedeemEntry>();
+    let pending = values["no-bom"] ? csvHeader() : `${UTF8_BOM}${csvHeader()}`;
+    walkJournal(dataDir, (record) => {
+      const e = entryOf(record);
+      if (e.type === "redeem" && cancelled.has(e.id)) originals.set(e.id, e);
+      if (!inRange(e)) return;
+      pending += csvRows(e, e.type === "void" ? originals.get(e.target) : e, tz);
+      if (pending.length >= 1 << 16) {
+        io.out(pending);
+        pending = "";
+      }
+    });
+    io.out(pending);
     return EXIT.ok;
   }
   throw new CliError("usage: quan journal verify | quan journal export [--format csv] [--no-bom]");

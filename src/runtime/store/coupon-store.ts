@@ -78,6 +78,8 @@ export interface CouponStoreOptions {
   snapshotEvery?: number;
   /** Journal segment size at which the next segment begins (default 16 MiB). */
   segmentBytes?: number;
+  /** A counters checkpoint at least this often when there were commits (default 10 minutes). */
+  checkpointIntervalMs?: number;
 }
 
 interface CacheFile {
@@ -665,6 +667,7 @@ function ledgerOptions(opts: CouponStoreOptions) {
     log: opts.log,
     ...(opts.snapshotEvery !== undefined ? { checkpointEvery: opts.snapshotEvery } : {}),
     ...(opts.segmentBytes !== undefined ? { segmentBytes: opts.segmentBytes } : {}),
+    ...(opts.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: opts.checkpointIntervalMs } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import {
   rmSync,
   writevSync,
 } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
+import { open, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { RedeemEntry } from "../../../protocol/journal/index.js";
 import type { LastUse } from "../../ledger/last-use.js";
@@ -95,9 +95,12 @@ const SUM_PREFIX = '{"sha256":"';
 const SUM_END = SUM_PREFIX.length + 64;
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
-function checkpointBytes(file: CheckpointFile): Buffer {
-  const json = JSON.stringify(file);
+function sealedJson(json: string): Buffer {
   return Buffer.from(`${SUM_PREFIX}${sha256(json)}",${json.slice(1)}`, "utf8");
+}
+
+function checkpointBytes(file: CheckpointFile): Buffer {
+  return sealedJson(JSON.stringify(file));
 }
 
 /** Reads and checks one checkpoint's small state; throws if it is damaged or of another format. */
@@ -115,7 +118,10 @@ export function readCheckpointFile(dir: string, name: string): CheckpointFile {
   return file;
 }
 
-/** Reads one checkpoint and its runs; throws if anything is missing or does not check out. */
+/**
+ * Reads one checkpoint and its runs' headers; throws if anything is missing or does not add up.
+ * The runs' bodies are read (and their crc checked) later: see Run.load.
+ */
 export function loadCheckpoint(
   dir: string,
   name: string,
@@ -124,7 +130,7 @@ export function loadCheckpoint(
   const file = readCheckpointFile(dir, name);
   const load = (table: keyof CheckpointFile["runs"]) =>
     file.runs[table].map((f) => ({
-      run: Run.decode(readFileSync(join(dir, f)), valueSizes[table], f),
+      run: Run.open(join(dir, f), f, valueSizes[table]),
       file: f,
       written: true,
     }));
@@ -185,27 +191,34 @@ function writeDurableSync(dir: string, name: string, parts: Buffer[]): void {
 export const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The same, off the commit path: the crc a slice at a time, the writes and fsyncs on libuv's
- * threads (temp, fsync, rename, then the directory). Returns the checkpoint's name.
+ * The same, off the commit path: the crc and the JSON a slice at a time, the writes and fsyncs on
+ * libuv's threads (temp, fsync, rename, then the directory). `file.recent` is written without the
+ * redemptions before `cutoff`. Returns the checkpoint's name, or null if `abandoned()` turned true
+ * (the ledger closed, and wrote a newer one).
  */
 export async function writeCheckpointAsync(
   dir: string,
   runs: readonly StackedRun[],
   file: CheckpointFile,
-): Promise<string> {
+  cutoff: number,
+  abandoned: () => boolean,
+): Promise<string | null> {
   for (const r of runs) {
     if (r.written) continue;
     const crc = crcOfRun(r.run);
     let step = crc.next();
     while (!step.done) {
       await nextTick();
+      if (abandoned()) return null;
       step = crc.next();
     }
     await writeDurableAsync(dir, r.file, [r.run.header(step.value), ...r.run.parts()]);
     r.written = true;
   }
+  const json = await checkpointJson(file, cutoff);
+  if (abandoned()) return null;
   const name = checkpointName(file.position.seq);
-  await writeDurableAsync(dir, name, [checkpointBytes(file)]);
+  await writeDurableAsync(dir, name, [sealedJson(json)]);
   const handle = await open(dir, "r");
   try {
     await handle.sync();
@@ -213,6 +226,24 @@ export async function writeCheckpointAsync(
     await handle.close();
   }
   return name;
+}
+
+/** The checkpoint as JSON, its recent redemptions (a void window's worth) a slice at a time. */
+async function checkpointJson(file: CheckpointFile, cutoff: number): Promise<string> {
+  const { recent, ...rest } = file;
+  const head = JSON.stringify(rest);
+  const parts: string[] = [];
+  let batch: RecentRedemption[] = [];
+  for (const r of recent) {
+    if (Date.parse(r.entry.at) >= cutoff) batch.push(r);
+    if (batch.length === 256) {
+      parts.push(JSON.stringify(batch).slice(1, -1));
+      batch = [];
+      await nextTick();
+    }
+  }
+  if (batch.length > 0) parts.push(JSON.stringify(batch).slice(1, -1));
+  return `${head.slice(0, -1)},"recent":[${parts.join(",")}]}`;
 }
 
 async function writeDurableAsync(dir: string, name: string, parts: Buffer[]): Promise<void> {
@@ -250,6 +281,18 @@ export function removeObsolete(dir: string, newest: string, keep: ReadonlySet<st
   for (const name of readdirSync(dir)) {
     const old = (CHECKPOINT_NAME.test(name) && name < newest) || (name.endsWith(".run") && !keep.has(name));
     if (old) rmSync(join(dir, name), { force: true });
+  }
+}
+
+/** The same off the event loop (a big run file's unlink can take a while). */
+export async function removeObsoleteAsync(
+  dir: string,
+  newest: string,
+  keep: ReadonlySet<string>,
+): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const old = (CHECKPOINT_NAME.test(name) && name < newest) || (name.endsWith(".run") && !keep.has(name));
+    if (old) await rm(join(dir, name), { force: true });
   }
 }
 

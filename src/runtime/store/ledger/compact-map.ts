@@ -3,7 +3,7 @@ import { buildRun, type Run } from "./sorted-run.js";
 /** How a value is kept in a run's fixed-size slot. */
 export interface Codec<V> {
   size: number;
-  /** `key` is the entry's, for a codec that keeps what does not fit its slot elsewhere. */
+  /** Pure: a frozen value may be encoded after newer values of its key were set. */
   encode(value: V, key: string): Buffer;
   decode(bytes: Buffer): V;
 }
@@ -16,17 +16,34 @@ export interface StackedRun {
   written: boolean;
 }
 
+/** Changes frozen by a checkpoint: still looked up here until they are built into a run. */
+interface Frozen<V> {
+  map: Map<string, V>;
+  tag: string;
+  /** Entries encoded so far (the build goes a slice at a time). */
+  encoded: [Buffer, Buffer][];
+  keys: Iterator<[string, V]>;
+}
+
+/** Entries encoded per slice of a build (each well under a millisecond). */
+const BUILD_SLICE = 128;
+
 /**
  * A map from string keys to small values, for keys that could number in the millions: the
  * changes since the last checkpoint in a Map, everything before in sorted runs (newest first,
- * looked up by binary search). A checkpoint seals the Map into a run (bounded by the commits
- * between checkpoints); runs of a level merge into one of the next level when `fanOut` of them
- * pile up, a slice at a time, so each entry is rewritten about log_fanOut(n) times in all.
+ * looked up by binary search). A checkpoint freezes the Map (constant time, on the commit path)
+ * and builds it into a run later, a slice at a time (bounded by the commits between checkpoints);
+ * runs of a level merge into one of the next level when `fanOut` of them pile up, a slice at a
+ * time, so each entry is rewritten about log_fanOut(n) times in all.
  */
 export class CompactMap<V> {
   private live = new Map<string, V>();
+  /** Frozen changes not yet built into runs, newest first (all newer than every run). */
+  private frozen: Frozen<V>[] = [];
   /** Newest first. */
   runs: StackedRun[] = [];
+  /** Told when a table read from disk fails its check (the lookup throws too). */
+  onDamage: ((err: Error, file: string) => void) | null = null;
 
   constructor(
     readonly name: string,
@@ -36,10 +53,20 @@ export class CompactMap<V> {
   get(key: string): V | undefined {
     const fresh = this.live.get(key);
     if (fresh !== undefined) return fresh;
+    for (const f of this.frozen) {
+      const v = f.map.get(key);
+      if (v !== undefined) return v;
+    }
     if (this.runs.length === 0) return undefined;
     const k = Buffer.from(key, "utf8");
-    for (const { run } of this.runs) {
-      const i = run.find(k);
+    for (const { run, file } of this.runs) {
+      let i: number;
+      try {
+        i = run.find(k);
+      } catch (err) {
+        this.onDamage?.(err as Error, file);
+        throw err;
+      }
       if (i >= 0) return this.codec.decode(run.value(i));
     }
     return undefined;
@@ -49,25 +76,56 @@ export class CompactMap<V> {
     this.live.set(key, value);
   }
 
-  /** Entries changed since the last seal. */
+  /** Entries changed since the last freeze, and frozen ones not yet built into runs. */
   get pending(): number {
-    return this.live.size;
+    let n = this.live.size;
+    for (const f of this.frozen) n += f.map.size;
+    return n;
   }
 
-  /** Turns the changes since the last seal into a run (level 0), newest in the stack. */
-  seal(tag: string): StackedRun | null {
-    if (this.live.size === 0) return null;
-    const entries: [Buffer, Buffer][] = [];
-    for (const [k, v] of this.live) entries.push([Buffer.from(k, "utf8"), this.codec.encode(v, k)]);
-    entries.sort((a, b) => a[0].compare(b[0]));
-    const stacked = {
-      run: buildRun(entries, this.codec.size),
-      file: `${this.name}-${tag}-0.run`,
-      written: false,
-    };
-    this.runs.unshift(stacked);
+  /** Sets the changes since the last freeze aside for a run (constant time). */
+  freeze(tag: string): void {
+    if (this.live.size === 0) return;
+    const map = this.live;
+    this.frozen.unshift({ map, tag, encoded: [], keys: map.entries() });
     this.live = new Map();
-    return stacked;
+  }
+
+  /**
+   * Builds frozen changes into runs, oldest first, until `deadline` (performance.now()); true
+   * once none is left. Each run goes to the top of the stack (newer than every run before it).
+   */
+  build(deadline = Number.POSITIVE_INFINITY): boolean {
+    for (;;) {
+      const f = this.frozen.at(-1);
+      if (!f) return true;
+      for (;;) {
+        let n = 0;
+        let step = f.keys.next();
+        while (!step.done) {
+          const [k, v] = step.value;
+          f.encoded.push([Buffer.from(k, "utf8"), this.codec.encode(v, k)]);
+          if (++n === BUILD_SLICE) break;
+          step = f.keys.next();
+        }
+        if (step.done) break;
+        if (performance.now() >= deadline) return false;
+      }
+      f.encoded.sort((a, b) => a[0].compare(b[0]));
+      this.runs.unshift({
+        run: buildRun(f.encoded, this.codec.size),
+        file: `${this.name}-${f.tag}-0.run`,
+        written: false,
+      });
+      this.frozen.pop();
+      if (performance.now() >= deadline) return this.frozen.length === 0;
+    }
+  }
+
+  /** Freezes the changes and builds them into a run at once (a replay, a close). */
+  seal(tag: string): void {
+    this.freeze(tag);
+    this.build();
   }
 
   /** The oldest `fanOut` runs in a row sharing a level, if any: the next merge. */
@@ -107,6 +165,7 @@ export class CompactMap<V> {
   load(runs: StackedRun[]): void {
     this.runs = runs;
     this.live = new Map();
+    this.frozen = [];
   }
 }
 

@@ -22,6 +22,7 @@ import {
   nextTick,
   type RecentRedemption,
   removeObsolete,
+  removeObsoleteAsync,
   removeTemps,
   type SegmentSummary,
   writeCheckpointAsync,
@@ -38,7 +39,7 @@ import {
   segmentName,
   walkJournal,
 } from "./segments.js";
-import { mergeRuns } from "./sorted-run.js";
+import { mergeRuns, type Run, TableDamagedError } from "./sorted-run.js";
 import { isZeroCount, tokenStep, UsageTables } from "./usage-tables.js";
 
 export interface LedgerOptions {
@@ -49,6 +50,8 @@ export interface LedgerOptions {
   log: Logger;
   /** Commits between checkpoints (default 1000). */
   checkpointEvery?: number;
+  /** A checkpoint at least this often when there were commits (default 10 minutes). */
+  checkpointIntervalMs?: number;
   /** Segment size at which the journal rolls to the next (default 16 MiB). */
   segmentBytes?: number;
   /** Runs of one level merged into one of the next (default 8). */
@@ -64,6 +67,15 @@ const TOTP_STEP_MS = 30_000;
 const REPLAY_SEAL_EVERY = 1 << 16;
 /** Merges this small are finished at close rather than left for a daemon. */
 const SMALL_MERGE = 1 << 17;
+const CHECKPOINT_INTERVAL_MS = 10 * 60_000;
+/** Longest slice of background checkpoint work between two turns of the event loop. */
+const SLICE_MS = 1;
+
+/** A checkpoint's state as of one journal position, before its runs are built. */
+type CheckpointSnapshot = Omit<CheckpointFile, "format" | "names" | "runs"> & {
+  /** Redemptions before this instant are past any void: not kept. */
+  cutoff: number;
+};
 
 /**
  * The ledger: the segmented journal (the truth), the counters derived from it (compact tables,
@@ -73,7 +85,11 @@ const SMALL_MERGE = 1 << 17;
  */
 export class Ledger {
   readonly usage: UsageTables;
-  private readonly recent = new Map<string, Partial<RecentRedemption> & { voided: boolean; seq: number }>();
+  /** Redemptions a void may target; `voidSeq`: the record that voided one (for checkpoints). */
+  private readonly recent = new Map<
+    string,
+    Partial<RecentRedemption> & { voided: boolean; seq: number; voidSeq?: number }
+  >();
   private lastOwn: LastRedemption | null = null;
   private redemptionCount = 0;
   private readonly segments: SegmentSummary[] = [];
@@ -85,6 +101,12 @@ export class Ledger {
   private writeAgain = false;
   private merging = false;
   private closed = false;
+  private timer: NodeJS.Timeout | null = null;
+  private warming: Promise<void> | null = null;
+  /** A counters table failed its check: no checkpoint is written until a start rebuilds them. */
+  private damaged = false;
+  /** Opened for writing (a read-only one never moves a file). */
+  private writer = false;
   private readonly ledgerDir: string;
 
   private constructor(
@@ -98,13 +120,16 @@ export class Ledger {
       get: (id: string) => this.recent.get(id) ?? this.lookUpOld(id),
       set: (id: string, v: { voided: boolean; seq: number }) => {
         const known = this.recent.get(id);
-        if (known) known.voided = v.voided;
-        else this.recent.set(id, { ...v });
+        if (known) {
+          known.voided = v.voided;
+          known.voidSeq = this.folding;
+        } else this.recent.set(id, { ...v });
       },
       has: (id: string) => this.recent.has(id),
     };
     const saved = checkpoint?.file;
     this.usage = new UsageTables(redemptions, saved);
+    for (const map of this.usage.maps) map.onDamage = (err, file) => this.tableDamaged(err, file);
     if (checkpoint && saved) {
       this.usage.codes.load(checkpoint.runs.codes);
       this.usage.members.load(checkpoint.runs.members);
@@ -141,18 +166,20 @@ export class Ledger {
         ...(opts.segmentBytes ? { segmentBytes: opts.segmentBytes } : {}),
       });
     } catch (err) {
-      if (!(err instanceof PositionMismatchError) || !checkpoint) throw err;
+      if (!(err instanceof PositionMismatchError || err instanceof TableDamagedError) || !checkpoint)
+        throw err;
       const last = journalFiles(opts.dataDir).length;
       if (
-        checkpoint.file.position.segment > last ||
-        walkJournal(opts.dataDir, () => {}).last.seq < checkpoint.file.position.seq
+        err instanceof PositionMismatchError &&
+        (checkpoint.file.position.segment > last ||
+          walkJournal(opts.dataDir, () => {}).last.seq < checkpoint.file.position.seq)
       )
         throw new Error(
           `the journal in ${join(opts.dataDir, SEGMENT_DIR)} ends before record ${checkpoint.file.position.seq}, which the counters checkpoint ${checkpoint.name} says was committed: the journal was truncated or replaced; restore it from backup`,
         );
       opts.log.warn(
         { checkpoint: checkpoint.name, problem: (err as Error).message },
-        "counters checkpoint does not match the journal; rebuilding counters from the whole journal",
+        "counters checkpoint cannot be used (it does not match the journal, or a table of it is damaged); rebuilding counters from the whole journal",
       );
       ledger = new Ledger(opts, null, null);
       replayed = 0;
@@ -163,6 +190,7 @@ export class Ledger {
       });
     }
     ledger.journal = opened.journal;
+    ledger.writer = true;
     const warnings: string[] = [];
     if (opened.recovered) {
       const { quarantine, ...torn } = opened.recovered;
@@ -177,6 +205,13 @@ export class Ledger {
     ledger.sinceCheckpoint = replayed;
     // A long replay (a migration, a lost checkpoint) is not done twice.
     if (replayed >= (opts.checkpointEvery ?? 1000) || migrated) ledger.checkpointNow();
+    // A quiet shop's few commits are checkpointed too, so a start never replays hours of them.
+    ledger.timer = setInterval(() => {
+      if (ledger.sinceCheckpoint > 0 && !ledger.closed) ledger.checkpointSoon();
+    }, opts.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS);
+    ledger.timer.unref();
+    // The checkpoint's tables are read after the start (a replay above may have read some already).
+    ledger.warming = nextTick().then(() => ledger.warmUp());
     return { ledger, warnings };
   }
 
@@ -193,7 +228,7 @@ export class Ledger {
     try {
       walkJournal(opts.dataDir, visit, checkpoint?.file.position);
     } catch (err) {
-      if (!(err instanceof PositionMismatchError)) throw err;
+      if (!(err instanceof PositionMismatchError || err instanceof TableDamagedError)) throw err;
       const fresh = new Ledger(opts, null, null);
       walkJournal(opts.dataDir, (r, s) => fresh.foldReplayed(r, s));
       return fresh;
@@ -307,11 +342,12 @@ export class Ledger {
    * A redemption no longer in RAM (older than the void window): looked up in the segments that
    * may hold it or its void, by the instant its ULID carries. Null if the journal has no such one.
    */
-  private lookUpOld(id: string): (RecentRedemption & { voided: boolean }) | undefined {
+  private lookUpOld(id: string): (RecentRedemption & { voidSeq?: number }) | undefined {
     const t = ulidInstant(id);
     let entry: RedeemEntry | undefined;
     let voided = false;
     let seq = 0;
+    let voidSeq = 0;
     for (const s of this.segments) {
       if (t !== null && s.maxAt < t) continue;
       if (s.firstSeq >= this.folding) continue;
@@ -320,10 +356,13 @@ export class Ledger {
         if (record.type === "redeem" && record.id === id) {
           entry = entryOf(record) as RedeemEntry;
           seq = record.seq;
-        } else if (record.type === "void" && record.target === id) voided = true;
+        } else if (record.type === "void" && record.target === id) {
+          voided = true;
+          voidSeq = record.seq;
+        }
       });
     }
-    return entry ? { entry, voided, seq } : undefined;
+    return entry ? { entry, voided, seq, ...(voided ? { voidSeq } : {}) } : undefined;
   }
 
   private findRedeem(id: string): RedeemEntry | undefined {
@@ -334,58 +373,111 @@ export class Ledger {
 
   // ---- checkpoints -----------------------------------------------------------------------
 
-  /** Seals the counters' recent changes into runs (bounded by the commits since the last). */
+  /** Seals the counters' recent changes into runs at once (a replay). */
   private seal(tag: string): void {
     for (const map of this.usage.maps) map.seal(tag);
   }
 
-  private checkpointFile(position: LedgerPosition): CheckpointFile {
-    const cutoff = this.maxAt - this.opts.voidWindowMs - 5 * 60_000;
-    const recent: RecentRedemption[] = [];
-    for (const [id, r] of this.recent) {
-      if (!r.entry || Date.parse(r.entry.at) < cutoff) this.recent.delete(id);
-      else recent.push({ entry: r.entry, voided: r.voided, seq: r.seq });
-    }
-    const files = (m: CompactMap<unknown>) => m.runs.map((r) => r.file);
+  /**
+   * What a checkpoint holds as of the journal's position now, taken on the commit path: the
+   * counters' changes frozen (constant time), small state copied. The rest is built later.
+   */
+  private snapshot(): CheckpointSnapshot {
+    const journal = this.writable("write a counters checkpoint");
+    const position = journal.position;
+    for (const map of this.usage.maps) map.freeze(String(position.seq));
+    this.sinceCheckpoint = 0;
     return {
-      format: "quan.ledger/1",
       position,
       redemptions: this.redemptionCount,
-      names: this.usage.dict.names,
       irregular: [...this.usage.irregular],
       campaigns: [...this.usage.campaignUses],
+      recent: [],
+      lastOwn: this.lastOwn,
+      segments: this.segments.map((s) => ({ ...s })),
+      cutoff: this.maxAt - this.opts.voidWindowMs - 5 * 60_000,
+    };
+  }
+
+  /** The checkpoint file once the frozen changes are built into runs (the runs in the stack now). */
+  private checkpointFile(snap: CheckpointSnapshot): { file: CheckpointFile; runs: StackedRun[] } {
+    const files = (m: CompactMap<unknown>) => m.runs.map((r) => r.file);
+    const { cutoff: _, ...state } = snap;
+    const file: CheckpointFile = {
+      format: "quan.ledger/1",
+      ...state,
+      // After the build: encoding a last use may have added a name.
+      names: [...this.usage.dict.names],
       runs: {
         codes: files(this.usage.codes),
         members: files(this.usage.members),
         tokens: files(this.usage.tokens),
       },
-      recent,
-      lastOwn: this.lastOwn,
-      segments: this.segments.map((s) => ({ ...s })),
     };
-  }
-
-  private prepare(): { file: CheckpointFile; runs: StackedRun[] } {
-    const journal = this.writable("write a counters checkpoint");
-    const position = journal.position;
-    this.seal(String(position.seq));
-    this.sinceCheckpoint = 0;
-    const file = this.checkpointFile(position);
     const runs = this.usage.maps.flatMap((m) => m.runs.filter((r) => !r.written));
     return { file, runs };
   }
 
+  /**
+   * The redemptions a void may still target as of the checkpoint's position (those committed
+   * after it are replayed, and so are voids after it); older ones leave RAM. Sliced when `slices`.
+   */
+  private async collectRecent(snap: CheckpointSnapshot, slices: boolean): Promise<void> {
+    const upTo = snap.position.seq;
+    let n = 0;
+    for (const [id, r] of this.recent) {
+      if (!r.entry || Date.parse(r.entry.at) < snap.cutoff) this.recent.delete(id);
+      else if (r.seq <= upTo)
+        snap.recent.push({ entry: r.entry, voided: r.voided && (r.voidSeq ?? 0) <= upTo, seq: r.seq });
+      if (slices && ++n % 256 === 0) await nextTick();
+    }
+  }
+
+  /**
+   * Reads the tables the start left on disk, off the event loop, checking each one's crc. A
+   * damaged one (a lookup in it fails too) sets every checkpoint aside, so the next start
+   * rebuilds the counters from the journal.
+   */
+  private async warmUp(): Promise<void> {
+    for (const map of this.usage.maps) {
+      for (const { run, file } of [...map.runs]) {
+        if (this.closed) return;
+        try {
+          await run.load();
+        } catch (err) {
+          this.tableDamaged(err as Error, file);
+          return;
+        }
+      }
+    }
+  }
+
+  private tableDamaged(err: Error, file: string): void {
+    if (this.damaged) return;
+    this.damaged = true;
+    if (this.writer) {
+      try {
+        for (const name of listCheckpoints(this.ledgerDir))
+          renameSync(join(this.ledgerDir, name), join(this.ledgerDir, `${name}.damaged`));
+      } catch (moveErr) {
+        this.opts.log.error({ err: moveErr }, "could not set the counters checkpoints aside");
+      }
+    }
+    this.opts.log.error(
+      { err, table: file },
+      `counters table ${file} failed its check (${err.message}): redemptions that need it are refused; restart the terminal, the counters are rebuilt from the journal at start`,
+    );
+  }
+
   /** Starts a checkpoint in the background; the commit that asked for it returns at once. */
   private checkpointSoon(): void {
+    if (this.damaged) return;
     if (this.writing) {
       this.writeAgain = true;
       return;
     }
-    const { file, runs } = this.prepare();
-    this.writing = writeCheckpointAsync(this.ledgerDir, runs, file)
-      .then((name) => {
-        if (!this.closed) removeObsolete(this.ledgerDir, name, this.runFiles(file));
-      })
+    const snap = this.snapshot();
+    this.writing = this.writeInBackground(snap)
       .catch((err: Error) => {
         this.opts.log.warn(
           { err, pendingRecords: this.sinceCheckpoint },
@@ -399,14 +491,38 @@ export class Ledger {
           this.checkpointSoon();
         }
       });
+  }
+
+  /** Builds the frozen changes, writes the runs and the checkpoint: each step a slice at a time. */
+  private async writeInBackground(snap: CheckpointSnapshot): Promise<void> {
+    await nextTick();
+    for (;;) {
+      if (this.closed) return;
+      const deadline = performance.now() + SLICE_MS;
+      if (this.usage.maps.every((m) => m.build(deadline))) break;
+      await nextTick();
+    }
+    if (this.closed) return;
+    const { file, runs } = this.checkpointFile(snap);
     this.mergeSoon();
+    await this.collectRecent(snap, true);
+    if (this.closed) return;
+    file.recent = snap.recent;
+    const name = await writeCheckpointAsync(this.ledgerDir, runs, file, snap.cutoff, () => this.closed);
+    if (name && !this.closed) await removeObsoleteAsync(this.ledgerDir, name, this.runFiles(file));
   }
 
   /** A checkpoint written before returning (at open after a long replay, at close). */
   private checkpointNow(): void {
+    if (this.damaged) return;
     try {
       this.mergeAllNow(SMALL_MERGE);
-      const { file, runs } = this.prepare();
+      const snap = this.snapshot();
+      for (const map of this.usage.maps) map.build();
+      const { file, runs } = this.checkpointFile(snap);
+      // Without slices it runs to the end before it returns.
+      void this.collectRecent(snap, false);
+      file.recent = snap.recent;
       const name = writeCheckpointSync(this.ledgerDir, runs, file);
       if (!this.writing) removeObsolete(this.ledgerDir, name, this.runFiles(file));
     } catch (err) {
@@ -428,12 +544,12 @@ export class Ledger {
     ]);
   }
 
-  private keepFor(map: CompactMap<unknown>): (oldest: boolean) => (value: Buffer, key: Buffer) => boolean {
+  private keepFor(map: CompactMap<unknown>): (oldest: boolean) => (run: Run, i: number) => boolean {
     if (map === (this.usage.tokens as CompactMap<unknown>)) {
       const oldestStep = Math.floor((this.maxAt - TOKEN_RETENTION_MS) / TOTP_STEP_MS);
-      return () => (_v, key) => tokenStep(key) >= oldestStep;
+      return () => (run, i) => tokenStep(run.key(i)) >= oldestStep;
     }
-    return (oldest) => (value) => !oldest || !isZeroCount(value);
+    return (oldest) => (run, i) => !oldest || !isZeroCount(run, i);
   }
 
   /** Runs due merges a slice at a time between commits (each slice a couple of ms at most). */
@@ -450,16 +566,19 @@ export class Ledger {
       );
       const tag = (inputs[0] as StackedRun).file.split("-")[1] as string;
       const step = async () => {
+        // Tables a start left on disk are read off the event loop first.
+        for (const r of inputs) await r.run.load();
         for (;;) {
+          // Never on the commit path that asked for it: the first slice waits a turn too.
+          await nextTick();
           if (this.closed) return;
           const started = performance.now();
           let r = merge.next();
-          while (!r.done && performance.now() - started < 2) r = merge.next();
+          while (!r.done && performance.now() - started < SLICE_MS) r = merge.next();
           if (r.done) {
             map.replace(inputs, r.value, `${tag}m`);
             return;
           }
-          await nextTick();
         }
       };
       step()
@@ -504,6 +623,7 @@ export class Ledger {
 
   /** Waits for a background checkpoint (tests, benchmarks). */
   async settle(): Promise<void> {
+    await this.warming;
     while (this.writing || this.merging) {
       await (this.writing ?? nextTick());
     }
@@ -511,6 +631,7 @@ export class Ledger {
 
   close(): void {
     if (this.closed) return;
+    if (this.timer) clearInterval(this.timer);
     try {
       if (this.journal && this.sinceCheckpoint > 0) this.checkpointNow();
     } finally {

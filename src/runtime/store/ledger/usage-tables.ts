@@ -9,6 +9,7 @@ import {
   ulidText,
   ulidTime,
 } from "./compact-map.js";
+import type { Run } from "./sorted-run.js";
 
 /** A used code: how often, and the last use (shown with a "used" verdict). */
 interface CodeUse {
@@ -41,18 +42,24 @@ export class NameDictionary {
 const IRREGULAR = 0xffff;
 const NO_USE = Buffer.alloc(16);
 
-function codeCodec(dict: NameDictionary, irregular: Map<string, LastUse>): Codec<CodeUse> {
+/** A last use's redemption id in 16 bytes, or null if it cannot be packed without loss. */
+function packedId(lastUse: LastUse): Buffer | null {
+  const id = ulidBytes(lastUse.redemption);
+  return id && ulidTime(id) === Date.parse(lastUse.at) && ulidText(id) === lastUse.redemption ? id : null;
+}
+
+function codeCodec(dict: NameDictionary): Codec<CodeUse> {
   return {
     size: 24,
-    encode({ count, lastUse }, code) {
+    // `irregular` is kept by lastUse.set/delete, never here: a frozen value is encoded later,
+    // when the code may have a newer last use.
+    encode({ count, lastUse }) {
       const b = Buffer.alloc(24);
       b.writeUInt32LE(count, 0);
-      irregular.delete(code);
       if (!lastUse) return b;
-      const id = ulidBytes(lastUse.redemption);
-      if (!id || ulidTime(id) !== Date.parse(lastUse.at) || ulidText(id) !== lastUse.redemption) {
+      const id = packedId(lastUse);
+      if (!id) {
         b.writeUInt16LE(IRREGULAR, 4);
-        irregular.set(code, lastUse);
         return b;
       }
       b.writeUInt16LE(dict.id(lastUse.store), 4);
@@ -99,7 +106,7 @@ export class UsageTables implements UsageState {
     this.dict = new NameDictionary(saved?.names ?? []);
     this.irregular = new Map(saved?.irregular ?? []);
     this.campaignUses = new Map(saved?.campaigns ?? []);
-    this.codes = new CompactMap("codes", codeCodec(this.dict, this.irregular));
+    this.codes = new CompactMap("codes", codeCodec(this.dict));
   }
 
   private use(code: string): CodeUse {
@@ -119,11 +126,7 @@ export class UsageTables implements UsageState {
     },
     set: (code: string, lastUse: LastUse) => {
       this.irregular.delete(code);
-      if (
-        !ulidBytes(lastUse.redemption) ||
-        ulidTime(ulidBytes(lastUse.redemption) as Buffer) !== Date.parse(lastUse.at)
-      )
-        this.irregular.set(code, lastUse);
+      if (!packedId(lastUse)) this.irregular.set(code, lastUse);
       this.codes.set(code, { ...this.use(code), lastUse });
     },
     delete: (code: string) => {
@@ -149,7 +152,7 @@ export class UsageTables implements UsageState {
 }
 
 /** A zero count (code or member) in the oldest run shadows nothing: dropped when merged there. */
-export const isZeroCount = (value: Buffer) => value.readUInt32LE(0) === 0;
+export const isZeroCount = (run: Run, i: number) => run.values.readUInt32LE(i * run.valueSize) === 0;
 
 /** The TOTP step in a spent token's key (code + NUL + step). */
 export function tokenStep(key: Buffer): number {
