@@ -41,7 +41,7 @@ export const TOPICS = {
     retain: true,
     signed: true,
     maxBytes: 128 * KiB,
-    about: "the list in force for every store (a booting terminal gets it without asking)",
+    about: "signed manifest of the list in force for every store",
   }),
   storeListManifest: spec({
     scope: "store",
@@ -52,7 +52,7 @@ export const TOPICS = {
     retain: true,
     signed: true,
     maxBytes: 128 * KiB,
-    about: "the list in force for one store",
+    about: "signed manifest of the list in force for one store",
   }),
   terminalListManifest: spec({
     scope: "terminal",
@@ -63,7 +63,7 @@ export const TOPICS = {
     retain: false,
     signed: true,
     maxBytes: 128 * KiB,
-    about: "a snapshot for one terminal, in answer to `list/resync`",
+    about: "signed snapshot manifest for one terminal (answer to a resync)",
   }),
   merchantListChunk: spec({
     scope: "merchant",
@@ -96,7 +96,7 @@ export const TOPICS = {
     retain: false,
     signed: false,
     maxBytes: 256 * KiB,
-    about: "chunks one terminal asked for (`list/want`) or its resync snapshot",
+    about: "chunks one terminal asked for, or its resync snapshot",
   }),
   listWant: spec({
     scope: "terminal",
@@ -107,7 +107,7 @@ export const TOPICS = {
     retain: false,
     signed: false,
     maxBytes: 16 * KiB,
-    about: "chunks of a manifest the terminal is missing",
+    about: '"send me these chunks"',
   }),
   listResync: spec({
     scope: "terminal",
@@ -118,7 +118,7 @@ export const TOPICS = {
     retain: false,
     signed: false,
     maxBytes: 2 * KiB,
-    about: "a full list please (version gap, wrong base, nothing in force)",
+    about: '"send me a full list" (version gap, wrong base, nothing held)',
   }),
   record: spec({
     scope: "terminal",
@@ -184,7 +184,7 @@ export const TOPICS = {
     retain: true,
     signed: false,
     maxBytes: 1 * KiB,
-    about: "birth (`online`) and death (`offline`, the last will), with `bdSeq`",
+    about: "birth (`online`) and death (`offline`, the last will)",
   }),
   health: spec({
     scope: "terminal",
