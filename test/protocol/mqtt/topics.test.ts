@@ -73,6 +73,14 @@ describe("topics", () => {
     expect(() => parseTopic(BASE, topic)).toThrow(TopicError);
   });
 
+  it.each([
+    "quan/v1/m-001/+/t-07/journal/record",
+    "quan/v1/m-001/s-01/t-07/#",
+    "quan/v1/m-001/s-01/t-07/journal/rec\u0000ord",
+  ])("names the wildcard or control character in %j", (topic) => {
+    expect(() => parseTopic(BASE, topic)).toThrow(/wildcard or a control character/);
+  });
+
   it("names the subscriptions of each side", () => {
     const terminal = subscriptionsOf(BASE, { terminal: addresses.terminal as never });
     expect(terminal).toContain("quan/v1/m-001/-/-/list/manifest");
