@@ -2,6 +2,7 @@ import { closeSync, fdatasyncSync, openSync, readSync, statSync, writeSync } fro
 import { join } from "node:path";
 import { silentLogger } from "../src/runtime/log.js";
 import { CouponStore, type CouponStoreOptions } from "../src/runtime/store/coupon-store.js";
+import { journalFiles } from "../src/runtime/store/ledger/segments.js";
 import { anytimeCode } from "./fixture.js";
 import { procIo } from "./process-probe.js";
 import type { Scoreboard } from "./scoreboard.js";
@@ -24,10 +25,10 @@ export function runCommitBench(
   board: Scoreboard,
   say: (line: string) => void,
 ): void {
-  const journalPath = join(options.dataDir, "journal.log");
   say(`opening the store on ${records.toLocaleString("en")} journal records for ${commits} commits...`);
   const store = CouponStore.open({ ...options, log: silentLogger() });
-  const before = statSync(journalPath).size;
+  // Opening migrates a single journal.log into segments: sizes are taken after it, per segment.
+  const before = new Map(journalFiles(options.dataDir).map((f) => [f.path, statSync(f.path).size]));
   const pauses = new Float64Array(commits);
   const cpu = new Float64Array(commits);
   const io0 = procIo("self");
@@ -47,7 +48,11 @@ export function runCommitBench(
     store.close();
   }
   const io1 = procIo("self");
-  const appended = readRange(journalPath, before, statSync(journalPath).size);
+  const appended = Buffer.concat(
+    journalFiles(options.dataDir).map((f) =>
+      readRange(f.path, before.get(f.path) ?? 0, statSync(f.path).size),
+    ),
+  );
   const stateBytes = statSync(join(options.dataDir, "state.json")).size;
 
   const lines = splitLines(appended).slice(0, commits);
