@@ -3,6 +3,7 @@ import { checkCode } from "./code-check.js";
 import { arrayBatches, JsonSpanError, objectMembers } from "./json-spans.js";
 import { type CouponCode, type CouponList, couponListSchema } from "./list-schema.js";
 import { CouponListError } from "./list-verify.js";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "./signing.js";
 
 /** A list without its codes: what stays JSON when the codes are packed into a table. */
 export type ListShell = Omit<CouponList, "codes">;
@@ -21,6 +22,11 @@ export function readListDocumentBytes(
   doc: Buffer,
   forShell: (shell: ListShell) => (code: CouponCode) => void,
 ): ListShell {
+  if (jsonDepthExceeds(doc, MAX_JSON_DEPTH))
+    throw new CouponListError(
+      "invalid_document",
+      `coupon list refused: the signed document is nested deeper than ${MAX_JSON_DEPTH} levels`,
+    );
   let members: ReturnType<typeof objectMembers>;
   try {
     members = objectMembers(doc);

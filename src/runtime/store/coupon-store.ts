@@ -1,15 +1,16 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { LowSync } from "lowdb";
 import { verifyPin } from "../config/pin.js";
 import { parseVerifiedList } from "../coupons/list-schema.js";
-import { CouponListError, verifyCouponList } from "../coupons/list-verify.js";
+import { CouponListError } from "../coupons/list-verify.js";
 import { hashMember } from "../coupons/member-hash.js";
-import { type SignedEnvelope, verifyEnvelope } from "../coupons/signing.js";
+import { verifyEnvelope } from "../coupons/signing.js";
 import { verifyTimeStatement } from "../coupons/time-statement.js";
 import { evaluateBasket } from "../engine/basket.js";
 import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
 import { localize } from "../engine/labels.js";
+import { type DeltaOutcome, ListDeltaError, type ListHead } from "../engine/list-overlay.js";
 import type { TerminalContext } from "../engine/validate.js";
 import type { Accepted, BasketVerdict } from "../engine/verdict.js";
 import {
@@ -37,7 +38,18 @@ import { restoreUsage, snapshotUsage, type UsageSnapshot } from "../ledger/usage
 import type { Logger } from "../log.js";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
 import { openDurableDb } from "./durable-adapter.js";
+import { fsyncDirectory } from "./durable-file.js";
 import { Journal, readJournal } from "./journal.js";
+import {
+  COMPACT_AFTER,
+  ListCache,
+  type Pinned,
+  type PreparedList,
+  prepareListImport,
+  refuseStale,
+  verifyListCache,
+} from "./list-cache/list-cache.js";
+import { TABLE_FILE } from "./list-cache/table-file.js";
 import {
   afterPinAttempt,
   PIN_POLICY_DEFAULTS,
@@ -68,11 +80,10 @@ export interface CouponStoreOptions {
   snapshotEvery?: number;
 }
 
-interface CacheFile {
-  format: "quan.cache/1";
-  envelope: SignedEnvelope | null;
-  importedAt: string | null;
-}
+/** The list cache's directory in the data dir (see list-cache/list-cache.ts). */
+export const LIST_DIR = "list";
+/** Where the list was cached before the compact cache: a lowdb document holding the envelope. */
+export const LEGACY_CACHE_FILE = "coupons.json";
 
 interface StateFile {
   format: "quan.state/1";
@@ -104,6 +115,7 @@ export const DEFAULT_MAX_AHEAD_MS = 24 * 3_600_000;
  * directory (a lock file); every commit is on disk before redeem() returns.
  */
 export class CouponStore implements LedgerPort {
+  private list: ListCache | null = null;
   private indexInForce: CouponIndex | null = null;
   private usage: UsageState = emptyUsage();
   private readonly entries = new Map<string, RedeemEntry>();
@@ -120,7 +132,6 @@ export class CouponStore implements LedgerPort {
     private readonly opts: CouponStoreOptions,
     /** Null when opened read-only: then nothing is written, not even a torn tail cut away. */
     private readonly journal: Journal | null,
-    private readonly cache: LowSync<CacheFile>,
     private readonly state: LowSync<StateFile>,
     private readonly lock: DataDirLock,
   ) {
@@ -133,8 +144,8 @@ export class CouponStore implements LedgerPort {
    */
   static openReadOnly(opts: CouponStoreOptions): CouponStore {
     const noLock: DataDirLock = { path: "", release: () => undefined };
-    const store = new CouponStore(opts, null, openCache(opts.dataDir), openState(opts.dataDir), noLock);
-    store.loadCache();
+    const store = new CouponStore(opts, null, openState(opts.dataDir), noLock);
+    store.loadList("read-only");
     store.rebuild(readJournal(join(opts.dataDir, "journal.log")).records);
     return store;
   }
@@ -143,7 +154,6 @@ export class CouponStore implements LedgerPort {
     mkdirSync(opts.dataDir, { recursive: true });
     const lock = acquireDataDirLock(opts.dataDir);
     try {
-      const cache = openCache(opts.dataDir);
       const state = openState(opts.dataDir);
       const snapshot = state.data.snapshot;
       const opened = Journal.open(join(opts.dataDir, "journal.log"), {
@@ -158,8 +168,8 @@ export class CouponStore implements LedgerPort {
       }
       if (opened.newlineRestored)
         opts.log.warn("the journal's last record had lost its end of line; it verified and was kept");
-      const store = new CouponStore(opts, opened.journal, cache, state, lock);
-      store.loadCache();
+      const store = new CouponStore(opts, opened.journal, state, lock);
+      store.loadList("write");
       store.rebuild(opened.records);
       return store;
     } catch (err) {
@@ -170,13 +180,26 @@ export class CouponStore implements LedgerPort {
 
   // ---- the coupon list -------------------------------------------------------------------
 
-  private loadCache(): void {
-    const envelope = this.cache.data.envelope;
-    if (!envelope) return;
+  private listDir(): string {
+    return join(this.opts.dataDir, LIST_DIR);
+  }
+
+  /**
+   * Loads the list in force. Writing, the table is read into memory (its SHA-256 checked; the
+   * signatures are re-verified by `verifyList`, off the hot path). Read-only (`coupons check`),
+   * codes are answered from the file by positioned reads, so one code costs a few reads.
+   */
+  private loadList(mode: "write" | "read-only"): void {
+    const dir = this.listDir();
     const started = performance.now();
-    // Re-verified on every start: a cache edited on the SD card must not pass as the merchant's.
-    const document = verifyEnvelope(envelope, this.opts.merchant.publicKey);
-    this.indexInForce = buildCouponIndex(parseVerifiedList(document));
+    if (mode === "write") {
+      ListCache.removeStaged(dir);
+      this.migrateLegacyCache(dir);
+    }
+    const list = ListCache.open(dir, this.opts.merchant, this.log, mode === "write" ? "memory" : "reader");
+    if (list) this.install(list);
+    else if (mode === "read-only") this.indexInForce = legacyIndex(this.opts.dataDir, this.opts.merchant);
+    if (!this.indexInForce) return;
     this.log.info(
       {
         version: this.indexInForce.version,
@@ -187,35 +210,154 @@ export class CouponStore implements LedgerPort {
     );
   }
 
-  /** Verifies and installs a signed list. A refused list throws CouponListError and changes nothing. */
-  importList(envelopeText: string, now: number): ImportResult {
+  /**
+   * A data dir from before the compact cache holds its list in coupons.json. It is re-verified
+   * against the pinned key and built into the new cache once; the old file is removed only after
+   * the new table and its directory entry are on disk (a crash in between finds the table and
+   * removes the old file then). A list that does not verify stops the start, as it always did.
+   */
+  private migrateLegacyCache(dir: string): void {
+    const legacy = join(this.opts.dataDir, LEGACY_CACHE_FILE);
+    if (!existsSync(legacy)) return;
+    if (!existsSync(join(dir, TABLE_FILE))) {
+      const envelope = readLegacyEnvelope(legacy);
+      if (envelope) {
+        let prepared: PreparedList;
+        try {
+          prepared = prepareListImport(dir, Buffer.from(JSON.stringify(envelope)), this.opts.merchant, null);
+        } catch (err) {
+          throw new Error(
+            `${legacy}: the cached coupon list cannot be migrated: ${(err as Error).message} (re-import a signed list)`,
+          );
+        }
+        if (prepared.status === "prepared") ListCache.commit(prepared, this.opts.merchant, this.log).close();
+        this.log.warn(
+          { version: prepared.version, codes: prepared.codes },
+          `coupon list migrated from ${LEGACY_CACHE_FILE} to the compact cache in ${LIST_DIR}/`,
+        );
+      }
+    }
+    rmSync(legacy);
+    fsyncDirectory(this.opts.dataDir);
+  }
+
+  private install(list: ListCache): void {
+    const old = this.list;
+    this.list = list;
+    this.indexInForce = list.index();
+    if (old !== list) old?.close();
+  }
+
+  private listHead(): ListHead | null {
+    return this.list?.head ?? null;
+  }
+
+  /**
+   * What the heavy step of an import needs (`prepareListImport`, which may run in a worker
+   * thread): the cache directory, the pinned merchant and the list in force.
+   */
+  listImportTarget(): { dir: string; pinned: Pinned; inForce: ListHead | null } {
+    return { dir: this.listDir(), pinned: { ...this.opts.merchant }, inForce: this.listHead() };
+  }
+
+  /**
+   * Verifies and installs a signed list: the heavy step then the commit, in this thread (the CLI).
+   * A refused list throws CouponListError and changes nothing.
+   */
+  importList(envelope: string | Buffer, now: number): ImportResult {
     this.writable("import a coupon list");
-    const current = this.cache.data.envelope;
-    const inForce =
-      current && this.indexInForce
-        ? { version: this.indexInForce.version, signature: current.signature }
-        : null;
-    const verified = verifyCouponList(envelopeText, this.opts.merchant, inForce);
-    if (verified.unchanged)
-      return { status: "unchanged", version: verified.list.version, codes: verified.list.codes.length };
-    const index = buildCouponIndex(verified.list);
+    const bytes = typeof envelope === "string" ? Buffer.from(envelope, "utf8") : envelope;
+    const { dir, pinned, inForce } = this.listImportTarget();
+    return this.commitPreparedList(prepareListImport(dir, bytes, pinned, inForce), now);
+  }
+
+  /**
+   * The cheap step of an import, in the thread that owns the store: re-checks what may have
+   * changed since the list was prepared (a newer list in force, the terminal's time), renames the
+   * prepared table into place and swaps the index. Until then the old list serves; a refusal or a
+   * failure removes the prepared files and leaves it serving.
+   */
+  commitPreparedList(prepared: PreparedList, now: number): ImportResult {
+    let next: ListCache;
+    try {
+      this.writable("import a coupon list");
+      const head = this.listHead();
+      if (
+        prepared.status === "unchanged" ||
+        head?.documentHash === (prepared as { documentHash?: string }).documentHash
+      )
+        return { status: "unchanged", version: prepared.version, codes: prepared.codes };
+      refuseStale(prepared.version, head);
+      const issuedAt = Date.parse(prepared.issuedAt);
+      this.refuseIssuedAhead(prepared.issuedAt, issuedAt, now);
+      next = ListCache.commit(prepared, this.opts.merchant, this.log);
+    } catch (err) {
+      ListCache.discard(prepared);
+      throw err;
+    }
+    this.install(next);
+    this.raiseTrustedTime(this.indexInForce?.issuedAt ?? 0, "list");
+    this.log.info({ version: prepared.version, codes: prepared.codes }, "coupon list imported");
+    return { status: "imported", version: prepared.version, codes: prepared.codes };
+  }
+
+  private refuseIssuedAhead(issuedText: string, issuedAt: number, now: number): void {
     const terminalTime = this.terminalTime(now);
-    if (index.issuedAt > terminalTime + this.maxAheadMs()) {
+    if (issuedAt > terminalTime + this.maxAheadMs()) {
       throw new CouponListError(
         "issued_ahead",
-        `coupon list refused: issued ${verified.list.issuedAt}, ${formatSpan(index.issuedAt - terminalTime)} ahead of this terminal's time ${new Date(terminalTime).toISOString()} (at most clock.maxAheadHours = ${this.maxAheadMs() / 3_600_000} h): the server's clock or this terminal's is wrong; set the clock (NTP), or import a signed time statement (\`quan time import\`), then import the list again`,
+        `coupon list refused: issued ${issuedText}, ${formatSpan(issuedAt - terminalTime)} ahead of this terminal's time ${new Date(terminalTime).toISOString()} (at most clock.maxAheadHours = ${this.maxAheadMs() / 3_600_000} h): the server's clock or this terminal's is wrong; set the clock (NTP), or import a signed time statement (\`quan time import\`), then import the list again`,
       );
     }
-    this.cache.data = {
-      format: "quan.cache/1",
-      envelope: verified.envelope,
-      importedAt: new Date(now).toISOString(),
-    };
-    this.cache.write();
-    this.indexInForce = index;
-    this.raiseTrustedTime(index.issuedAt, "list");
-    this.log.info({ version: index.version, codes: index.codes.size }, "coupon list imported");
-    return { status: "imported", version: index.version, codes: index.codes.size };
+  }
+
+  /**
+   * Verifies a signed delta (version N+1 on top of the list in force) and applies it: the overlay
+   * file first, then memory; its cost is the delta's size. A refused delta throws ListDeltaError
+   * (or CouponListError "issued_ahead") and changes nothing. When `compactDue` comes back true
+   * the caller runs `compactList()` later, off the hot path (see there).
+   */
+  applyDelta(
+    envelope: string | Buffer,
+    now: number,
+  ): { status: DeltaOutcome; version: number; compactDue: boolean } {
+    this.writable("apply a coupon list update");
+    const list = this.list;
+    if (!list) throw new ListDeltaError("wrong_base", "no coupon list in force: a full list is needed first");
+    const bytes = typeof envelope === "string" ? Buffer.from(envelope, "utf8") : envelope;
+    const result = list.applyDelta(bytes, (delta) =>
+      this.refuseIssuedAhead(delta.issuedAt, Date.parse(delta.issuedAt), now),
+    );
+    if (result.status === "applied") {
+      this.indexInForce = list.index();
+      this.raiseTrustedTime(this.indexInForce.issuedAt, "list");
+      this.log.info({ version: result.version, overlay: list.overlaySize }, "coupon list update applied");
+    }
+    return { ...result, compactDue: list.overlaySize >= COMPACT_AFTER };
+  }
+
+  /**
+   * Folds the applied deltas into a new table once they hold COMPACT_AFTER codes. It reads every
+   * code (about a second for a million on a Pi), so it never runs inside a scan or inside
+   * applyDelta: whoever applies deltas (the merchant link, issue 8) calls it when applyDelta says
+   * `compactDue`, from an idle moment after acknowledging the delta. Until it finishes the table
+   * and overlay serve as before; a crash half-way leaves them as they were.
+   */
+  compactList(): boolean {
+    this.writable("compact the coupon list");
+    const list = this.list;
+    if (!list || list.overlaySize < COMPACT_AFTER) return false;
+    this.install(list.compact(this.log));
+    return true;
+  }
+
+  /**
+   * Off the hot path (`quan doctor`, `quan coupons verify`): re-verifies every signed document
+   * the cache was built from against the pinned key and rebuilds the table from them, byte for
+   * byte. Returns the problems found; none means the cache is the merchant's.
+   */
+  static verifyList(dataDir: string, pinned: Pinned, log: Logger): string[] {
+    return verifyListCache(join(dataDir, LIST_DIR), pinned, log);
   }
 
   index(): CouponIndex | null {
@@ -581,17 +723,32 @@ export class CouponStore implements LedgerPort {
       if (this.sinceSnapshot > 0 && this.journal) this.trySnapshot();
       this.journal?.close();
     } finally {
+      this.list?.close();
       this.lock.release();
     }
   }
 }
 
-function openCache(dataDir: string): LowSync<CacheFile> {
-  return openDurableDb<CacheFile>(join(dataDir, "coupons.json"), {
-    format: "quan.cache/1",
-    envelope: null,
-    importedAt: null,
-  });
+/** The envelope a data dir from before the compact cache holds, or null when it holds none. */
+function readLegacyEnvelope(file: string): unknown {
+  let cache: { envelope?: unknown };
+  try {
+    cache = JSON.parse(readFileSync(file, "utf8")) as { envelope?: unknown };
+  } catch (err) {
+    throw new Error(`${file}: the old coupon list cache does not parse (${(err as Error).message})`);
+  }
+  return cache?.envelope ?? null;
+}
+
+/**
+ * Read-only on a data dir not yet migrated (no writer has opened it since the upgrade): the old
+ * cache's list, verified and indexed in memory as before.
+ */
+function legacyIndex(dataDir: string, pinned: Pinned): CouponIndex | null {
+  const file = join(dataDir, LEGACY_CACHE_FILE);
+  if (!existsSync(file)) return null;
+  const envelope = readLegacyEnvelope(file);
+  return envelope ? buildCouponIndex(parseVerifiedList(verifyEnvelope(envelope, pinned.publicKey))) : null;
 }
 
 function openState(dataDir: string): LowSync<StateFile> {
