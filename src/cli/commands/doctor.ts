@@ -172,7 +172,7 @@ function checkCouponList(config: Config, now: number): Finding {
   return {
     level,
     what: "coupon list",
-    detail: `version ${facts.version}, ${facts.codes} codes, issued ${facts.issuedAt} (${ageHours.toFixed(1)} h ago)${level === "warn" ? ": older than 3 days, is the server reachable?" : ""}${facts.where}`,
+    detail: `version ${facts.version}, ${facts.codes} codes, issued ${facts.issuedAt} (${ageHours.toFixed(1)} h ago)${facts.where}${level === "warn" ? ": older than 3 days, is the server reachable?" : ""}`,
   };
 }
 

@@ -231,7 +231,7 @@ export class CouponStore implements LedgerPort {
           );
         }
         if (prepared.status === "prepared") ListCache.commit(prepared, this.opts.merchant, this.log).close();
-        this.log.warn(
+        this.log.info(
           { version: prepared.version, codes: prepared.codes },
           `coupon list migrated from ${LEGACY_CACHE_FILE} to the compact cache in ${LIST_DIR}/`,
         );
