@@ -1,13 +1,17 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { formatIssues } from "../../runtime/config/load.js";
 import { couponListSchema } from "../../runtime/coupons/list-schema.js";
 import { CouponListError } from "../../runtime/coupons/list-verify.js";
 import { signDocument } from "../../runtime/coupons/signing.js";
+import { silentLogger } from "../../runtime/log.js";
+import { CouponStore, LIST_DIR } from "../../runtime/store/coupon-store.js";
+import { TABLE_FILE } from "../../runtime/store/list-cache/table-file.js";
 import { openStoreFor, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
-import { readSignedFile } from "./signed-file.js";
+import { readSignedBytes } from "./signed-file.js";
 
 export function couponsCommand(args: string[], io: Io): number {
   const [sub, ...rest] = args;
@@ -18,8 +22,10 @@ export function couponsCommand(args: string[], io: Io): number {
       return importList(rest, io);
     case "check":
       return check(rest, io);
+    case "verify":
+      return verify(rest, io);
     default:
-      throw new CliError("usage: quan coupons sign|import|check ...");
+      throw new CliError("usage: quan coupons sign|import|check|verify ...");
   }
 }
 
@@ -64,10 +70,10 @@ function importList(args: string[], io: Io): number {
   });
   const file = positionals[0];
   if (!file) throw new CliError("usage: quan coupons import SIGNED.json [--config FILE] [--data DIR]");
-  const text = readSignedFile(file);
+  const bytes = readSignedBytes(file);
   const store = openStoreFor(resolveConfig(values, io), "write", io);
   try {
-    const result = store.importList(text, io.now());
+    const result = store.importList(bytes, io.now());
     io.out(
       result.status === "unchanged"
         ? `version ${result.version} is already in force\n`
@@ -96,4 +102,29 @@ function check(args: string[], io: Io): number {
   } finally {
     store.close();
   }
+}
+
+/**
+ * quan coupons verify [--config FILE] [--data DIR]: re-verifies the cached list against the pinned
+ * merchant key (every signed document, then the table rebuilt from them, byte for byte). Reads
+ * only, so it is safe while the terminal runs; exit 1 when the cache does not hold up.
+ */
+function verify(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: { config: { type: "string" }, data: { type: "string" } } });
+  const config = resolveConfig(values, io);
+  if (!existsSync(join(config.dataDir, LIST_DIR, TABLE_FILE))) {
+    io.err(
+      `no coupon list in the compact cache in ${config.dataDir} (a data dir from before it is moved there at the next start)\n`,
+    );
+    return EXIT.error;
+  }
+  const problems = CouponStore.verifyList(config.dataDir, config.merchant, silentLogger());
+  if (problems.length) {
+    io.err(`coupon list cache in ${config.dataDir}: ${problems.length} problem(s):\n`);
+    for (const p of problems) io.err(`  - ${p}\n`);
+    io.err("re-import a signed list (`quan coupons import FILE`)\n");
+    return EXIT.error;
+  }
+  io.out(`coupon list cache in ${config.dataDir}: signatures and table verified against the merchant key\n`);
+  return EXIT.ok;
 }

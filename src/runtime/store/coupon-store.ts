@@ -78,6 +78,8 @@ export interface CouponStoreOptions {
   log: Logger;
   /** Counters snapshot cadence, in journal records. */
   snapshotEvery?: number;
+  /** Codes the applied deltas may hold before `compactList` folds them in (default COMPACT_AFTER). */
+  listCompactAfter?: number;
 }
 
 /** The list cache's directory in the data dir (see list-cache/list-cache.ts). */
@@ -333,7 +335,7 @@ export class CouponStore implements LedgerPort {
       this.raiseTrustedTime(this.indexInForce.issuedAt, "list");
       this.log.info({ version: result.version, overlay: list.overlaySize }, "coupon list update applied");
     }
-    return { ...result, compactDue: list.overlaySize >= COMPACT_AFTER };
+    return { ...result, compactDue: list.overlaySize >= this.compactAfter() };
   }
 
   /**
@@ -346,9 +348,13 @@ export class CouponStore implements LedgerPort {
   compactList(): boolean {
     this.writable("compact the coupon list");
     const list = this.list;
-    if (!list || list.overlaySize < COMPACT_AFTER) return false;
+    if (!list || list.overlaySize < this.compactAfter()) return false;
     this.install(list.compact(this.log));
     return true;
+  }
+
+  private compactAfter(): number {
+    return this.opts.listCompactAfter ?? COMPACT_AFTER;
   }
 
   /**
