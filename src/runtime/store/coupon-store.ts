@@ -43,6 +43,7 @@ import { Journal, readJournal } from "./journal.js";
 import {
   COMPACT_AFTER,
   ListCache,
+  type OpenMode,
   type Pinned,
   type PreparedList,
   prepareListImport,
@@ -142,12 +143,13 @@ export class CouponStore implements LedgerPort {
 
   /**
    * Read-only: for dry runs (`quan coupons check`) while the terminal is running. Takes no lock and
-   * writes nothing; what it sees is the journal as far as it was written when it opened.
+   * writes nothing; what it sees is the journal as far as it was written when it opened. Codes
+   * are read from the table file as they are asked for, unless `codes` is "memory".
    */
-  static openReadOnly(opts: CouponStoreOptions): CouponStore {
+  static openReadOnly(opts: CouponStoreOptions, codes: OpenMode = "reader"): CouponStore {
     const noLock: DataDirLock = { path: "", release: () => undefined };
     const store = new CouponStore(opts, null, openState(opts.dataDir), noLock);
-    store.loadList("read-only");
+    store.loadList("read-only", codes);
     store.rebuild(readJournal(join(opts.dataDir, "journal.log")).records);
     return store;
   }
@@ -191,14 +193,17 @@ export class CouponStore implements LedgerPort {
    * signatures are re-verified by `verifyList`, off the hot path). Read-only (`coupons check`),
    * codes are answered from the file by positioned reads, so one code costs a few reads.
    */
-  private loadList(mode: "write" | "read-only"): void {
+  private loadList(
+    mode: "write" | "read-only",
+    codes: OpenMode = mode === "write" ? "memory" : "reader",
+  ): void {
     const dir = this.listDir();
     const started = performance.now();
     if (mode === "write") {
       ListCache.removeStaged(dir);
       this.migrateLegacyCache(dir);
     }
-    const list = ListCache.open(dir, this.opts.merchant, this.log, mode === "write" ? "memory" : "reader");
+    const list = ListCache.open(dir, this.opts.merchant, this.log, codes);
     if (list) this.install(list);
     else if (mode === "read-only") this.indexInForce = legacyIndex(this.opts.dataDir, this.opts.merchant);
     if (!this.indexInForce) return;
