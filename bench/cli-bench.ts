@@ -1,5 +1,5 @@
 import { rmSync, statSync } from "node:fs";
-import { MAX_ENVELOPE_BYTES } from "../src/runtime/coupons/signing.js";
+import { MAX_ENVELOPE_BYTES } from "../src/protocol/limits.js";
 import { benchCode } from "./fixture.js";
 import { type OneShot, runToEnd } from "./process-probe.js";
 import type { Scoreboard } from "./scoreboard.js";

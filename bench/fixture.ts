@@ -1,4 +1,4 @@
-import type { CouponListInput } from "../src/runtime/coupons/list-schema.js";
+import type { CouponListInput } from "../src/protocol/coupon-list/index.js";
 
 /** A realistic big list: a handful of campaigns of every kind, `count` single-use codes. */
 export function bigList(count: number, version = 1): CouponListInput {

@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, cpSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import type { RedeemEntry } from "../src/protocol/journal/index.js";
 import { ulid } from "../src/runtime/ids.js";
-import type { RedeemEntry } from "../src/runtime/ledger/records.js";
 import { silentLogger } from "../src/runtime/log.js";
 import { CouponStore, type CouponStoreOptions } from "../src/runtime/store/coupon-store.js";
 import { GENESIS_HASH, serializeRecord } from "../src/runtime/store/journal.js";

@@ -16,7 +16,7 @@ const [step, a, b, c] = process.argv.slice(2) as string[];
 const t0 = performance.now();
 const out: Record<string, unknown> = { step };
 if (step === "make") {
-  const { generateMerchantKeys, signDocument } = await import("../src/runtime/coupons/signing.js");
+  const { generateMerchantKeys, signDocument } = await import("../src/protocol/envelope/index.js");
   const { bigList } = await import("./fixture.js");
   const keys = generateMerchantKeys();
   const envelope = signDocument(JSON.stringify(bigList(Number(a))), keys.privateKeyPem);

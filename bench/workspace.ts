@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { generateMerchantKeys, type MerchantKeyPair, signDocument } from "../src/runtime/coupons/signing.js";
+import { generateMerchantKeys, type MerchantKeyPair, signDocument } from "../src/protocol/envelope/index.js";
 import { bigList, sortedCodeTable } from "./fixture.js";
 
 /** Where the built bench runs from: dist/bench/. The CLI and the baseline child are run as processes. */

@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pino } from "pino";
+import { clockIsSynchronized } from "../runtime/clock/clock-sync.js";
 import { loadConfigFile } from "../runtime/config/load.js";
 import type { Config } from "../runtime/config/schema.js";
 import { type Logger, silentLogger } from "../runtime/log.js";
@@ -23,12 +25,23 @@ export function resolveConfig(
     );
   }
   const config = loadConfigFile(file, io.env);
-  if (values.data) config.dataDir = values.data;
+  // As any command-line path: relative to the current directory (the config's dataDir is absolute).
+  if (values.data) config.dataDir = resolve(values.data);
   return config;
 }
 
 export function openStoreFor(config: Config, mode: "write" | "read-only" = "write", io?: Io): CouponStore {
-  return openStoreFromConfig(config, io ? cliLogger(io) : silentLogger(), mode);
+  return openStoreFromConfig(
+    config,
+    io ? cliLogger(io) : silentLogger(),
+    mode,
+    io ? clockSynchronizedFor(io) : clockIsSynchronized,
+  );
+}
+
+/** Whether the clock is NTP-synchronised, as this invocation finds out (tests tell it). */
+export function clockSynchronizedFor(io: Io): () => boolean {
+  return io.clockSynchronized ?? (() => clockIsSynchronized());
 }
 
 /**

@@ -10,13 +10,15 @@ const USAGE = `quan — coupon-redemption terminal
   quan start [--config FILE] [--demo]       run the terminal (--demo: everything embedded)
   quan keys generate [--out DIR]            merchant signing key pair
   quan coupons sign --key KEY LIST.json     sign a coupon list
-  quan coupons import SIGNED.json           verify and install a signed list
+  quan coupons import SIGNED.json           verify and install a signed list (live, if the terminal runs)
   quan coupons check --code C --amount 128.50 [--code C2] [--at ISO] [--member ID] [--store S] [--json]
   quan coupons verify                       re-verify the cached list against the merchant key
   quan redeem  (same options as check) [--wait SECONDS]
-                                            commit a redemption at the clock (no --at; --wait: for a
+                                            commit at the clock, for the terminal's own store
+                                            (no --at, no --store; --wait: for a
                                             data directory in use)
-  quan void ID --pin PIN [--wait SECONDS]   void a redemption (compensating record)
+  quan void ID [--pin PIN] [--wait SECONDS] void a redemption (compensating record); without
+                                            --pin (or --pin -) the PIN is read from stdin
   quan time sign --key KEY --merchant ID [--at ISO] [--valid-minutes N]   signed time statement
   quan time import STATEMENT.json           set the trusted time from a signed time statement
   quan journal verify                       check every record and the hash chain
@@ -65,14 +67,19 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
   try {
     const command = await load();
-    return await command(args, io);
+    const code = await command(args, io);
+    const failure = await io.outputFailure?.();
+    return failure ? afterOutputFailure(name, args, code, failure, io) : code;
   } catch (err) {
     if (err instanceof CliError) {
       io.err(`quan ${name}: ${err.message}\n`);
       return err.exitCode;
     }
     if (err instanceof DataDirLockedError) {
-      io.err(`quan ${name}: ${err.message}\n`);
+      const wait = name === "redeem" || name === "void" ? ", or pass --wait SECONDS" : "";
+      io.err(
+        `quan ${name}: ${err.message}: the terminal is running; stop it first (\`systemctl stop quan\`)${wait}\n`,
+      );
       return EXIT.busy;
     }
     if (err instanceof ConfigError) {
@@ -83,9 +90,43 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.err(`quan ${name}: ${err.message}\n`);
       return EXIT.usage;
     }
-    io.err(`quan ${name}: ${(err as Error).message}\n`);
+    io.err(`quan ${name}: ${inTechniciansWords(err as Error)}\n`);
     return EXIT.error;
   }
+}
+
+/** A system error's raw text ("ENOSPC: no space left on device, write") as a technician acts on it. */
+function inTechniciansWords(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENOSPC")
+    return `the disk is full (ENOSPC), there is no room to write: free space on the data directory's disk (\`df -h\`, \`quan doctor\`), then run it again`;
+  return err.message;
+}
+
+/** The commands that change the terminal's data: once they have, their exit code says so. */
+function commits(name: string, args: string[]): boolean {
+  return (
+    name === "redeem" || name === "void" || ((name === "coupons" || name === "time") && args[0] === "import")
+  );
+}
+
+/**
+ * stdout could not be written (`> /dev/full`, a disk full). After a commit the exit code stays
+ * the commit's, or a script would retry and spend a multi-use code twice; a read-only command
+ * failed at its one job.
+ */
+function afterOutputFailure(name: string, args: string[], code: number, failure: Error, io: Io): number {
+  const what = `quan ${name}: could not write the output (${failure.message})`;
+  if (!commits(name, args)) {
+    io.err(`${what}\n`);
+    return EXIT.error;
+  }
+  io.err(
+    code === EXIT.ok
+      ? `${what}; what it did is committed: do not run it again (exit ${code})\n`
+      : `${what}; exit ${code}\n`,
+  );
+  return code;
 }
 
 /** From package.json, found upwards from this module (src/cli in tests, dist/src/cli when built). */
@@ -98,26 +139,63 @@ function packageVersion(): string {
 }
 
 function processIo(): Io {
+  const out = writerTo(process.stdout);
   return {
-    out: writerTo(process.stdout),
-    err: writerTo(process.stderr),
+    out: out.write,
+    err: writerTo(process.stderr).write,
     env: process.env,
     now: () => Date.now(),
+    outputFailure: out.failure,
+    stdin: () => firstLine(process.stdin),
   };
+}
+
+/** Up to the first end of line (a terminal does not end its input), or all of it. */
+async function firstLine(stream: NodeJS.ReadStream): Promise<string> {
+  if (stream.isTTY) process.stderr.write("manager PIN: ");
+  let text = "";
+  for await (const chunk of stream) {
+    text += String(chunk);
+    if (text.includes("\n")) break;
+  }
+  return text;
 }
 
 /**
  * A reader that went away (`quan doctor | head -1`, `quan redeem ... | true`) is not the command's
- * failure: further output is dropped and the exit code stays the command's own. Other stream
- * errors are not expected and are thrown.
+ * failure: further output is dropped and the exit code stays the command's own. Any other write
+ * error (ENOSPC, EIO) is kept for `failure()`, which main reports in one line once the command ends.
  */
-function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
+function writerTo(stream: NodeJS.WriteStream): {
+  write: (text: string) => void;
+  failure: () => Promise<Error | null>;
+} {
   let readerGone = false;
-  stream.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code !== "EPIPE") throw err;
-    readerGone = true;
-  });
-  return (text) => {
-    if (!readerGone) stream.write(text);
+  let failed: Error | null = null;
+  let pending: Promise<void> = Promise.resolve();
+  const note = (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") readerGone = true;
+    else failed ??= err;
+  };
+  stream.on("error", note);
+  return {
+    write(text) {
+      if (readerGone || failed) return;
+      pending = new Promise((settled) => {
+        try {
+          stream.write(text, (err) => {
+            if (err) note(err);
+            settled();
+          });
+        } catch (err) {
+          note(err as NodeJS.ErrnoException);
+          settled();
+        }
+      });
+    },
+    async failure() {
+      await pending;
+      return failed;
+    },
   };
 }

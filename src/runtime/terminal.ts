@@ -1,33 +1,31 @@
-import { join, resolve } from "node:path";
-import { ConsoleDrain } from "../drivers/input/console-drain.js";
-import { ConsoleInput } from "../drivers/input/console-input.js";
-import type { InputEvent, InputSource } from "../drivers/input/input-source.js";
-import { HidInput } from "../drivers/keypad/hid-input.js";
-import { DevicePrinter } from "../drivers/printer/device-printer.js";
-import { FilePrinter } from "../drivers/printer/file-printer.js";
-import type { PrinterStatus, ReceiptPrinter } from "../drivers/printer/printer.js";
-import { TcpPrinter } from "../drivers/printer/tcp-printer.js";
-import { SerialScanner } from "../drivers/scanner/serial-scanner.js";
-import { renderScreen } from "../ui-tty/screens/render.js";
-import { TtyWriter, wantsColor } from "../ui-tty/tty-writer.js";
-import { carryTrustedTime, clockIsSynchronized } from "./clock/clock-sync.js";
+import { join } from "node:path";
+import { announcingLedger, type TerminalLedger } from "./bus/announcing-ledger.js";
+import { EventBus } from "./bus/event-bus.js";
+import type { TerminalBus, TerminalEvents } from "./bus/terminal-events.js";
+import { clockIsSynchronized } from "./clock/clock-sync.js";
 import type { Config } from "./config/schema.js";
-import { printDemoBanner, waitForEnter } from "./demo/demo-banner.js";
 import type { DemoSetup } from "./demo/demo-setup.js";
-import type { FlowEffects, PrintJob } from "./flow/effects.js";
-import type { PrinterHealth } from "./flow/events.js";
-import { RedemptionFlow } from "./flow/flow.js";
-import { isPhysicalKey, resolveKeymap } from "./flow/keymap.js";
 import { createLogger, type Logger } from "./log.js";
-import { paperColumns, receiptForJob } from "./receipts/receipt-for-job.js";
-import { renderReceipt } from "./receipts/render-receipt.js";
-import { SystemdNotifier } from "./service/systemd-notify.js";
+import { clockPart } from "./parts/clock.js";
+import { clockTrustPart } from "./parts/clock-trust.js";
+import { controlPart } from "./parts/control.js";
+import { demoPart } from "./parts/demo.js";
+import { displayPart } from "./parts/display.js";
+import { flowPart } from "./parts/flow.js";
+import { healthPart } from "./parts/health.js";
+import { inputsPart } from "./parts/inputs.js";
+import type { Part, PartContext, RunningPart, TerminalDevices } from "./parts/part.js";
+import { openPrinter, printingPart } from "./parts/printing.js";
+import { signalsPart } from "./parts/signals.js";
+import { watchdogPart } from "./parts/watchdog.js";
 import type { CouponStore } from "./store/coupon-store.js";
 import { openStoreFromConfig } from "./store/store-from-config.js";
 
 export interface TerminalIo {
   env: NodeJS.ProcessEnv;
   now: () => number;
+  /** Whether the clock is NTP-synchronised; the default asks systemd-timesyncd. */
+  clockSynchronized?: () => boolean;
 }
 
 export interface TerminalOptions {
@@ -36,212 +34,176 @@ export interface TerminalOptions {
   /** Defaults to the process's own terminal. */
   input?: NodeJS.ReadStream;
   output?: NodeJS.WriteStream;
+  /**
+   * Simulated devices for a test; the rest are opened from the config. Not the clock's NTP state:
+   * the store is its one authority (set it with `io.clockSynchronized`).
+   */
+  devices?: Partial<Omit<TerminalDevices, "clockSynchronized">>;
+  /** More parts, started after the flow and before the inputs (where the merchant link will go). */
+  extraParts?: Part[];
+  /** Defaults to a logger on stderr (a file in the demo, whose screen is this very terminal). */
+  log?: Logger;
 }
-
-const TICK_MS = 250;
-const HEALTH_MS = 5_000;
-const REFRESH_MS = 60_000;
-/** How often a synchronised clock's time is saved as trusted (a durable write each time). */
-const TRUST_MS = 10 * 60_000;
 
 /**
- * The composition root: opens the store, the printer, the display and the input, and wires them
- * to the redemption flow. Parts talk through the flow's events and effects only. Resolves with
- * the exit code when the terminal is stopped (Ctrl-C, SIGTERM).
+ * The parts in start order; they stop in reverse. Health first, so it hears every failure; the
+ * demo's banner before the display takes the screen; the flow before anything that feeds it;
+ * the inputs last but for the watchdog, which says "ready" once everything else is up.
  */
-export async function runTerminal(config: Config, opts: TerminalOptions): Promise<number> {
-  const input = opts.input ?? process.stdin;
-  const output = opts.output ?? process.stdout;
-  const now = opts.io.now;
-  // In the demo the screen is this very terminal, so logs go to a file instead of stderr.
-  const log = createLogger(config.log.level, opts.demo ? join(opts.demo.dir, "quan.log") : 2);
-  const store = openStoreFromConfig(config, log.child({ part: "store" }));
-  try {
-    if (opts.demo) {
-      store.importList(opts.demo.signedList, now());
-      printDemoBanner(output, opts.demo, config);
-      await waitForEnter(input);
-    }
-    return await runFlow(config, store, log, input, output, now, opts.io.env);
-  } finally {
-    store.close();
-  }
+function partsFor(opts: TerminalOptions): Part[] {
+  return [
+    healthPart,
+    ...(opts.demo ? [demoPart(opts.demo)] : []),
+    displayPart,
+    printingPart,
+    flowPart,
+    clockPart,
+    clockTrustPart,
+    controlPart,
+    ...(opts.extraParts ?? []),
+    inputsPart,
+    signalsPart,
+    watchdogPart,
+  ];
 }
 
-async function runFlow(
-  config: Config,
-  store: CouponStore,
-  log: Logger,
-  input: NodeJS.ReadStream,
-  output: NodeJS.WriteStream,
-  now: () => number,
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
-  const printer = openPrinter(config);
-  const printLog = log.child({ part: "printer" });
-  const displayLog = log.child({ part: "display" });
-  const writer = new TtyWriter(output, {
-    color: wantsColor(config.display.color),
-    onError: (err) => displayLog.error({ err }, "display write failed; repainting"),
-  });
-  const effects: FlowEffects = {
-    async print(job: PrintJob) {
-      try {
-        if (!printer) throw new Error("no printer configured (printer.kind is none)");
-        const { blocks, label } = receiptForJob(job, store, {
-          storeName: config.terminal.storeName,
-          terminal: config.terminal.id,
-          locale: config.locale,
-          paperWidth: config.printer.paperWidth,
-        });
-        const { bytes, text } = renderReceipt(blocks, {
-          width: paperColumns(config.printer.paperWidth),
-          qr: config.printer.qr,
-        });
-        await printer.print(bytes, { text, label });
-        printLog.info({ job: job.kind, label }, "printed");
-      } catch (err) {
-        // The flow shows it on screen; the log keeps it for the technician.
-        printLog.error({ err, job: job.kind }, "print failed");
-        throw err;
-      }
-    },
-    bell: () => writer.bell(),
-  };
-  const keymap = resolveKeymap(config.flow.keymap);
-  const flow = new RedemptionFlow(
-    {
-      ledger: store,
-      effects,
-      storeName: config.terminal.storeName,
-      locale: config.locale,
-      cashier: config.terminal.cashier,
-      keymap: config.flow.keymap ?? {},
-      inactivityMs: config.flow.inactivitySeconds * 1000,
-      doubleScanMs: config.flow.doubleScanMs,
-    },
-    now(),
-  );
-  const paint = () =>
-    writer.paint(renderScreen(flow.view, { ...writer.size(), locale: config.locale, keymap }));
-  flow.onChange(paint);
-  writer.onResized(paint);
-  paint();
+export type PartState = "running" | "failed" | "stopped";
 
-  const flowLog = log.child({ part: "flow" });
-  // One failing part must not take the terminal down: report it and carry on.
-  const handle = (event: Parameters<RedemptionFlow["handle"]>[0]) => {
-    try {
-      flow.handle(event, now());
-    } catch (err) {
-      flowLog.error({ err, event: event.type }, "flow failed to handle an event");
-    }
-  };
+/**
+ * The composition root: opens the store and the devices, builds one context per part and starts
+ * the parts, each in its own try/catch (one that fails is logged and reported in health; the
+ * terminal runs on where it can). The parts talk through the bus only. stop() stops them in
+ * reverse, then closes the store.
+ */
+export class Terminal {
+  readonly bus: TerminalBus;
+  readonly ledger: TerminalLedger;
+  private readonly running: { part: Part; handle: RunningPart }[] = [];
+  private readonly states = new Map<string, PartState>();
+  private readonly devices: TerminalDevices;
+  private stopping: Promise<void> | null = null;
+  private resolveExit: (code: number) => void = () => undefined;
+  /** Resolves with the exit code once the terminal has stopped. */
+  readonly exited: Promise<number>;
 
-  return new Promise<number>((resolve) => {
-    let stopped = false;
-    const sources = inputSources(config, input, log, () => stop(0));
-    let lastTickAt = Date.now();
-    const clockLog = log.child({ part: "clock" });
-    const timers = [
-      setInterval(() => {
-        lastTickAt = Date.now();
-        handle({ type: "tick" });
-      }, TICK_MS),
-      setInterval(() => void reportHealth(), HEALTH_MS),
-      // Kernel messages and stray output can scribble over tty1: repaint everything now and then.
-      setInterval(() => {
-        writer.invalidate();
-        paint();
-      }, REFRESH_MS),
-      setInterval(() => {
-        if (carryTrustedTime(store, now(), clockIsSynchronized()))
-          clockLog.debug("trusted time carried forward");
-      }, TRUST_MS),
-    ];
-    const notifier = new SystemdNotifier(env, log.child({ part: "systemd" }));
-    notifier.ready();
-    // Healthy: the event loop runs (ticks arrive) and a redemption could be committed right now.
-    notifier.startWatchdog(() => Date.now() - lastTickAt < 10 * TICK_MS && store.canCommit());
-    const reportHealth = async () => {
-      handle({
-        type: "health",
-        printer: printer ? printerHealth(await printer.status()) : "offline",
-        network: "disabled",
-        unsent: null,
-      });
+  private constructor(
+    private readonly config: Config,
+    private readonly opts: TerminalOptions,
+    private readonly log: Logger,
+    private readonly store: CouponStore,
+  ) {
+    this.bus = new EventBus<TerminalEvents>(log.child({ part: "bus" }));
+    this.ledger = announcingLedger(store, this.bus.owned("store"));
+    this.exited = new Promise((resolve) => {
+      this.resolveExit = resolve;
+    });
+    this.devices = {
+      input: opts.input ?? process.stdin,
+      output: opts.output ?? process.stdout,
+      printer:
+        opts.devices && "printer" in opts.devices ? (opts.devices.printer ?? null) : openPrinter(config),
+      env: opts.io.env,
+      signals: process,
+      ...opts.devices,
+      clockSynchronized: () => store.clockSynchronized(),
     };
-    void reportHealth();
-    for (const source of sources) {
-      source.start((event: InputEvent) => {
-        if (event.type === "scan") handle({ type: "scan", text: event.text });
-        else if (event.type === "typing") handle({ type: "typing", text: event.text });
-        else if (isPhysicalKey(event.key)) handle({ type: "key", key: event.key });
-      });
+  }
+
+  /** Opens the store (a terminal without its store cannot run: that one throws). */
+  static open(config: Config, opts: TerminalOptions): Terminal {
+    // In the demo the screen is this very terminal, so logs go to a file instead of stderr.
+    const log = opts.log ?? createLogger(config.log.level, opts.demo ? join(opts.demo.dir, "quan.log") : 2);
+    const synchronized = opts.io.clockSynchronized ?? (() => clockIsSynchronized());
+    const store = openStoreFromConfig(config, log.child({ part: "store" }), "write", synchronized);
+    return new Terminal(config, opts, log, store);
+  }
+
+  /** Where each part stands, in start order. */
+  partStates(): { name: string; state: PartState }[] {
+    return [...this.states].map(([name, state]) => ({ name, state }));
+  }
+
+  async start(): Promise<void> {
+    this.bus.on("terminal", "stop.requested", ({ code, reason }) => {
+      this.log.info({ reason }, "stop requested");
+      void this.stop(code);
+    });
+    for (const part of partsFor(this.opts)) {
+      if (this.stopping) return;
+      const ctx = this.contextFor(part.name);
+      try {
+        const handle = await part.start(ctx);
+        if (this.stopping) {
+          // Stop was asked for while this part was starting (Ctrl-C at the demo banner).
+          await handle.stop();
+          this.bus.removeOwner(part.name);
+          return;
+        }
+        this.running.push({ part, handle });
+        this.states.set(part.name, "running");
+        this.bus.emit("part.started", { part: part.name });
+      } catch (err) {
+        // Its listeners go with it: a half-started part must not keep reacting.
+        this.bus.removeOwner(part.name);
+        this.states.set(part.name, "failed");
+        ctx.log.error({ err }, "part failed to start; the terminal runs on without it");
+        this.bus.emit("part.failed", {
+          part: part.name,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
     }
-    const onSignal = () => stop(0);
-    process.once("SIGTERM", onSignal);
-    process.once("SIGINT", onSignal);
-    function stop(code: number) {
-      if (stopped) return;
-      stopped = true;
-      for (const timer of timers) clearInterval(timer);
-      notifier.stopping();
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-      for (const source of sources) source.stop();
-      writer.close();
-      log.info("terminal stopped");
-      void printer?.close().finally(() => resolve(code));
-      if (!printer) resolve(code);
+    this.log.info({ parts: this.partStates() }, "terminal started");
+  }
+
+  /** Stops every running part in reverse start order, then closes the store. Idempotent. */
+  stop(code = 0): Promise<void> {
+    this.stopping ??= this.stopAll(code);
+    return this.stopping;
+  }
+
+  private async stopAll(code: number): Promise<void> {
+    for (const { part, handle } of this.running.reverse()) {
+      try {
+        await handle.stop();
+      } catch (err) {
+        this.log.child({ part: part.name }).error({ err }, "part failed to stop cleanly");
+      }
+      this.bus.removeOwner(part.name);
+      this.states.set(part.name, "stopped");
+      this.bus.emit("part.stopped", { part: part.name });
     }
-  });
+    this.running.length = 0;
+    this.bus.removeOwner("terminal");
+    try {
+      this.store.close();
+    } catch (err) {
+      this.log.error({ err }, "the store did not close cleanly");
+    }
+    this.log.info("terminal stopped");
+    this.resolveExit(code);
+  }
+
+  private contextFor(name: string): PartContext {
+    return {
+      config: this.config,
+      log: this.log.child({ part: name }),
+      now: this.opts.io.now,
+      bus: this.bus.owned(name),
+      ledger: this.ledger,
+      devices: this.devices,
+    };
+  }
 }
 
-/** The console keyboard (keypad and keyboard-wedge scanners type into it) and a serial scanner. */
-function inputSources(
-  config: Config,
-  input: NodeJS.ReadStream,
-  log: Logger,
-  onInterrupt: () => void,
-): InputSource[] {
-  const sources: InputSource[] = [];
-  if (config.input.kind === "stdin")
-    sources.push(new ConsoleInput(input, onInterrupt, log.child({ part: "console" })));
-  else if (input.isTTY) sources.push(new ConsoleDrain(input));
-  if (config.keypad.kind === "hid") {
-    sources.push(
-      new HidInput({ path: config.keypad.path, role: "keypad", log: log.child({ part: "keypad" }) }),
-    );
+/** `quan start`: runs the terminal until it is stopped (Ctrl-C, SIGTERM); resolves with the exit code. */
+export async function runTerminal(config: Config, opts: TerminalOptions): Promise<number> {
+  const terminal = Terminal.open(config, opts);
+  try {
+    await terminal.start();
+  } catch (err) {
+    await terminal.stop(1);
+    throw err;
   }
-  if (config.scanner.kind === "hid") {
-    sources.push(
-      new HidInput({ path: config.scanner.path, role: "scanner", log: log.child({ part: "scanner" }) }),
-    );
-  }
-  if (config.scanner.kind === "serial") {
-    sources.push(
-      new SerialScanner({
-        path: config.scanner.path,
-        baudRate: config.scanner.baudRate,
-        log: log.child({ part: "scanner" }),
-      }),
-    );
-  }
-  return sources;
-}
-
-function openPrinter(config: Config): ReceiptPrinter | null {
-  if (config.printer.kind === "none") return null;
-  if (config.printer.kind === "device") return new DevicePrinter({ path: config.printer.path as string });
-  if (config.printer.kind === "tcp")
-    return new TcpPrinter({ host: config.printer.host as string, port: config.printer.port });
-  return new FilePrinter({ dir: resolve(config.dataDir, config.printer.dir) });
-}
-
-function printerHealth(status: PrinterStatus): PrinterHealth {
-  if (!status.online) return "offline";
-  if (status.paper === "out") return "paper_out";
-  if (status.paper === "low") return "paper_low";
-  return status.paper === "ok" ? "ok" : "unknown";
+  return terminal.exited;
 }

@@ -1,5 +1,5 @@
+import { padEnd } from "../runtime/text/fit.js";
 import type { Line, LineStyle, ScreenSize } from "./line.js";
-import { padEnd } from "./text-width.js";
 
 /**
  * A group of rows that is kept or dropped together. Priority 0 is always kept; when the screen is

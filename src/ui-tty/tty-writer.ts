@@ -1,5 +1,5 @@
+import { padEnd } from "../runtime/text/fit.js";
 import type { Line, LineStyle, ScreenSize } from "./line.js";
-import { padEnd } from "./text-width.js";
 
 /** Any output with a size, e.g. process.stdout on tty1 or a pseudo-terminal. */
 export interface TtyOutput {

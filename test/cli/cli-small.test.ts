@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { FLOW_DEFAULTS } from "../../src/runtime/flow/flow.js";
 import { formatMajor } from "../../src/runtime/money.js";
 import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { journalRecords } from "../helpers/journal-files.js";
 import { hasControlCharacters, openAsSpreadsheet, runsAsFormula } from "../helpers/spreadsheet-csv.js";
 import { listDocument } from "../helpers/store-fixture.js";
 
@@ -89,18 +90,66 @@ describe("journal export", () => {
     expect((await quan(["journal", "export", "--format", "xlsx", "--config", ws.config])).code).toBe(2);
   });
 
-  it("what a cashier or a --store option typed never runs as a formula", async () => {
+  it("--from/--to: a void in range brings the rows it cancels, even of a redemption before the range", async () => {
+    const redeemAt = async (code: string, at: number) => {
+      const r = await quan(
+        ["redeem", "--code", code, "--amount", "50", "--json", "--config", ws.config],
+        {},
+        at,
+      );
+      expect(r.code).toBe(0);
+      return JSON.parse(r.out).redemption as string;
+    };
+    const early = await redeemAt("CASH-0001", NOW);
+    await redeemAt("CASH-0002", NOW + 60_000);
+    const voided = await quan(["void", early, "--pin", "2468", "--config", ws.config], {}, NOW + 120_000);
+    expect(voided.code).toBe(0);
+    await redeemAt("GIFT-0001", NOW + 180_000);
+    const iso = (t: number) => new Date(t).toISOString();
+    const { rows } = openAsSpreadsheet(
+      await exportBytes("--from", iso(NOW + 60_000), "--to", iso(NOW + 180_000)),
+    );
+    const header = rows[0] as string[];
+    const col = (name: string) => header.indexOf(name);
+    expect(rows.slice(1).map((r) => [r[col("type")], r[col("code")], r[col("line_discount")]])).toEqual([
+      ["redeem", "CASH-0002", "10.00"],
+      ["void", "CASH-0001", "-10.00"],
+    ]);
+    expect(rows[2]?.[col("redemption_id")]).toBe(early);
+  });
+
+  it("what a cashier typed or a config's store id holds never runs as a formula", async () => {
     const hostile = [" =1+1", '\u200B=HYPERLINK("http://x")', "\x1b[2J"];
     for (const [i, cashier] of hostile.entries()) {
-      const args = ["redeem", "--code", `CASH-000${(i % 2) + 1}`, "--amount", "50", "--cashier", cashier];
-      const store = i === 0 ? ["--store", "@SUM(1)"] : [];
-      await quan([...args, ...store, "--config", ws.config], {}, NOW + i);
+      const code = ["CASH-0001", "CASH-0002", "GIFT-0001"][i] as string;
+      const args = ["redeem", "--code", code, "--amount", "50", "--cashier", cashier];
+      // The store id comes from the terminal's config (redeem takes no --store).
+      const env = i === 0 ? { QUAN_TERMINAL__STORE: "@SUM(1)" } : {};
+      const r = await quan([...args, "--config", ws.config], env, NOW + i);
+      expect(r.code, r.out + r.err).toBe(0);
     }
     const { rows } = openAsSpreadsheet(await exportBytes());
-    expect(rows.length).toBe(3);
+    expect(rows.length).toBe(4);
+    const header = rows[0] as string[];
+    expect(rows[1]?.[header.indexOf("store")]).toMatch(/@SUM\(1\)/);
     for (const cell of rows.flat()) {
       expect(runsAsFormula(cell), JSON.stringify(cell)).toBe(false);
       expect(hasControlCharacters(cell), JSON.stringify(cell)).toBe(false);
     }
+  });
+});
+
+describe("--store is a dry-run option", () => {
+  it("redeem refuses it with exit 2 and commits nothing: the store is the terminal's own", async () => {
+    const r = await quan(
+      ["redeem", "--code", "CASH-0001", "--amount", "50", "--store", "S2", "--config", ws.config],
+      {},
+      NOW,
+    );
+    expect(r).toMatchObject({ code: 2, err: expect.stringMatching(/--store .*dry run.*coupons check/) });
+    expect(journalRecords(ws.data)).toEqual([]);
+    // coupons check still takes it.
+    const check = ["coupons", "check", "--code", "CASH-0001", "--amount", "50", "--store", "S2"];
+    expect((await quan([...check, "--config", ws.config], {}, NOW)).code).toBe(0);
   });
 });

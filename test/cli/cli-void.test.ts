@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/runtime/log.js";
 import { CouponStore } from "../../src/runtime/store/coupon-store.js";
 import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { journalText } from "../helpers/journal-files.js";
 import { listDocument } from "../helpers/store-fixture.js";
 
 const NOW = Date.parse("2026-03-04T04:00:00Z");
@@ -96,7 +97,7 @@ describe("the manager PIN hash in the config", () => {
     const id = await redeem("CASH-0001", NOW);
     const voided = await quan(["void", id, "--pin", "0000", "--config", bad], {}, NOW + 1000);
     expect(voided.code).toBe(2);
-    expect(readFileSync(join(ws.data, "journal.log"), "utf8").trim().split("\n")).toHaveLength(1);
+    expect(journalText(ws.data).trim().split("\n")).toHaveLength(1);
   });
 
   it("the example config tells the technician to set the PIN", async () => {

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { journalText } from "../helpers/journal-files.js";
 import { listDocument } from "../helpers/store-fixture.js";
 import { mountTmpfs, type Tmpfs } from "../helpers/tmpfs.js";
 
@@ -50,7 +51,7 @@ describe("a closed stdout (quan ... | head -1)", () => {
     const run = await spawnQuan([...redeemArgs("CODE-A1"), "--config", ws.config], true);
     expect(run.err).toBe("");
     expect(run.code).toBe(0);
-    expect(readFileSync(join(ws.data, "journal.log"), "utf8")).toContain('"code":"CODE-A1"');
+    expect(journalText(ws.data)).toContain('"code":"CODE-A1"');
   });
 
   it("doctor keeps its own exit code", async () => {
@@ -120,7 +121,7 @@ afterAll(() => tmpfs?.unmount());
 describe.skipIf(!tmpfs)(
   `redeem on a full disk${tmpfs ? "" : ` (skipped: ${(mounted as { unavailable: string }).unavailable})`}`,
   () => {
-    it("room for the journal but not the snapshot: committed, exit 0, warned, lock released", async () => {
+    it("room for the journal but not the counters checkpoint: committed, exit 0, warned, lock released", async () => {
       const disk = tmpfs as Tmpfs;
       const data = join(disk.dir, "data");
       await importList(data);
@@ -135,7 +136,7 @@ describe.skipIf(!tmpfs)(
         NOW + 1000,
       );
       expect(run.out).toMatch(/committed: true/);
-      expect(run.err).toMatch(/counters snapshot.*ENOSPC/);
+      expect(run.err).toMatch(/counters checkpoint.*ENOSPC/);
       expect(run.code).toBe(0);
       expect(existsSync(join(data, "lock"))).toBe(false);
 
@@ -152,7 +153,11 @@ describe.skipIf(!tmpfs)(
         NOW + 3000,
       );
       expect(next).toMatchObject({ code: 0, err: "" });
-      expect(JSON.parse(readFileSync(join(data, "state.json"), "utf8")).snapshot.seq).toBe(3);
+      const checkpoints = readdirSync(join(data, "ledger")).filter((f) => f.startsWith("checkpoint-"));
+      expect(
+        JSON.parse(readFileSync(join(data, "ledger", checkpoints.sort().at(-1) as string), "utf8")).position
+          .seq,
+      ).toBe(3);
       disk.free();
     });
   },

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeEscPos } from "../helpers/escpos-decode.js";
+import { journalText } from "../helpers/journal-files.js";
 import { KEY, PtyTerminal } from "../helpers/pty-terminal.js";
 
 /**
@@ -65,7 +66,7 @@ describe("npm start", () => {
     expect(readFileSync(join(demoDir, "receipts", bin.replace(/\.bin$/, ".txt")), "utf8")).toContain(
       id as string,
     );
-    const journal = readFileSync(join(demoDir, "data", "journal.log"), "utf8");
+    const journal = journalText(join(demoDir, "data"));
     expect(journal.trim().split("\n")).toHaveLength(1);
     expect(journal).toContain(id as string);
   }, 180_000);

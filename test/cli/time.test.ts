@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { journalText } from "../helpers/journal-files.js";
 import { listCacheSnapshot, listDocument } from "../helpers/store-fixture.js";
 
 const NOW = Date.parse("2026-03-04T04:00:00Z");
@@ -40,7 +41,7 @@ const reason = async (code: string, now = NOW) => {
 };
 const state = () => JSON.parse(readFileSync(join(ws.data, "state.json"), "utf8"));
 const journalLines = () =>
-  readFileSync(join(ws.data, "journal.log"), "utf8")
+  journalText(ws.data)
     .trim()
     .split("\n")
     .filter((l) => l)

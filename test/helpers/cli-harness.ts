@@ -10,11 +10,27 @@ export interface CliRun {
   err: string;
 }
 
-/** Runs the real CLI entry point in-process with captured output. */
-export async function quan(args: string[], env: NodeJS.ProcessEnv = {}, now = Date.now()): Promise<CliRun> {
+/**
+ * Runs the real CLI entry point in-process with captured output. The clock counts as not NTP
+ * synchronised unless `more.synchronized` says so (this machine's own state must not decide a test);
+ * stdin holds `more.stdin`.
+ */
+export async function quan(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  now = Date.now(),
+  more: { synchronized?: boolean; stdin?: string } = {},
+): Promise<CliRun> {
   let out = "";
   let err = "";
-  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t), env, now: () => now });
+  const code = await main(args, {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    env,
+    now: () => now,
+    clockSynchronized: () => more.synchronized ?? false,
+    stdin: async () => more.stdin ?? "",
+  });
   return { code, out, err };
 }
 

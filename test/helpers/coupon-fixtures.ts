@@ -2,7 +2,7 @@ import {
   type CouponList,
   type CouponListInput,
   couponListSchema,
-} from "../../src/runtime/coupons/list-schema.js";
+} from "../../src/protocol/coupon-list/index.js";
 import { buildCouponIndex, type CouponIndex } from "../../src/runtime/engine/coupon-index.js";
 import type { TerminalContext } from "../../src/runtime/engine/validate.js";
 

@@ -2,13 +2,13 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hashPin } from "../../src/runtime/config/pin.js";
-import type { CouponListInput } from "../../src/runtime/coupons/list-schema.js";
+import type { CouponListInput } from "../../src/protocol/coupon-list/index.js";
 import {
   generateMerchantKeys,
   type MerchantKeyPair,
   signDocument,
-} from "../../src/runtime/coupons/signing.js";
+} from "../../src/protocol/envelope/index.js";
+import { hashPin } from "../../src/runtime/config/pin.js";
 import { silentLogger } from "../../src/runtime/log.js";
 import { CouponStore, type CouponStoreOptions, LIST_DIR } from "../../src/runtime/store/coupon-store.js";
 import { SALT } from "./coupon-fixtures.js";

@@ -1,9 +1,8 @@
-import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { configSchema } from "../../src/runtime/config/schema.js";
-import { readJournal } from "../../src/runtime/store/journal.js";
 import { runTerminal } from "../../src/runtime/terminal.js";
+import { journalRecords } from "../helpers/journal-files.js";
 import { makeStore, type StoreFixture } from "../helpers/store-fixture.js";
 import { XtermTty } from "../ui-tty/xterm-tty.js";
 import { CAMPAIGNS, CODES, NOW } from "./flow/flow-harness.js";
@@ -33,7 +32,7 @@ async function startTerminal() {
   const tty = new XtermTty(40, 15);
   let exitCode: number | null = null;
   const done = runTerminal(config, {
-    io: { env: {}, now: () => NOW },
+    io: { env: {}, now: () => NOW, clockSynchronized: () => false },
     input: stdin as unknown as NodeJS.ReadStream,
     output: tty as unknown as NodeJS.WriteStream,
   }).then((code) => {
@@ -41,7 +40,7 @@ async function startTerminal() {
     return code;
   });
   await settle();
-  const journal = () => readJournal(join(fx?.dir as string, "journal.log")).records;
+  const journal = () => journalRecords(fx?.dir as string);
   const send = async (...reads: string[]) => {
     for (const read of reads) {
       stdin.write(read);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Locale } from "../../src/runtime/engine/labels.js";
 import { resolveKeymap } from "../../src/runtime/flow/keymap.js";
+import { screenWidth } from "../../src/runtime/text/measure.js";
 import { renderScreen } from "../../src/ui-tty/screens/render.js";
-import { displayWidth } from "../../src/ui-tty/text-width.js";
 import { views } from "./views.js";
 
 const SIZES = [
@@ -25,7 +25,7 @@ describe("every screen at every size", () => {
           const lines = renderScreen(view, { cols, rows, locale });
           expect(lines, `${name} ${cols}x${rows} ${locale}`).toHaveLength(rows);
           for (const l of lines)
-            expect(displayWidth(l.text), `${name} ${cols}x${rows}: "${l.text}"`).toBe(cols);
+            expect(screenWidth(l.text), `${name} ${cols}x${rows}: "${l.text}"`).toBe(cols);
         }
       }
     }
@@ -87,6 +87,26 @@ describe("what the cashier reads", () => {
     expect(idle).toMatch(/网络 +离线/);
     expect(idle).toMatch(/打印机 +缺纸/);
     expect(idle).toMatch(/时钟 +未校准/);
+  });
+
+  it("the clock's status says what `quan doctor` says: NTP synchronised or not", () => {
+    const idle = (health: Partial<(typeof views)["idle"]["health"]>, locale: Locale) =>
+      renderScreen(
+        { ...views.idle, health: { ...views.idle.health, ...health } },
+        { cols: 40, rows: 15, locale },
+      )
+        .map((l) => l.text)
+        .join("\n");
+    expect(idle({}, "zh-CN")).toMatch(/时钟 +已同步/);
+    expect(idle({}, "en")).toMatch(/Clock +NTP synchronised/);
+    // Not synchronised, but not behind the trusted time: time-limited coupons still work.
+    const unsynced = idle({ clockSynchronized: false }, "zh-CN");
+    expect(unsynced).toMatch(/时钟 +未同步/);
+    expect(unsynced).not.toContain("限时券暂不可用");
+    expect(idle({ clockSynchronized: false }, "en")).toMatch(/Clock +not NTP synchronised/);
+    const behind = idle({ clockSynchronized: false, clockTrusted: false }, "zh-CN");
+    expect(behind).toMatch(/时钟 +未校准/);
+    expect(behind).toContain("限时券暂不可用");
   });
 
   it("says when there is no coupon list, and never lets a scanned escape sequence through", () => {

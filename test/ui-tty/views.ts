@@ -10,6 +10,7 @@ const base: Omit<FlowView, "screen"> = {
     network: "online",
     printer: "ok",
     unsent: 0,
+    clockSynchronized: true,
     clockTrusted: true,
     listVersion: 12,
     listAgeMinutes: 125,
@@ -73,7 +74,14 @@ export const views = {
   idle: { ...base, screen: { name: "idle" } },
   idleTroubled: {
     ...base,
-    health: { ...base.health, network: "offline", printer: "paper_out", clockTrusted: false, unsent: 17 },
+    health: {
+      ...base.health,
+      network: "offline",
+      printer: "paper_out",
+      clockSynchronized: false,
+      clockTrusted: false,
+      unsent: 17,
+    },
     printProblem: { job: "redemption", detail: "out of paper" },
     screen: { name: "idle" },
   },

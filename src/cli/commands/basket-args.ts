@@ -1,7 +1,7 @@
 import { parseScan, ScanFormatError } from "../../runtime/coupons/scan-payload.js";
+import type { BasketInput } from "../../runtime/engine/basket.js";
 import { localize, offerLabel } from "../../runtime/engine/labels.js";
 import type { BasketVerdict } from "../../runtime/engine/verdict.js";
-import type { BasketInput } from "../../runtime/flow/ports.js";
 import {
   formatMajor,
   formatMoney,
@@ -11,6 +11,7 @@ import {
 } from "../../runtime/money.js";
 import type { CouponStore } from "../../runtime/store/coupon-store.js";
 import { CliError, type Io } from "../cli-error.js";
+import { jsonOption, terminalOptions } from "../common-options.js";
 
 export const basketArgs = {
   code: { type: "string", multiple: true },
@@ -19,9 +20,8 @@ export const basketArgs = {
   member: { type: "string" },
   store: { type: "string" },
   cashier: { type: "string" },
-  json: { type: "boolean" },
-  config: { type: "string" },
-  data: { type: "string" },
+  ...jsonOption,
+  ...terminalOptions,
 } as const;
 
 export interface BasketValues {

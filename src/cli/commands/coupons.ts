@@ -1,19 +1,26 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { formatIssues } from "../../runtime/config/load.js";
-import { couponListSchema } from "../../runtime/coupons/list-schema.js";
-import { CouponListError } from "../../runtime/coupons/list-verify.js";
-import { signDocument } from "../../runtime/coupons/signing.js";
+import { CouponListError, couponListSchema } from "../../protocol/coupon-list/index.js";
+import { signDocument } from "../../protocol/envelope/index.js";
+import { formatIssues } from "../../protocol/issues.js";
+import { ControlClientError, sendControlRequest } from "../../runtime/control/control-client.js";
+import {
+  type ControlResponse,
+  controlSocketPath,
+  type ImportListResult,
+} from "../../runtime/control/protocol.js";
+import { ulid } from "../../runtime/ids.js";
 import { silentLogger } from "../../runtime/log.js";
 import { CouponStore, LIST_DIR } from "../../runtime/store/coupon-store.js";
 import { TABLE_FILE } from "../../runtime/store/list-cache/table-file.js";
 import { openStoreFor, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
+import { terminalOptions } from "../common-options.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
 import { readSignedBytes } from "./signed-file.js";
 
-export function couponsCommand(args: string[], io: Io): number {
+export function couponsCommand(args: string[], io: Io): number | Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
     case "sign":
@@ -62,23 +69,25 @@ function sign(args: string[], io: Io): number {
   return EXIT.ok;
 }
 
-function importList(args: string[], io: Io): number {
+/**
+ * quan coupons import SIGNED.json: handed to the running terminal over its control socket, which
+ * verifies and swaps it in while it keeps trading; opened here when no terminal runs.
+ */
+async function importList(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { config: { type: "string" }, data: { type: "string" } },
+    options: { ...terminalOptions },
   });
   const file = positionals[0];
   if (!file) throw new CliError("usage: quan coupons import SIGNED.json [--config FILE] [--data DIR]");
   const bytes = readSignedBytes(file);
-  const store = openStoreFor(resolveConfig(values, io), "write", io);
+  const config = resolveConfig(values, io);
+  const answer = await askTerminal(config.dataDir, bytes);
+  if (answer) return reportImport(answer, file, io);
+  const store = openStoreFor(config, "write", io);
   try {
-    const result = store.importList(bytes, io.now());
-    io.out(
-      result.status === "unchanged"
-        ? `version ${result.version} is already in force\n`
-        : `imported version ${result.version}: ${result.codes} codes\n`,
-    );
+    printImported(store.importList(bytes, io.now()), io);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CouponListError) throw new CliError(`${file}: ${err.message}`, EXIT.rejected);
@@ -86,6 +95,39 @@ function importList(args: string[], io: Io): number {
   } finally {
     store.close();
   }
+}
+
+async function askTerminal(dataDir: string, list: Buffer): Promise<ControlResponse | null> {
+  try {
+    return await sendControlRequest(controlSocketPath(dataDir), {
+      id: ulid(Date.now()),
+      command: "import-list",
+      list: list.toString("utf8"),
+    });
+  } catch (err) {
+    if (err instanceof ControlClientError)
+      throw new CliError(`the running terminal: ${err.message}`, EXIT.busy);
+    throw err;
+  }
+}
+
+/** The terminal's answer, with the same messages and exit codes as an import done here. */
+function reportImport(answer: ControlResponse, file: string, io: Io): number {
+  if (answer.ok) {
+    printImported(answer.result, io);
+    return EXIT.ok;
+  }
+  const { code, message } = answer.error;
+  if (code === "refused" || code === "too_large") throw new CliError(`${file}: ${message}`, EXIT.rejected);
+  throw new CliError(`the running terminal did not import ${file} (${code}): ${message}`, EXIT.error);
+}
+
+function printImported(result: ImportListResult, io: Io): void {
+  io.out(
+    result.status === "unchanged"
+      ? `version ${result.version} is already in force\n`
+      : `imported version ${result.version}: ${result.codes} codes\n`,
+  );
 }
 
 function check(args: string[], io: Io): number {

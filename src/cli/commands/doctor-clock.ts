@@ -44,6 +44,12 @@ export function checkClock(config: Config, now: number, synchronized = clockIsSy
   const trustedText = `trusted time ${new Date(trusted).toISOString()} (${source ? (SOURCES[source] ?? source) : "source not recorded: written by an older version"})`;
   const lag = trusted - now;
   const minutes = Math.round(lag / 60_000);
+  if (synchronized && lag > config.clock.toleranceSeconds * 1000)
+    return {
+      level: "warn",
+      what: "clock",
+      detail: `${trustedText} is ${minutes} min ahead of the clock ${clock} (${ntp}): the synchronised clock is the authority and is used; should NTP be lost, the trusted time would count again. Fix: ${FIX}`,
+    };
   if (lag > config.clock.maxAheadHours * 3_600_000)
     return {
       level: "fail",
@@ -54,7 +60,7 @@ export function checkClock(config: Config, now: number, synchronized = clockIsSy
     return {
       level: "warn",
       what: "clock",
-      detail: `${minutes} min behind the latest trusted time: ${clock} (${ntp}), ${trustedText}; time-limited coupons are refused until NTP sets the clock (or ${FIX})`,
+      detail: `${minutes} min behind the latest trusted time: ${clock} (${ntp}), ${trustedText}; time-limited coupons are refused and redemptions recorded at the trusted time until NTP sets the clock (\`timedatectl set-ntp true\`, a network with NTP) or ${FIX}`,
     };
   return { level: "ok", what: "clock", detail: `${clock} (${ntp}), ${trustedText}` };
 }

@@ -1,18 +1,22 @@
-import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DevicePrinter } from "../../drivers/printer/device-printer.js";
 import { TcpPrinter } from "../../drivers/printer/tcp-printer.js";
+import { verifyEnvelope } from "../../protocol/envelope/index.js";
 import { ConfigError } from "../../runtime/config/load.js";
 import type { Config } from "../../runtime/config/schema.js";
-import { verifyEnvelope } from "../../runtime/coupons/signing.js";
 import { silentLogger } from "../../runtime/log.js";
+import { readCommitEvidence } from "../../runtime/store/commit-evidence.js";
 import { CouponStore, LEGACY_CACHE_FILE, LIST_DIR } from "../../runtime/store/coupon-store.js";
-import { readJournal } from "../../runtime/store/journal.js";
+import { dataDirHolder } from "../../runtime/store/data-dir-lock.js";
+import { tornTailDamage } from "../../runtime/store/journal.js";
+import { journalFiles, walkJournal } from "../../runtime/store/ledger/segments.js";
 import { ListCache } from "../../runtime/store/list-cache/list-cache.js";
 import { TABLE_FILE } from "../../runtime/store/list-cache/table-file.js";
-import { resolveConfig } from "../cli-config.js";
+import { clockSynchronizedFor, resolveConfig } from "../cli-config.js";
 import { EXIT, type Io } from "../cli-error.js";
+import { terminalOptions } from "../common-options.js";
 import { checkClock } from "./doctor-clock.js";
 
 type Level = "ok" | "warn" | "fail";
@@ -27,7 +31,7 @@ interface Finding {
  * fix for each problem. Safe while the terminal runs.
  */
 export async function doctorCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: "string" }, data: { type: "string" } } });
+  const { values } = parseArgs({ args, options: { ...terminalOptions } });
   const findings: Finding[] = [];
   let config: Config | undefined;
   try {
@@ -43,7 +47,11 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
     for (const problem of err.problems)
       findings.push({ level: "fail", what: "config", detail: `${err.file}: ${problem}` });
   }
-  if (config) findings.push(...checkTerminal(config, io.now()), ...(await checkPrinter(config)));
+  if (config)
+    findings.push(
+      ...checkTerminal(config, io.now(), clockSynchronizedFor(io)()),
+      ...(await checkPrinter(config)),
+    );
   for (const f of findings)
     io.out(`${f.level === "ok" ? "ok  " : f.level === "warn" ? "WARN" : "FAIL"}  ${f.what}: ${f.detail}\n`);
   const failed = findings.filter((f) => f.level === "fail").length;
@@ -60,8 +68,8 @@ async function checkPrinter(config: Config): Promise<Finding[]> {
   if (p.kind !== "device" && p.kind !== "tcp") return [];
   const printer =
     p.kind === "device"
-      ? new DevicePrinter({ path: p.path as string })
-      : new TcpPrinter({ host: p.host as string, port: p.port });
+      ? new DevicePrinter({ path: p.path })
+      : new TcpPrinter({ host: p.host, port: p.port });
   const where = p.kind === "device" ? p.path : `${p.host}:${p.port}`;
   const status = await printer.status();
   if (!status.online)
@@ -77,7 +85,7 @@ async function checkPrinter(config: Config): Promise<Finding[]> {
   return [{ level: "ok", what: "printer", detail: `${where}: online, paper ok` }];
 }
 
-function checkTerminal(config: Config, now: number): Finding[] {
+function checkTerminal(config: Config, now: number, synchronized: boolean): Finding[] {
   const out: Finding[] = [];
   const dir = config.dataDir;
   try {
@@ -91,6 +99,16 @@ function checkTerminal(config: Config, now: number): Finding[] {
     }
     accessSync(dir, constants.W_OK);
     out.push({ level: "ok", what: "data directory", detail: `${dir} is writable` });
+    out.push(checkFreeSpace(dir));
+    const holder = dataDirHolder(dir);
+    out.push({
+      level: "ok",
+      what: "terminal",
+      detail:
+        holder === null
+          ? "not running (nothing holds the data directory)"
+          : `running (process ${holder} holds the data directory): redeem, void and imports wait for it or need \`systemctl stop quan\``,
+    });
   } catch (err) {
     out.push({
       level: "fail",
@@ -100,22 +118,33 @@ function checkTerminal(config: Config, now: number): Finding[] {
     return out;
   }
 
-  const journalPath = join(dir, "journal.log");
   try {
-    const { records, torn } = readJournal(journalPath);
-    out.push({ level: "ok", what: "journal", detail: `${records.length} records, hash chain intact` });
-    if (torn)
+    let records = 0;
+    const { torn, segments, last } = walkJournal(dir, () => records++);
+    const lastSegment = journalFiles(dir).at(-1)?.path ?? join(dir, "journal");
+    // The decision the terminal makes when it opens the journal, not a copy of it.
+    const damage = tornTailDamage(lastSegment, torn, last.seq, readCommitEvidence(dir));
+    if (damage) out.push({ level: "fail", what: "journal", detail: damage.message });
+    else {
       out.push({
-        level: "warn",
+        level: "ok",
         what: "journal",
-        detail: `a torn last record (${torn.droppedBytes} bytes at byte ${torn.offset}): the next start cuts it away into journal.log.torn-${torn.offset}, or refuses to start if the counters snapshot says it was committed`,
+        detail: `${records} records in ${segments} segment(s), hash chain intact`,
       });
+      if (torn)
+        out.push({
+          level: "warn",
+          what: "journal",
+          detail: `a torn last record (${torn.droppedBytes} bytes at byte ${torn.offset} of ${lastSegment}): a write that never completed; the next start sets it aside into a .torn-${torn.offset} file beside it`,
+        });
+    }
   } catch (err) {
     out.push({ level: "fail", what: "journal", detail: (err as Error).message });
   }
+  out.push(...setAsideTails(dir));
 
-  out.push(checkCouponList(config, now));
-  out.push(checkClock(config, now));
+  out.push(checkCouponList(config, now, synchronized));
+  out.push(checkClock(config, now, synchronized));
   if (!config.void.managerPin)
     out.push({
       level: "warn",
@@ -147,7 +176,7 @@ interface ListFacts {
  * was built from, and the table rebuilt from them byte for byte (a second or so for a million
  * codes; the daemon's start only checks the table's own hash).
  */
-function checkCouponList(config: Config, now: number): Finding {
+function checkCouponList(config: Config, now: number, synchronized: boolean): Finding {
   const dir = config.dataDir;
   const legacyFile = join(dir, LEGACY_CACHE_FILE);
   const hasTable = existsSync(join(dir, LIST_DIR, TABLE_FILE));
@@ -168,11 +197,16 @@ function checkCouponList(config: Config, now: number): Finding {
     };
   }
   const ageHours = (now - Date.parse(facts.issuedAt)) / 3_600_000;
-  const level: Level = facts.merchant !== config.merchant.id ? "fail" : ageHours > 72 ? "warn" : "ok";
+  const ahead = -ageHours * 3_600_000 > config.clock.toleranceSeconds * 1000;
+  const level: Level =
+    facts.merchant !== config.merchant.id ? "fail" : ageHours > 72 || ahead ? "warn" : "ok";
+  const issued = `version ${facts.version}, ${facts.codes} codes, issued ${facts.issuedAt}`;
   return {
     level,
     what: "coupon list",
-    detail: `version ${facts.version}, ${facts.codes} codes, issued ${facts.issuedAt} (${ageHours.toFixed(1)} h ago)${facts.where}${level === "warn" ? ": older than 3 days, is the server reachable?" : ""}`,
+    detail: ahead
+      ? `${issued}${facts.where}: ${listAhead(-ageHours, synchronized)}`
+      : `${issued} (${ageHours.toFixed(1)} h ago)${facts.where}${level === "warn" ? ": older than 3 days, is the server reachable?" : ""}`,
   };
 }
 
@@ -208,4 +242,60 @@ function legacyFacts(file: string, publicKey: string): ListFacts {
     codes: head.codes.length,
     where: `; still in the old ${LEGACY_CACHE_FILE}, moved to the compact cache at the next start`,
   };
+}
+
+/** A list dated ahead of the clock: which clock is wrong, and what to do, depends on NTP. */
+function listAhead(hours: number, synchronized: boolean): string {
+  const span = `${hours >= 1 ? Math.round(hours) : (hours * 60).toFixed(0)} ${hours >= 1 ? "h" : "min"}`;
+  return synchronized
+    ? `the server's clock is ${span} ahead of this terminal's NTP-synchronised clock; the list is in force but its date is not taken as the time. Fix the server's clock (NTP on the server)`
+    : `dated ${span} ahead of this terminal's clock, which is not NTP synchronised: until the clock catches up the terminal's time is the list's date (time-limited coupons, redemption times and the void window follow it). Set the clock (\`timedatectl set-ntp true\`, a network with NTP), or on the server \`quan time sign\` and here \`quan time import\`; if the server's clock is wrong, fix it`;
+}
+
+/**
+ * Torn last records the terminal set aside at start (journal/NNNNNN.log.torn-*, or journal.log.torn-*
+ * from before segments): each was a redemption or
+ * void being written when the power went; it never counted. The owner reconciles it with the
+ * customer's receipt, then deletes the file.
+ */
+function setAsideTails(dir: string): Finding[] {
+  const segmentDir = join(dir, "journal");
+  const inDir = (d: string) =>
+    existsSync(d)
+      ? readdirSync(d)
+          .filter((n) => /\.log\.torn-\d+/.test(n))
+          .map((n) => join(d, n))
+      : [];
+  return [...inDir(dir), ...inDir(segmentDir)].sort().map((path) => {
+    const name = relative(dir, path);
+    const text = readFileSync(path, "latin1");
+    const id = /"id":"([0-9A-Za-z]{1,40})"/.exec(text)?.[1];
+    const type = /"type":"(redeem|void)"/.exec(text)?.[1];
+    const codes = [...text.matchAll(/"code":"([^"\\]{1,64})"/g)].map((m) => m[1]);
+    const holds =
+      id || codes.length
+        ? `holds ${type ?? "a record"}${id ? ` ${id}` : ""}${codes.length ? ` (codes ${codes.join(", ")})` : ""}`
+        : "holds nothing readable";
+    return {
+      level: "warn" as const,
+      what: "journal",
+      detail: `${name} (${Buffer.byteLength(text, "latin1")} bytes) ${holds}: a record cut short by a power cut and set aside at start; it was never committed and its coupons were not spent. Check it against the customer's receipt, then delete the file`,
+    };
+  });
+}
+
+/** Below this the journal, the state writes and the logs may soon have no room. */
+const LOW_DISK_BYTES = 50 * 1024 * 1024;
+
+function checkFreeSpace(dir: string): Finding {
+  const fs = statfsSync(dir);
+  const free = fs.bavail * fs.bsize;
+  const mb = (free / 1024 / 1024).toFixed(1);
+  if (free < LOW_DISK_BYTES)
+    return {
+      level: "warn",
+      what: "disk",
+      detail: `${mb} MB free for ${dir}, less than 50 MB: when it is full no redemption can be committed; free space (old logs: \`journalctl --vacuum-size=50M\`, old receipts)`,
+    };
+  return { level: "ok", what: "disk", detail: `${mb} MB free` };
 }

@@ -1,11 +1,14 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { journalToCsv, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
-import { entryOf, type JournalEntry } from "../../runtime/ledger/records.js";
+import { entryOf, type JournalEntry, type RedeemEntry } from "../../protocol/journal/index.js";
+import { csvHeader, csvRows, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
 import { readCachedTimezone } from "../../runtime/store/cache-info.js";
-import { readJournal, verifyJournal } from "../../runtime/store/journal.js";
+import { readCommitEvidence } from "../../runtime/store/commit-evidence.js";
+import { JournalCorruptError, tornTailDamage } from "../../runtime/store/journal.js";
+import { journalFiles, walkJournal } from "../../runtime/store/ledger/segments.js";
 import { resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
+import { terminalOptions } from "../common-options.js";
 
 /**
  * quan journal verify | quan journal export [--format csv] [--no-bom] [--from ISO] [--to ISO] [--tz ZONE]
@@ -16,8 +19,7 @@ export function journalCommand(args: string[], io: Io): number {
   const { values } = parseArgs({
     args: rest,
     options: {
-      config: { type: "string" },
-      data: { type: "string" },
+      ...terminalOptions,
       format: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },
@@ -26,17 +28,29 @@ export function journalCommand(args: string[], io: Io): number {
     },
   });
   const dataDir = values.data ?? resolveConfig(values, io).dataDir;
-  const path = join(dataDir, "journal.log");
   if (sub === "verify") {
-    const result = verifyJournal(path);
-    if (!result.ok) {
-      io.err(`${path}: line ${result.line} (byte ${result.offset}): ${result.problem}\n`);
+    // Every segment, oldest first, the chain checked across them too.
+    let records = 0;
+    let result: ReturnType<typeof walkJournal>;
+    try {
+      result = walkJournal(dataDir, () => records++);
+    } catch (err) {
+      if (!(err instanceof JournalCorruptError)) throw err;
+      io.err(`${err.path}: line ${err.line} (byte ${err.offset}): ${err.problem}\n`);
       return EXIT.error;
     }
-    io.out(`${path}: ${result.records} records, hash chain intact, last hash ${result.lastHash}\n`);
+    const lastSegment = journalFiles(dataDir).at(-1)?.path ?? join(dataDir, "journal");
+    const damage = tornTailDamage(lastSegment, result.torn, result.last.seq, readCommitEvidence(dataDir));
+    if (damage) {
+      io.err(`${damage.message}\n`);
+      return EXIT.error;
+    }
+    io.out(
+      `${join(dataDir, "journal")}: ${records} records in ${result.segments} segment(s), hash chain intact, last hash ${result.last.hash}\n`,
+    );
     if (result.torn)
       io.out(
-        `note: the last line is incomplete (${result.torn.droppedBytes} bytes at byte ${result.torn.offset}); the next start cuts it away into journal.log.torn-${result.torn.offset}, or refuses to start if the counters snapshot says it was committed\n`,
+        `note: the last line is incomplete (${result.torn.droppedBytes} bytes at byte ${result.torn.offset} of ${lastSegment}), a write that never completed; the next start sets it aside into a .torn-${result.torn.offset} file beside it\n`,
       );
     return EXIT.ok;
   }
@@ -48,19 +62,30 @@ export function journalCommand(args: string[], io: Io): number {
     const from = values.from ? instant(values.from, "--from") : -Infinity;
     const to = values.to ? instant(values.to, "--to") : Infinity;
     const tz = values.tz ?? timezoneFromCache(dataDir) ?? "UTC";
-    const entries: JournalEntry[] = readJournal(path).records.map(entryOf);
-    const inRange = entries.filter((e) => {
+    // Two passes over the segments, nothing held but what a void in range needs: first which
+    // redemptions those voids cancel (they may lie before the range), then the rows.
+    const inRange = (e: JournalEntry) => {
       const t = Date.parse(e.at);
       return t >= from && t < to;
+    };
+    const cancelled = new Set<string>();
+    walkJournal(dataDir, (record) => {
+      const e = entryOf(record);
+      if (e.type === "void" && inRange(e)) cancelled.add(e.target);
     });
-    // A void in range needs its redemption even when that one is outside the range.
-    const needed = new Set(
-      inRange.filter((e) => e.type === "void").map((e) => (e.type === "void" ? e.target : "")),
-    );
-    const wanted = new Set<JournalEntry>(inRange);
-    const rows = entries.filter((e) => wanted.has(e) || (e.type === "redeem" && needed.has(e.id)));
-    const csv = journalToCsv(rows, tz, (e) => wanted.has(e));
-    io.out(values["no-bom"] ? csv : `${UTF8_BOM}${csv}`);
+    const originals = new Map<string, RedeemEntry>();
+    let pending = values["no-bom"] ? csvHeader() : `${UTF8_BOM}${csvHeader()}`;
+    walkJournal(dataDir, (record) => {
+      const e = entryOf(record);
+      if (e.type === "redeem" && cancelled.has(e.id)) originals.set(e.id, e);
+      if (!inRange(e)) return;
+      pending += csvRows(e, e.type === "void" ? originals.get(e.target) : e, tz);
+      if (pending.length >= 1 << 16) {
+        io.out(pending);
+        pending = "";
+      }
+    });
+    io.out(pending);
     return EXIT.ok;
   }
   throw new CliError("usage: quan journal verify | quan journal export [--format csv] [--no-bom]");

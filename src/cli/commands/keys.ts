@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { generateMerchantKeys } from "../../runtime/coupons/signing.js";
+import { generateMerchantKeys } from "../../protocol/envelope/index.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 
 /** quan keys generate [--out DIR]: a merchant key pair; the private key never leaves the server. */

@@ -1,16 +1,20 @@
 import { parseArgs } from "node:util";
-import { ManagerPinError, VoidError } from "../../runtime/flow/ports.js";
-import { formatLocalDateTime } from "../../runtime/time/zoned.js";
+import { ManagerPinError, VoidError } from "../../runtime/store/ledger-port.js";
 import { openStoreWaiting, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
+import { jsonOption, terminalOptions } from "../common-options.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
 
 /** quan redeem: like `coupons check`, but commits (fsynced to the journal) when every coupon is accepted. */
 export async function redeemCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args, options: { ...basketArgs, wait: { type: "string" } } });
   refuseAt(values.at, "redeem");
+  // A campaign's store restriction holds for the store this terminal is in, never one typed here.
+  if (values.store !== undefined)
+    throw new CliError(
+      "--store is only for a dry run (`quan coupons check --store S`): redeem commits for the terminal's own store (terminal.store in the config)",
+    );
   const config = resolveConfig(values, io);
-  if (values.store) config.terminal.store = values.store;
   const store = await openStoreWaiting(config, io, values.wait);
   try {
     const { basket, now } = basketFromArgs(values, store, io);
@@ -38,37 +42,42 @@ export async function voidCommand(args: string[], io: Io): Promise<number> {
       pin: { type: "string" },
       cashier: { type: "string" },
       at: { type: "string" },
-      config: { type: "string" },
-      data: { type: "string" },
-      json: { type: "boolean" },
+      ...terminalOptions,
+      ...jsonOption,
       wait: { type: "string" },
     },
   });
   const id = positionals[0];
-  if (!id || !values.pin) throw new CliError("usage: quan void REDEMPTION_ID --pin PIN");
+  if (!id) throw new CliError("usage: quan void REDEMPTION_ID [--pin PIN | --pin - (stdin, the default)]");
   refuseAt(values.at, "void");
+  const pin = values.pin === undefined || values.pin === "-" ? await pinFromStdin(io) : values.pin;
   const config = resolveConfig(values, io);
   const store = await openStoreWaiting(config, io, values.wait);
   try {
     const now = io.now();
-    const entry = store.voidRedemption(id, now, values.cashier ?? config.terminal.cashier, values.pin);
+    const entry = store.voidRedemption(id, now, values.cashier ?? config.terminal.cashier, pin);
     io.out(values.json ? `${JSON.stringify(entry)}\n` : `voided ${id} (void ${entry.id})\n`);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof VoidError)
       throw new CliError(`void refused (${err.reason}): ${err.message}`, EXIT.rejected);
-    if (err instanceof ManagerPinError) {
-      // The same lockout as the terminal's menu: say when it ends, in the store's time.
-      const until =
-        err.lockedUntil === null
-          ? ""
-          : `; manager actions are locked until ${formatLocalDateTime(err.lockedUntil, store.index()?.timezone ?? "UTC").slice(0, 16)}`;
-      throw new CliError(`void refused (${err.reason}): ${err.message}${until}`, EXIT.rejected);
-    }
+    // The store's message says how long manager actions are locked, in the store's time zone.
+    if (err instanceof ManagerPinError)
+      throw new CliError(`void refused (${err.reason}): ${err.message}`, EXIT.rejected);
     throw err;
   } finally {
     store.close();
   }
+}
+
+/** The PIN's first line on stdin (`--pin PIN` would show it in `ps` and the shell's history). */
+async function pinFromStdin(io: Io): Promise<string> {
+  const line = ((await io.stdin?.()) ?? "").split("\n")[0]?.replace(/\r$/, "") ?? "";
+  if (!line)
+    throw new CliError(
+      "no manager PIN on stdin: pipe it in (`quan void ID < pin-file`, or type it and press Enter) or pass --pin PIN",
+    );
+  return line;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
-import { MAX_ENVELOPE_BYTES } from "../../runtime/coupons/signing.js";
+import { MAX_ENVELOPE_BYTES } from "../../protocol/limits.js";
 import { CliError, EXIT } from "../cli-error.js";
 
 /**

@@ -4,6 +4,7 @@ import { prepareDemo } from "../../runtime/demo/demo-setup.js";
 import { runTerminal } from "../../runtime/terminal.js";
 import { resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
+import { terminalOptions } from "../common-options.js";
 
 /**
  * quan start --config FILE: the terminal daemon.
@@ -14,8 +15,7 @@ export async function startCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      config: { type: "string" },
-      data: { type: "string" },
+      ...terminalOptions,
       demo: { type: "boolean" },
       fresh: { type: "boolean" },
       locale: { type: "string" },

@@ -5,9 +5,10 @@ import {
   MAX_STATEMENT_VALIDITY_MS,
   signTimeStatement,
   TimeStatementError,
-} from "../../runtime/coupons/time-statement.js";
+} from "../../protocol/time-statement/index.js";
 import { openStoreFor, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
+import { terminalOptions } from "../common-options.js";
 import { readSignedFile } from "./signed-file.js";
 
 /** quan time sign ... (on the server) | quan time import FILE (on the terminal) */
@@ -69,12 +70,12 @@ function importStatement(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { config: { type: "string" }, data: { type: "string" } },
+    options: { ...terminalOptions },
   });
   const file = positionals[0];
   if (!file) throw new CliError("usage: quan time import STATEMENT.json [--config FILE] [--data DIR]");
   const text = readSignedFile(file);
-  const store = openStoreFor(resolveConfig(values, io));
+  const store = openStoreFor(resolveConfig(values, io), "write", io);
   try {
     const { previous, instant } = store.importTimeStatement(text, io.now());
     io.out(

@@ -1,6 +1,6 @@
 import type { Logger } from "../../runtime/log.js";
-import { Backoff } from "../backoff.js";
 import type { InputEvent, InputSource } from "../input/input-source.js";
+import { ReconnectingDevice } from "../input/reconnecting-device.js";
 import { cleanScanLine } from "../scanner/scan-line.js";
 import { keypadKeyFor, newlyPressed, usageToChar } from "./hid-usages.js";
 
@@ -35,65 +35,48 @@ export interface HidInputOptions {
  * reopened with back-off. node-hid is imported only when such a device is configured.
  */
 export class HidInput implements InputSource {
-  private device: HidDevice | null = null;
   private previous = new Uint8Array(8);
   private scan = "";
   private badScan = false;
   private onInput: ((e: InputEvent) => void) | null = null;
-  private stopped = false;
-  private readonly backoff: Backoff;
+  private readonly connection: ReconnectingDevice<HidDevice>;
 
   constructor(private readonly opts: HidInputOptions) {
-    this.backoff = new Backoff(() => void this.connect(), opts.retryMs);
+    const open = opts.open ?? openHidraw;
+    this.connection = new ReconnectingDevice<HidDevice>(
+      {
+        open: async () => {
+          const device = await open(opts.path);
+          this.previous = new Uint8Array(8);
+          return device;
+        },
+        attach: (device, lost) => {
+          device.on("data", (report) => this.report(report));
+          device.on("error", (err) => lost(err.message));
+        },
+        close: (device) => device.close(),
+        reset: () => {
+          this.scan = "";
+          this.badScan = false;
+        },
+      },
+      {
+        name: "HID device",
+        fields: { path: opts.path, role: opts.role },
+        log: opts.log,
+        ...(opts.retryMs ? { retryMs: opts.retryMs } : {}),
+        ...(opts.onState ? { onState: opts.onState } : {}),
+      },
+    );
   }
 
   start(onInput: (event: InputEvent) => void): void {
     this.onInput = onInput;
-    this.stopped = false;
-    this.backoff.start();
-    void this.connect();
+    this.connection.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.backoff.stop();
-    this.device?.close();
-    this.device = null;
-  }
-
-  private async connect(): Promise<void> {
-    try {
-      const device = await (this.opts.open ?? openHidraw)(this.opts.path);
-      if (this.stopped) {
-        device.close();
-        return;
-      }
-      this.device = device;
-      this.previous = new Uint8Array(8);
-      this.backoff.succeeded();
-      device.on("data", (report) => this.report(report));
-      device.on("error", (err) => this.lost(err));
-      this.opts.log.info({ path: this.opts.path, role: this.opts.role }, "HID device connected");
-      this.opts.onState?.("connected");
-    } catch (err) {
-      this.opts.log.warn(
-        { path: this.opts.path, err: (err as Error).message, retryMs: this.backoff.nextDelayMs },
-        "cannot open the HID device; retrying",
-      );
-      this.backoff.schedule();
-    }
-  }
-
-  private lost(err: Error): void {
-    if (this.stopped || !this.device) return;
-    this.opts.log.warn({ path: this.opts.path, err: err.message }, "HID device lost (unplugged?); reopening");
-    const device = this.device;
-    this.device = null;
-    device.close();
-    this.scan = "";
-    this.badScan = false;
-    this.opts.onState?.("disconnected");
-    this.backoff.schedule();
+    this.connection.stop();
   }
 
   private report(report: Buffer): void {

@@ -1,6 +1,7 @@
+import type { SerialPort } from "serialport";
 import type { Logger } from "../../runtime/log.js";
-import { Backoff } from "../backoff.js";
 import type { InputEvent, InputSource } from "../input/input-source.js";
+import { ReconnectingDevice } from "../input/reconnecting-device.js";
 import { cleanScanLine, hasControlBytes, LineSplitter } from "./scan-line.js";
 
 export interface SerialScannerOptions {
@@ -24,37 +25,46 @@ const CR_GRACE_MS = 50;
  * serial scanner is configured.
  */
 export class SerialScanner implements InputSource {
-  private port: import("serialport").SerialPort | null = null;
   private onInput: ((e: InputEvent) => void) | null = null;
-  private stopped = false;
-  private readonly backoff: Backoff;
   private readonly splitter = new LineSplitter();
   private crTimer: NodeJS.Timeout | null = null;
+  private readonly connection: ReconnectingDevice<SerialPort>;
 
   constructor(private readonly opts: SerialScannerOptions) {
-    this.backoff = new Backoff(() => void this.open(), opts.retryMs);
+    this.connection = new ReconnectingDevice<SerialPort>(
+      {
+        open: () => this.open(),
+        attach: (port, lost) => {
+          port.on("close", () => lost("closed"));
+        },
+        close: (port) => {
+          if (port.isOpen)
+            port.close((err) => err && this.opts.log.warn({ err }, "closing the scanner port failed"));
+        },
+      },
+      {
+        name: "scanner",
+        fields: { path: opts.path },
+        log: opts.log,
+        ...(opts.retryMs ? { retryMs: opts.retryMs } : {}),
+        ...(opts.onState ? { onState: opts.onState } : {}),
+      },
+    );
   }
 
   start(onInput: (event: InputEvent) => void): void {
     this.onInput = onInput;
-    this.stopped = false;
-    this.backoff.start();
-    void this.open();
+    this.connection.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.backoff.stop();
+    this.connection.stop();
     if (this.crTimer) clearTimeout(this.crTimer);
-    const port = this.port;
-    this.port = null;
-    if (port?.isOpen)
-      port.close((err) => err && this.opts.log.warn({ err }, "closing the scanner port failed"));
   }
 
-  private async open(): Promise<void> {
+  /** Opens the port at 8N1; rejects when it cannot (absent, busy). */
+  private async open(): Promise<SerialPort> {
     const { SerialPort } = await import("serialport");
-    if (this.stopped) return;
     const port = new SerialPort({
       path: this.opts.path,
       baudRate: this.opts.baudRate,
@@ -64,30 +74,9 @@ export class SerialScanner implements InputSource {
       autoOpen: false,
     });
     port.on("data", (chunk: Buffer) => this.feed(chunk.toString("latin1")));
-    port.on("close", () => this.lost("closed"));
     port.on("error", (err) => this.opts.log.warn({ err, path: this.opts.path }, "scanner port error"));
-    port.open((err) => {
-      if (err) {
-        this.opts.log.warn(
-          { path: this.opts.path, err: err.message, retryMs: this.backoff.nextDelayMs },
-          "cannot open the scanner; retrying",
-        );
-        this.backoff.schedule();
-        return;
-      }
-      this.port = port;
-      this.backoff.succeeded();
-      this.opts.log.info({ path: this.opts.path }, "scanner connected");
-      this.opts.onState?.("connected");
-    });
-  }
-
-  private lost(why: string): void {
-    if (this.stopped) return;
-    this.port = null;
-    this.opts.log.warn({ path: this.opts.path, why }, "scanner disconnected; reopening");
-    this.opts.onState?.("disconnected");
-    this.backoff.schedule();
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+    return port;
   }
 
   private feed(chunk: string): void {

@@ -14,13 +14,14 @@ export function clockIsSynchronized(marker: string = TIMESYNC_MARKER): boolean {
 }
 
 export interface TrustedTimeSink {
-  trustedTime(): number;
+  /** The latest instant NTP or a signed time statement vouched for (not a list's date). */
+  vouchedTime(): number;
   raiseTrustedTime(instant: number): void;
 }
 
-/** Carries a synchronised clock's time forward as trusted; returns whether it did. */
+/** Carries a synchronised clock's time forward as trusted (and vouched for); returns whether it did. */
 export function carryTrustedTime(store: TrustedTimeSink, now: number, synchronized: boolean): boolean {
-  if (!synchronized || now <= store.trustedTime()) return false;
+  if (!synchronized || now <= store.vouchedTime()) return false;
   store.raiseTrustedTime(now);
   return true;
 }

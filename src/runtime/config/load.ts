@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
+import { formatPath } from "../../protocol/issues.js";
 import { type Config, configSchema } from "./schema.js";
 
 export class ConfigError extends Error {
@@ -22,20 +23,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** "terminal.id: expected 1-32 letters..." — the path of the bad field, then what was expected. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.length
-    ? path
-        .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
-        .join(".")
-        .replace(/\.\[/g, "[")
-    : "(root)";
-}
-
 /** QUAN_ variables that are not config overrides: the config file's path, the demo, tests, benches. */
 export function isConfigOverride(name: string): boolean {
   return (
@@ -45,6 +32,28 @@ export function isConfigOverride(name: string): boolean {
     !name.startsWith("QUAN_TEST_") &&
     !name.startsWith("QUAN_BENCH_")
   );
+}
+
+/** Names that would reach an object's prototype, never settings. */
+const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * What is wrong with an override variable's name, naming the variable: a segment that is empty
+ * (`QUAN_`, `QUAN_LOG____X`) or would reach an object's prototype (`QUAN_CONSTRUCTOR__PROTOTYPE__X`).
+ */
+export function overrideNameProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (!isConfigOverride(name)) continue;
+    const path = overridePath(name);
+    if (path.some((seg) => !/^[a-z][a-zA-Z0-9]*$/.test(seg)))
+      problems.push(
+        `${name}: not a config override: overrides look like QUAN_<SECTION>__<FIELD>, e.g. QUAN_TERMINAL__ID=T02`,
+      );
+    else if (path.some((seg) => UNSAFE_KEYS.has(seg)))
+      problems.push(`${name}: ${path.join(".")} is not a setting`);
+  }
+  return problems;
 }
 
 /** QUAN_CLOCK__TOLERANCE_SECONDS -> ["clock", "toleranceSeconds"] */
@@ -83,6 +92,8 @@ export function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unk
   for (const [name, raw] of Object.entries(env)) {
     if (!isConfigOverride(name) || raw === undefined) continue;
     const path = overridePath(name);
+    // Refused by overrideNameProblems; never followed into a prototype.
+    if (path.some((seg) => seg === "" || UNSAFE_KEYS.has(seg))) continue;
     let target = out;
     for (const seg of path.slice(0, -1)) {
       const next = target[seg];
@@ -108,7 +119,11 @@ function parseEnvValue(raw: string): unknown {
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  for (const [k, v] of Object.entries(over)) {
+    // An own "__proto__" (JSON.parse makes one) stays a plain key, which the schema then refuses.
+    const merged = deepMerge(Object.hasOwn(base, k) ? base[k] : undefined, v);
+    Object.defineProperty(out, k, { value: merged, enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 
@@ -138,9 +153,12 @@ export function parseConfig(data: unknown, source: string, variables = new Map<s
         : [{ path: issue.path, unknown: undefined, message: issue.message }];
     for (const { path, unknown, message } of each) {
       const variable = variableFor(path, variables);
-      const near = unknown === undefined ? undefined : nearestKey(unknown, keysAt(path.slice(0, -1)));
+      const siblings = unknown === undefined ? [] : keysAt(path.slice(0, -1));
+      const near = unknown === undefined ? undefined : nearestKey(unknown, siblings);
       let text: string;
-      if (variable === undefined)
+      if (unknown !== undefined && siblings.includes(unknown))
+        text = `${variable ?? formatPath(path)}: not a setting of ${ofKind(data, path.slice(0, -1))}`;
+      else if (variable === undefined)
         text = `${formatPath(path)}: ${unknown === undefined ? message : `unknown setting${near ? ` (did you mean ${near}?)` : ""}`}`;
       else if (unknown === undefined) text = `${variable} (${formatPath(path)}): ${message}`;
       else
@@ -157,6 +175,40 @@ function variableFor(path: readonly PropertyKey[], variables: Map<string, string
   for (let n = path.length; n > 0; n--) {
     const name = variables.get(path.slice(0, n).map(String).join("."));
     if (name) return name;
+  }
+  return undefined;
+}
+
+/**
+ * A key of one kind of a discriminated section used in another (a tcp printer's `dir`): names the
+ * kind it was given, e.g. `a printer of kind "tcp"`.
+ */
+function ofKind(data: unknown, section: readonly PropertyKey[]): string {
+  const discriminator = discriminatorAt(section);
+  let value: unknown = data;
+  for (const seg of section) value = isPlainObject(value) ? value[String(seg)] : undefined;
+  const kind = discriminator && isPlainObject(value) ? value[discriminator] : undefined;
+  const what = String(section.at(-1) ?? "section");
+  return kind === undefined
+    ? `this kind of ${what}`
+    : `a ${what} of ${discriminator} ${JSON.stringify(kind)}`;
+}
+
+/** The discriminator of the discriminated union the schema has at a path, if it has one there. */
+function discriminatorAt(path: readonly PropertyKey[]): string | undefined {
+  let level: z.core.$ZodType[] = [configSchema];
+  for (const seg of path)
+    level = level.flatMap(objectsIn).flatMap((o) => {
+      const next = o._zod.def.shape[String(seg)];
+      return next ? [next] : [];
+    });
+  for (let schema of level) {
+    let def = schema._zod.def as { innerType?: z.core.$ZodType; discriminator?: string };
+    while (def.innerType) {
+      schema = def.innerType;
+      def = schema._zod.def as typeof def;
+    }
+    if (def.discriminator) return def.discriminator;
   }
   return undefined;
 }
@@ -222,5 +274,12 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = {}): Confi
   } catch (err) {
     throw new ConfigError(file, [`not valid JSON: ${(err as Error).message}`]);
   }
+  const badNames = overrideNameProblems(env);
+  if (badNames.length)
+    throw new ConfigError(
+      file,
+      badNames,
+      badNames.map(() => true),
+    );
   return parseConfig(deepMerge(data, environmentOverrides(env)), file, overrideVariables(env));
 }

@@ -1,6 +1,7 @@
+import { isAbsolute, normalize } from "node:path";
 import { z } from "zod";
-import { ACTIONS, PHYSICAL_KEYS } from "../flow/keymap.js";
-import { PIN_HASH_PATTERN, PinHashError, parsePinHash } from "./pin.js";
+import { ACTIONS, PHYSICAL_KEYS } from "./keypad-keys.js";
+import { PIN_HASH_PATTERN, PinHashError, parsePinHash, pinHashShapeProblem } from "./pin.js";
 
 /**
  * The one configuration schema: the TypeScript types, the defaults, the JSON Schema for editors
@@ -24,6 +25,64 @@ const serialPath = z
   .string()
   .min(1)
   .describe("Prefer /dev/serial/by-id/... or a udev symlink: /dev/ttyUSB0 changes between boots");
+
+/** How receipts are laid out and printed, for every kind that prints. */
+const receiptPaper = {
+  paperWidth: z
+    .union([z.literal(58), z.literal(80)], { error: "expected 58 or 80 (paper width in mm)" })
+    .default(80)
+    .describe("Paper width in mm: 58 (32 columns) or 80 (48)"),
+  qr: z
+    .enum(["raster", "native"])
+    .default("raster")
+    .describe("raster prints on clones without native QR support"),
+};
+
+/** A required field whose absence gets `message` instead of zod's "expected string, received undefined". */
+const required = (message: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? message : undefined) }).min(1);
+
+/** Each kind of printer with only its own settings (a setting of another kind is refused). */
+const printerSchema = z
+  .discriminatedUnion(
+    "kind",
+    [
+      z
+        .strictObject({
+          kind: z.literal("file").default("file"),
+          dir: z
+            .string()
+            .min(1)
+            .refine((d) => isAbsolute(d) || !normalize(d).split(/[\\/]/).includes(".."), {
+              message: "must stay inside dataDir (no ..) or be an absolute path",
+            })
+            .default("receipts")
+            .describe("Where receipts go, as .bin (ESC/POS) and .txt: inside dataDir, or an absolute path"),
+          ...receiptPaper,
+        })
+        .describe("file (the default): receipts written as files"),
+      z
+        .strictObject({
+          kind: z.literal("device"),
+          path: required("a device printer (kind device) needs its device path, e.g. /dev/usb/lp0").describe(
+            "/dev/usb/lpN (usblp) or a serial line; better a udev symlink such as /dev/quan-printer (lp numbers change between boots)",
+          ),
+          ...receiptPaper,
+        })
+        .describe("device: a printer on a device file"),
+      z
+        .strictObject({
+          kind: z.literal("tcp"),
+          host: required("a network printer (kind tcp) needs its host").describe("The printer's address"),
+          port: z.number().int().min(1).max(65535).default(9100).describe("The raw printing port"),
+          ...receiptPaper,
+        })
+        .describe("tcp: a network printer (raw port 9100)"),
+      z.strictObject({ kind: z.literal("none") }).describe("none: no printer; receipts are not printed"),
+    ],
+    { error: 'expected "file", "device", "tcp" or "none"' },
+  )
+  .describe("The receipt printer: file, device, tcp or none, each with only its own settings");
 
 export const configSchema = z
   .strictObject({
@@ -50,7 +109,17 @@ export const configSchema = z
       })
       .describe("Whose coupon lists this terminal accepts"),
     locale: z.enum(["zh-CN", "en"]).default("zh-CN").describe("Screen and receipt language"),
-    dataDir: z.string().min(1).default("/var/lib/quan").describe("Journal, coupon cache and state"),
+    dataDir: z
+      .string()
+      .min(1)
+      // Relative, it would name another folder for every directory quan is run from: two
+      // journals, and a single-use code counted once in each.
+      .refine((d) => isAbsolute(d), {
+        message:
+          "must be an absolute path (e.g. /var/lib/quan): a relative one would depend on the directory quan is started from",
+      })
+      .default("/var/lib/quan")
+      .describe("Journal, coupon cache and state (an absolute path)"),
     clock: z
       .strictObject({
         toleranceSeconds: z
@@ -84,10 +153,7 @@ export const configSchema = z
           .describe("How long after a redemption it may be voided"),
         managerPin: z
           .string()
-          .regex(
-            PIN_HASH_PATTERN,
-            'expected a PIN hash "scrypt$...$..." from `quan pin hash PIN`, never the PIN itself',
-          )
+          .regex(PIN_HASH_PATTERN, { error: (issue) => pinHashShapeProblem(issue.input) })
           .superRefine((value, ctx) => {
             // Salt and key lengths, canonical base64, scrypt cost bounds: a degenerate hash is refused here.
             if (!PIN_HASH_PATTERN.test(value)) return;
@@ -160,52 +226,7 @@ export const configSchema = z
         }),
       ])
       .default({ kind: "none" }),
-    printer: z
-      .strictObject({
-        kind: z
-          .enum(["file", "device", "tcp", "none"])
-          .default("file")
-          .describe(
-            "file: receipts written as .bin (ESC/POS) and .txt; device: /dev/usb/lpN (usblp) or a serial line; tcp: a network printer (raw port 9100)",
-          ),
-        path: z
-          .string()
-          .min(1)
-          .optional()
-          .describe(
-            "For kind device: e.g. a udev symlink /dev/quan-printer (lp numbers change between boots)",
-          ),
-        host: z.string().min(1).optional().describe("For kind tcp: the printer's address"),
-        port: z
-          .number()
-          .int()
-          .min(1)
-          .max(65535)
-          .default(9100)
-          .describe("For kind tcp: the raw printing port"),
-        dir: z
-          .string()
-          .min(1)
-          .default("receipts")
-          .describe("For kind file: where receipts go (relative to dataDir)"),
-        paperWidth: z
-          .union([z.literal(58), z.literal(80)], { error: "expected 58 or 80 (paper width in mm)" })
-          .default(80)
-          .describe("Paper width in mm: 58 (32 columns) or 80 (48)"),
-        qr: z
-          .enum(["raster", "native"])
-          .default("raster")
-          .describe("raster prints on clones without native QR support"),
-      })
-      .refine((p) => p.kind !== "tcp" || p.host !== undefined, {
-        path: ["host"],
-        message: "a network printer (kind tcp) needs its host",
-      })
-      .refine((p) => p.kind !== "device" || p.path !== undefined, {
-        path: ["path"],
-        message: "a device printer (kind device) needs its device path, e.g. /dev/usb/lp0",
-      })
-      .default({ kind: "file", dir: "receipts", port: 9100, paperWidth: 80, qr: "raster" }),
+    printer: printerSchema.default({ kind: "file", dir: "receipts", paperWidth: 80, qr: "raster" }),
     log: z
       .strictObject({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { wrap } from "../../ui-tty/text-width.js";
 import type { Config } from "../config/schema.js";
+import { wrapForScreen } from "../text/wrap.js";
 import { DEMO_CODES, DEMO_MEMBER_PHONE } from "./demo-list.js";
 import { DEMO_MANAGER_PIN, type DemoSetup } from "./demo-setup.js";
 
@@ -30,7 +30,7 @@ export function demoBanner(
   const cols = Math.max(20, size.cols);
   const text = (drop: number, line: string, indent = 2): Part => ({
     drop,
-    lines: wrap(line, cols - indent).map((l) => " ".repeat(indent) + l),
+    lines: wrapForScreen(line, cols - indent).map((l) => " ".repeat(indent) + l),
   });
   const blank = (drop: number): Part => ({ drop, lines: [""] });
   const parts: Part[] = [

@@ -1,4 +1,4 @@
-import type { CouponListInput } from "../coupons/list-schema.js";
+import type { CouponListInput } from "../../protocol/coupon-list/index.js";
 import { hashMember } from "../coupons/member-hash.js";
 
 export const DEMO_MERCHANT = "demo-merchant";

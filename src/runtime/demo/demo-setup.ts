@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { generateMerchantKeys, signDocument } from "../../protocol/envelope/index.js";
 import { hashPin } from "../config/pin.js";
 import { type Config, configSchema } from "../config/schema.js";
-import { generateMerchantKeys, signDocument } from "../coupons/signing.js";
 import { DEMO_MERCHANT, demoList } from "./demo-list.js";
 
 export const DEMO_MANAGER_PIN = "0000";

@@ -4,6 +4,14 @@ import type { CouponIndex } from "./coupon-index.js";
 import { type EarlierLine, type TerminalContext, validateCoupon } from "./validate.js";
 import type { BasketVerdict, Verdict } from "./verdict.js";
 
+/** A bill and the coupons scanned for it, as the cashier or the CLI gives them to the ledger. */
+export interface BasketInput {
+  amount: number;
+  coupons: ScannedCoupon[];
+  /** Salted member hash (see `memberHash`), never the raw id. */
+  member?: string;
+}
+
 export interface Basket {
   /** The bill, minor units. */
   amount: number;

@@ -1,4 +1,4 @@
-import type { CouponCode } from "../coupons/list-schema.js";
+import type { CouponCode } from "../../protocol/coupon-list/index.js";
 
 /**
  * How the engine reads the codes of the list in force. A list may hold millions of codes, so the

@@ -1,4 +1,4 @@
-import type { CouponCode } from "../coupons/list-schema.js";
+import type { CouponCode } from "../../protocol/coupon-list/index.js";
 import type { CodeLookup } from "./code-lookup.js";
 
 /**

@@ -1,5 +1,4 @@
-import type { ListShell } from "../coupons/list-document-bytes.js";
-import type { Campaign, CouponList } from "../coupons/list-schema.js";
+import type { Campaign, CouponList, ListShell } from "../../protocol/coupon-list/index.js";
 import { parseHourWindow } from "../time/zoned.js";
 import type { CodeLookup } from "./code-lookup.js";
 import { CodeTable } from "./code-table.js";

@@ -1,4 +1,4 @@
-import type { Localized } from "../coupons/list-schema.js";
+import type { Localized } from "../../protocol/coupon-list/index.js";
 import { formatMajor, formatMoney } from "../money.js";
 import type { CompiledCampaign } from "./coupon-index.js";
 

@@ -1,6 +1,4 @@
-import type { ListDelta } from "../coupons/list-delta-schema.js";
-import type { ListShell } from "../coupons/list-document-bytes.js";
-import type { Campaign, CouponCode } from "../coupons/list-schema.js";
+import type { Campaign, CouponCode, ListDelta, ListShell } from "../../protocol/coupon-list/index.js";
 import type { CodeLookup } from "./code-lookup.js";
 
 /** Which signed document a list state is: its version and the SHA-256 of its signed bytes. */

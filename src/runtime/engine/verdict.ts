@@ -1,4 +1,5 @@
-import type { Localized } from "../coupons/list-schema.js";
+import type { Localized } from "../../protocol/coupon-list/index.js";
+import type { LastUse } from "../ledger/last-use.js";
 import type { CompiledCampaign } from "./coupon-index.js";
 
 /** Rejection reasons, listed in order of precedence: when several apply, the first one is given. */
@@ -23,14 +24,6 @@ export const REJECTION_REASONS = [
 ] as const;
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
-
-/** Where and when a code was last used on this terminal, to tell the cashier. */
-export interface LastUse {
-  at: string;
-  store: string;
-  terminal: string;
-  redemption: string;
-}
 
 export interface Accepted {
   ok: true;

@@ -14,6 +14,8 @@ export interface HealthReport {
   network?: NetworkStatus;
   /** Redemptions not yet acknowledged by the server; null when reporting is off or unknown. */
   unsent?: number | null;
+  /** Parts of the terminal that failed to start or stopped working (the composition root's names). */
+  faults?: string[];
 }
 
 /** Everything the flow reacts to, each handled as `flow.handle(event, nowMs)`. */

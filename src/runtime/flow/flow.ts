@@ -1,17 +1,16 @@
 import type { Locale } from "../engine/labels.js";
-import type { RedeemEntry, VoidEntry } from "../ledger/records.js";
 import { currencyDecimals, formatMoney, MAX_BILL_MINOR } from "../money.js";
-import { formatLocalDateTime } from "../time/zoned.js";
-import { startOfLocalDay } from "./business-day.js";
-import type { FlowEffects } from "./effects.js";
+import type { LedgerPort } from "../store/ledger-port.js";
+import type { FlowEffects, PrintJob } from "./effects.js";
 import type { FlowEvent, HealthReport } from "./events.js";
+import { buildFlowView, clockText, healthView, type ReportedHealth, sameHealth } from "./flow-view.js";
 import { actionFor, type KeyAction, type Keymap, resolveKeymap } from "./keymap.js";
-import { PinPrompt } from "./pin-prompt.js";
-import { type LastRedemption, type LedgerPort, ManagerPinError, VoidError } from "./ports.js";
-import { type PrintState, PrintTracker } from "./print-tracker.js";
+import { ManagerMenu, type MenuHost } from "./manager-menu.js";
+import type { DoneMode, Mode } from "./mode.js";
+import { PrintTracker } from "./print-tracker.js";
 import { errorText, isAmountBurst, parseCouponOrRefuse, Sale, type SaleContext } from "./sale.js";
 import { couponLineView, type Presentation, receiptView } from "./verdict-view.js";
-import type { DoneWhat, FlowView, HealthView, Notice, NoticeCode, ReceiptView } from "./view.js";
+import type { FlowView, Notice, NoticeCode } from "./view.js";
 
 export interface FlowOptions {
   ledger: LedgerPort;
@@ -54,26 +53,12 @@ export const FLOW_DEFAULTS: Readonly<FlowSettings> = {
   maxAmount: MAX_BILL_MINOR,
 };
 
-type Mode =
-  | { name: "idle" }
-  | { name: "sale"; sale: Sale }
-  | { name: "approved"; receipt: ReceiptView; since: number }
-  | { name: "menu" }
-  | { name: "void_pin"; prompt: PinPrompt; target: RedeemEntry }
-  | { name: "z_pin"; prompt: PinPrompt; from: number; no: number }
-  | {
-      name: "done";
-      what: DoneWhat;
-      receipt?: ReceiptView;
-      zNo?: number;
-      print: PrintState;
-      since: number;
-    };
-
 /**
  * The redemption flow: a state machine driven by keys, scans, health reports and the clock. It owns
  * no device; it reads and commits through the ledger and asks for prints and the buzzer through
- * `effects`. Time comes only from the `now` given with each event.
+ * `effects`. Time comes only from the `now` given with each event. The manager's menu is its own
+ * policy (manager-menu.ts), the view is built from the state (flow-view.ts) only when a handler
+ * changed something or the clock and health lines on screen moved on.
  */
 export class RedemptionFlow {
   private mode: Mode = { name: "idle" };
@@ -83,18 +68,16 @@ export class RedemptionFlow {
   private notice: Notice | null = null;
   private typing: string | null = null;
   private noticeAt = 0;
-  private health: Pick<HealthView, "printer" | "network" | "unsent"> = {
-    printer: "unknown",
-    network: "unknown",
-    unsent: null,
-  };
+  private health: ReportedHealth = { printer: "unknown", network: "unknown", unsent: null };
   private readonly keymap: Keymap;
   private readonly settings: FlowSettings;
   private readonly listeners = new Set<(view: FlowView) => void>();
   private currentView: FlowView;
-  private currentJson: string;
+  /** Set by every handler that changed what the view shows; cleared when the view is rebuilt. */
+  private dirty = false;
   private readonly saleContext: SaleContext;
   private readonly printer: PrintTracker;
+  private readonly menu: ManagerMenu;
 
   constructor(
     private readonly opts: FlowOptions,
@@ -103,7 +86,10 @@ export class RedemptionFlow {
     this.now = now;
     this.lastInputAt = now;
     this.keymap = resolveKeymap(opts.keymap);
-    this.printer = new PrintTracker(opts.effects, () => this.publish());
+    this.printer = new PrintTracker(opts.effects, () => {
+      this.dirty = true;
+      this.publish();
+    });
     this.settings = {
       inactivityMs: opts.inactivityMs ?? FLOW_DEFAULTS.inactivityMs,
       doubleScanMs: opts.doubleScanMs ?? FLOW_DEFAULTS.doubleScanMs,
@@ -119,8 +105,8 @@ export class RedemptionFlow {
       refuse: (code, params) => this.refuse(code, params),
       inform: (code, params) => this.say(code, "info", params),
     };
+    this.menu = new ManagerMenu(this.menuHost());
     this.currentView = this.buildView();
-    this.currentJson = JSON.stringify(this.currentView);
   }
 
   /** What the screens show now. */
@@ -146,15 +132,18 @@ export class RedemptionFlow {
       case "key": {
         const action = actionFor(this.keymap, event.key);
         if (!action) break;
+        this.dirty = true;
         this.touch(now);
         this.key(action, now);
         break;
       }
       case "typing":
+        this.dirty = true;
         this.touch(now);
         this.typing = event.text;
         break;
       case "scan":
+        this.dirty = true;
         this.typing = null;
         if (this.isDoubleScan(event.text, now)) break;
         this.touch(now);
@@ -165,9 +154,13 @@ export class RedemptionFlow {
   }
 
   private report(health: HealthReport): void {
-    if (health.printer !== undefined) this.health.printer = health.printer;
-    if (health.network !== undefined) this.health.network = health.network;
-    if (health.unsent !== undefined) this.health.unsent = health.unsent;
+    const next: ReportedHealth = { ...this.health };
+    if (health.printer !== undefined) next.printer = health.printer;
+    if (health.network !== undefined) next.network = health.network;
+    if (health.unsent !== undefined) next.unsent = health.unsent;
+    if (health.faults !== undefined) next.faults = [...health.faults];
+    this.health = next;
+    // Whether it shows is decided in publish(): the health line is compared field by field.
   }
 
   // ---- input ---------------------------------------------------------------------------
@@ -203,11 +196,11 @@ export class RedemptionFlow {
           this.idleKey(action, now);
         return;
       case "menu":
-        this.menuKey(action, now);
+        this.menu.key(action, now);
         return;
       case "void_pin":
       case "z_pin":
-        this.pinKey(mode.prompt, action, now);
+        this.menu.pinKey(mode.prompt, action, now);
         return;
     }
   }
@@ -292,184 +285,43 @@ export class RedemptionFlow {
     this.printer.print({ kind: "redemption", entry: result.entry });
   }
 
-  // ---- the menu: voids, reprints, reports -------------------------------------------------
+  // ---- what the menu may do to the flow -------------------------------------------------
 
-  private menuKey(action: KeyAction, now: number): void {
-    if (action.type === "cancel" || action.type === "menu") {
-      this.goIdle();
-      return;
-    }
-    if (action.type !== "digit") return;
-    switch (action.value) {
-      case 1:
-        this.startVoid(now);
-        return;
-      case 2:
-        this.reprint(now);
-        return;
-      case 3: {
-        const job = { kind: "report", report: "X", from: this.periodStart(now), to: now } as const;
-        this.showPrint({ name: "done", what: "report_X", print: "printing", since: now }, job);
-        return;
-      }
-      case 4:
-        if (this.refuseWhileLocked(now)) return;
-        this.mode = {
-          name: "z_pin",
-          prompt: new PinPrompt(),
-          from: this.periodStart(now),
-          no: (this.opts.ledger.lastDayClose()?.no ?? 0) + 1,
-        };
-        return;
-      case 5:
-        this.reprintLastZ(now);
-        return;
-      default:
-        return;
-    }
-  }
-
-  /** A report covers everything since the last Z closed the books (the store's midnight before any Z). */
-  private periodStart(now: number): number {
-    return this.opts.ledger.lastDayClose()?.to ?? startOfLocalDay(now, this.timezone());
-  }
-
-  /** The menu voids the terminal's newest redemption only, once: a voided one is not walked past. */
-  private startVoid(now: number): void {
-    const last = this.opts.ledger.lastRedemption();
-    if (!last) this.refuse("nothing_to_void");
-    else if (last.voidEntry) this.refuse("void_already_voided");
-    else if (!this.refuseWhileLocked(now))
-      this.mode = { name: "void_pin", prompt: new PinPrompt(), target: last.entry };
-  }
-
-  /** True (and says so) while wrong PINs keep manager actions locked. */
-  private refuseWhileLocked(now: number): boolean {
-    const { lockedUntil } = this.opts.ledger.pinLock(now);
-    if (lockedUntil === null) return false;
-    this.refuse("void_locked", { minutes: String(Math.ceil((lockedUntil - now) / 60_000)) });
-    return true;
-  }
-
-  /** The last slip again, as a copy: the redemption, or its void slip once it was voided. */
-  private reprint(now: number): void {
-    const last = this.opts.ledger.lastRedemption();
-    if (!last) {
-      this.refuse("nothing_to_reprint");
-      return;
-    }
-    this.showPrint(
-      { name: "done", what: "reprinted", receipt: this.receiptOf(last), print: "printing", since: now },
-      last.voidEntry
-        ? { kind: "void", entry: last.voidEntry, original: last.entry, reprint: true }
-        : { kind: "redemption", entry: last.entry, reprint: true },
-    );
-  }
-
-  private reprintLastZ(now: number): void {
-    const close = this.opts.ledger.lastDayClose();
-    // A close from before Z numbers has no period to print again.
-    if (!close || close.no === 0) {
-      this.refuse("nothing_to_reprint");
-      return;
-    }
-    this.showPrint(
-      { name: "done", what: "reprinted_Z", zNo: close.no, print: "printing", since: now },
-      { kind: "report", report: "Z", no: close.no, from: close.from, to: close.to, reprint: true },
-    );
+  private menuHost(): MenuHost {
+    const flow = this;
+    return {
+      ledger: this.opts.ledger,
+      cashier: this.opts.cashier,
+      get mode() {
+        return flow.mode;
+      },
+      set mode(mode: Mode) {
+        flow.mode = mode;
+      },
+      now: () => this.now,
+      timezone: () => this.timezone(),
+      presentation: () => this.presentation(),
+      refuse: (code, params) => this.refuse(code, params),
+      goIdle: () => this.goIdle(),
+      showPrint: (done, job) => this.showPrint(done, job),
+    };
   }
 
   /** Shows `done` and prints `job`; the screen says printing until the print ends, then how it ended. */
-  private showPrint(done: Extract<Mode, { name: "done" }>, job: Parameters<PrintTracker["print"]>[0]): void {
+  private showPrint(done: DoneMode, job: PrintJob): void {
     this.mode = done;
     done.print = this.printer.print(job, (state) => {
       done.print = state;
     });
   }
 
-  private receiptOf(last: LastRedemption): ReceiptView {
-    const receipt = receiptView(last.entry, this.opts.ledger.index(), this.presentation());
-    if (last.voidEntry) receipt.voided = true;
-    return receipt;
-  }
-
-  private pinKey(prompt: PinPrompt, action: KeyAction, now: number): void {
-    const outcome = prompt.key(action);
-    if (outcome?.type === "cancel") this.goIdle();
-    else if (outcome?.type === "menu") this.mode = { name: "menu" };
-    else if (outcome?.type === "submit") {
-      const mode = this.mode;
-      if (outcome.pin === "") {
-        const left = this.opts.ledger.pinLock(now).attemptsLeft;
-        this.refuse("void_bad_pin", { left: String(left) });
-      } else if (mode.name === "void_pin") this.voidLast(mode.target, outcome.pin, now);
-      else if (mode.name === "z_pin") this.closeDay(mode.from, outcome.pin, now);
-    }
-  }
-
-  private voidLast(target: RedeemEntry, pin: string, now: number): void {
-    let entry: VoidEntry;
-    try {
-      entry = this.opts.ledger.voidLastRedemption(target.id, now, this.opts.cashier, pin);
-    } catch (err) {
-      this.managerActionRefused(err, "void");
-      return;
-    }
-    this.showPrint(
-      {
-        name: "done",
-        what: "voided",
-        receipt: this.receiptOf({ entry: target, voidEntry: entry }),
-        print: "printing",
-        since: now,
-      },
-      { kind: "void", entry, original: target },
-    );
-  }
-
-  /** Z: the books close (numbered, durable) once the manager PIN is right; then the report prints. */
-  private closeDay(from: number, pin: string, now: number): void {
-    let close: ReturnType<LedgerPort["closeDay"]>;
-    try {
-      close = this.opts.ledger.closeDay(from, now, pin);
-    } catch (err) {
-      this.managerActionRefused(err, "close");
-      return;
-    }
-    this.showPrint(
-      { name: "done", what: "report_Z", zNo: close.no, print: "printing", since: now },
-      { kind: "report", report: "Z", no: close.no, from: close.from, to: close.to },
-    );
-  }
-
-  /** A wrong PIN keeps the prompt (attempts left); the one that locks, or any other refusal, leaves it. */
-  private managerActionRefused(err: unknown, what: "void" | "close"): void {
-    if (err instanceof ManagerPinError) {
-      if (err.reason === "bad_pin" && err.lockedUntil === null) {
-        this.refuse("void_bad_pin", { left: String(err.attemptsLeft) });
-      } else if (err.reason === "bad_pin") {
-        this.goIdle();
-        this.refuse("void_too_many_attempts");
-      } else if (err.reason === "locked") {
-        this.mode = { name: "menu" };
-        this.refuse("void_locked", {
-          minutes: String(Math.ceil(((err.lockedUntil ?? this.now) - this.now) / 60_000)),
-        });
-      } else {
-        this.mode = { name: "menu" };
-        this.refuse("pin_not_set");
-      }
-      return;
-    }
-    this.mode = { name: "menu" };
-    if (err instanceof VoidError) this.refuse(`void_${err.reason}`);
-    else this.refuse(what === "void" ? "void_failed" : "close_failed", { detail: errorText(err) });
-  }
-
   // ---- time ------------------------------------------------------------------------------
 
   private tick(now: number): void {
-    if (this.notice && now - this.noticeAt >= this.settings.noticeMs) this.notice = null;
+    if (this.notice && now - this.noticeAt >= this.settings.noticeMs) {
+      this.notice = null;
+      this.dirty = true;
+    }
     const mode = this.mode;
     if (mode.name === "approved" || mode.name === "done") {
       if (now - mode.since >= this.settings.resultMs) this.goIdle();
@@ -482,6 +334,7 @@ export class RedemptionFlow {
 
   private goIdle(): void {
     this.mode = { name: "idle" };
+    this.dirty = true;
   }
 
   // ---- messages and the view --------------------------------------------------------------
@@ -494,6 +347,7 @@ export class RedemptionFlow {
   private say(code: NoticeCode, tone: Notice["tone"], params?: Record<string, string>): void {
     this.notice = params ? { code, tone, params } : { code, tone };
     this.noticeAt = this.now;
+    this.dirty = true;
   }
 
   private currency(): string {
@@ -508,79 +362,38 @@ export class RedemptionFlow {
     return { locale: this.opts.locale, currency: this.currency(), timezone: this.timezone() };
   }
 
+  /**
+   * Rebuilds and announces the view when a handler changed the state (`dirty`), or when what the
+   * ledger and the clock put on screen moved on (the minute, the list, the health line): those
+   * few flat fields are compared, the whole view is neither rebuilt nor serialised on every tick.
+   */
   private publish(): void {
-    const view = this.buildView();
-    const json = JSON.stringify(view);
-    if (json === this.currentJson) return;
-    this.currentView = view;
-    this.currentJson = json;
-    for (const listener of this.listeners) listener(view);
+    const p = this.presentation();
+    const health = healthView(this.health, this.opts.ledger, this.now);
+    const shown = this.currentView;
+    if (
+      !this.dirty &&
+      clockText(this.now, p) === shown.clock &&
+      p.currency === shown.currency &&
+      sameHealth(health, shown.health)
+    )
+      return;
+    this.currentView = this.buildView(health);
+    for (const listener of this.listeners) listener(this.currentView);
   }
 
-  private buildView(): FlowView {
-    const p = this.presentation();
-    const view: FlowView = {
+  private buildView(health = healthView(this.health, this.opts.ledger, this.now)): FlowView {
+    this.dirty = false;
+    return buildFlowView({
       storeName: this.opts.storeName,
-      currency: p.currency,
-      clock: formatLocalDateTime(this.now, p.timezone).slice(0, 16),
-      health: this.healthView(),
-      screen: this.screenView(p),
+      now: this.now,
+      presentation: this.presentation(),
+      ledger: this.opts.ledger,
+      mode: this.mode,
+      health,
       notice: this.notice,
       printProblem: this.printer.problem,
-    };
-    if (this.typing !== null) view.typing = this.typing;
-    return view;
-  }
-
-  private screenView(p: Presentation): FlowView["screen"] {
-    const mode = this.mode;
-    switch (mode.name) {
-      case "idle":
-      case "menu":
-        return { name: mode.name };
-      case "sale":
-        return { name: "sale", sale: mode.sale.view(p) };
-      case "approved":
-        return { name: "approved", receipt: mode.receipt };
-      case "void_pin":
-        return {
-          name: "void_pin",
-          target: receiptView(mode.target, this.opts.ledger.index(), p),
-          pinLength: mode.prompt.pinLength,
-          attemptsLeft: this.opts.ledger.pinLock(this.now).attemptsLeft,
-        };
-      case "z_pin":
-        return {
-          name: "z_pin",
-          zNo: mode.no,
-          from: formatLocalDateTime(mode.from, p.timezone).slice(0, 16),
-          pinLength: mode.prompt.pinLength,
-          attemptsLeft: this.opts.ledger.pinLock(this.now).attemptsLeft,
-        };
-      case "done": {
-        const { what, receipt, zNo, print } = mode;
-        return {
-          name: "done",
-          what,
-          print,
-          ...(receipt ? { receipt } : {}),
-          ...(zNo !== undefined ? { zNo } : {}),
-        };
-      }
-    }
-  }
-
-  private healthView(): HealthView {
-    const status = this.opts.ledger.status(this.now);
-    return {
-      ...this.health,
-      clockTrusted: status.clockTrusted,
-      listVersion: status.listVersion,
-      listAgeMinutes:
-        status.listIssuedAt === null
-          ? null
-          : Math.max(0, Math.floor((this.now - status.listIssuedAt) / 60_000)),
-      codes: status.codes,
-    };
+      typing: this.typing,
+    });
   }
 }

@@ -1,3 +1,11 @@
+import {
+  ACTIONS,
+  type ActionName,
+  DIGIT_ACTIONS,
+  PHYSICAL_KEYS,
+  type PhysicalKey,
+} from "../config/keypad-keys.js";
+
 /**
  * Physical keys of a standard 17-key USB numeric keypad, and what each one does in the flow.
  *
@@ -25,56 +33,8 @@
  * coupon scanned at that prompt.
  */
 
-export const PHYSICAL_KEYS = [
-  "0",
-  "1",
-  "2",
-  "3",
-  "4",
-  "5",
-  "6",
-  "7",
-  "8",
-  "9",
-  ".",
-  "Enter",
-  "+",
-  "-",
-  "*",
-  "/",
-  "Backspace",
-  "NumLock",
-  "Escape",
-] as const;
-
-export type PhysicalKey = (typeof PHYSICAL_KEYS)[number];
-
-const DIGIT_ACTIONS = [
-  "digit0",
-  "digit1",
-  "digit2",
-  "digit3",
-  "digit4",
-  "digit5",
-  "digit6",
-  "digit7",
-  "digit8",
-  "digit9",
-] as const;
-
-export const ACTIONS = [
-  ...DIGIT_ACTIONS,
-  "dot",
-  "confirm",
-  "backspace",
-  "cancel",
-  "menu",
-  "manual",
-  "member",
-  "none",
-] as const;
-
-export type ActionName = (typeof ACTIONS)[number];
+export type { ActionName, PhysicalKey };
+export { ACTIONS, PHYSICAL_KEYS };
 
 /** What a key press means to the flow. */
 export type KeyAction =

@@ -1,8 +1,9 @@
 import { parseScan, ScanFormatError, type ScannedCoupon } from "../coupons/scan-payload.js";
+import type { BasketInput } from "../engine/basket.js";
 import type { BasketVerdict } from "../engine/verdict.js";
+import type { LedgerPort } from "../store/ledger-port.js";
 import { editAmount, typedAmount } from "./amount-entry.js";
 import type { KeyAction } from "./keymap.js";
-import type { BasketInput, LedgerPort } from "./ports.js";
 import { couponLineView, type Presentation } from "./verdict-view.js";
 import type { NoticeCode, SaleStep, SaleView } from "./view.js";
 

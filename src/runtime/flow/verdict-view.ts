@@ -1,8 +1,8 @@
+import type { RedeemEntry } from "../../protocol/journal/index.js";
 import type { CouponIndex } from "../engine/coupon-index.js";
 import { minimumSpend } from "../engine/discount.js";
 import { type Locale, localize, offerLabel } from "../engine/labels.js";
 import type { Verdict } from "../engine/verdict.js";
-import type { RedeemEntry } from "../ledger/records.js";
 import { formatMoney } from "../money.js";
 import { formatLocalDateTime } from "../time/zoned.js";
 import type { CouponLineView, ReasonDetail, ReceiptView } from "./view.js";

@@ -109,11 +109,16 @@ export interface HealthView {
   network: NetworkStatus | "unknown";
   printer: PrinterHealth;
   unsent: number | null;
+  /** NTP-synchronised, as `quan doctor` reports it. */
+  clockSynchronized: boolean;
+  /** Time-limited coupons can be judged (synchronised, or not behind the trusted time). */
   clockTrusted: boolean;
   listVersion: number | null;
   /** Minutes since the list in force was issued. */
   listAgeMinutes: number | null;
   codes: number;
+  /** Parts of the terminal that are not working (e.g. "inputs"); absent when all are. */
+  faults?: string[];
 }
 
 export const NOTICE_CODES = [

@@ -1,6 +1,6 @@
+import type { JournalEntry, RedeemEntry } from "../../protocol/journal/index.js";
 import { formatMajor } from "../money.js";
 import { formatLocalDateTime } from "../time/zoned.js";
-import type { JournalEntry, RedeemEntry } from "./records.js";
 
 export const CSV_COLUMNS = [
   "type",
@@ -33,19 +33,29 @@ export function journalToCsv(
   include: (e: JournalEntry) => boolean = () => true,
 ): string {
   const byId = new Map<string, RedeemEntry>();
-  const rows: string[][] = [];
+  let csv = csvHeader();
   for (const e of entries) {
-    if (e.type === "redeem") {
-      byId.set(e.id, e);
-      if (include(e)) rows.push(...rowsFor(e, e, "", 1, timeZone));
-    } else {
-      const original = byId.get(e.target);
-      if (!original) throw new Error(`void ${e.id} targets ${e.target}, which is not earlier in the journal`);
-      if (include(e)) rows.push(...rowsFor(original, e, e.id, -1, timeZone));
-    }
+    if (e.type === "redeem") byId.set(e.id, e);
+    if (include(e)) csv += csvRows(e, e.type === "void" ? byId.get(e.target) : e, timeZone);
   }
-  const lines = [CSV_COLUMNS.join(","), ...rows.map((r) => r.map(csvCell).join(","))];
-  return `${lines.join("\r\n")}\r\n`;
+  return csv;
+}
+
+/** The header line (CRLF-terminated). */
+export const csvHeader = () => `${CSV_COLUMNS.join(",")}\r\n`;
+
+/**
+ * The lines (CRLF-terminated) of one redemption, or of one void given the redemption it cancels,
+ * so an export can stream the journal without holding it.
+ */
+export function csvRows(e: JournalEntry, original: RedeemEntry | undefined, timeZone: string): string {
+  let rows: string[][];
+  if (e.type === "redeem") rows = rowsFor(e, e, "", 1, timeZone);
+  else {
+    if (!original) throw new Error(`void ${e.id} targets ${e.target}, which is not earlier in the journal`);
+    rows = rowsFor(original, e, e.id, -1, timeZone);
+  }
+  return rows.map((r) => `${r.map(csvCell).join(",")}\r\n`).join("");
 }
 
 function rowsFor(

@@ -1,5 +1,41 @@
-import type { ReportFigures, ShiftReport, ShiftReportRow } from "../receipts/model.js";
-import type { RedeemEntry, VoidEntry } from "./records.js";
+import type { RedeemEntry, VoidEntry } from "../../protocol/journal/index.js";
+
+export interface ShiftReportRow {
+  /** Campaign id. */
+  campaign: string;
+  count: number;
+  discount: number;
+  /** Bills (before discount) of the redemptions that used this campaign. */
+  amount: number;
+}
+
+/** Count and sums of a set of redemptions, minor units. */
+export interface ReportFigures {
+  count: number;
+  amount: number;
+  discount: number;
+  payable: number;
+}
+
+/**
+ * X = shift report (the till stays open), Z = end of day. Built from the journal by `buildShiftReport`.
+ * `redeemed` - `voids` = `totals`: what was redeemed in the period, what voids in the period gave
+ * back, and what the shop really gave.
+ */
+export interface ShiftReport {
+  kind: "X" | "Z";
+  /** The Z's number (a Z only). */
+  no?: number;
+  /** ISO instants bounding the period. */
+  from: string;
+  to: string;
+  terminal: string;
+  rows: ShiftReportRow[];
+  redeemed: ReportFigures;
+  /** The redemptions voided in the period (some may have been redeemed before it). */
+  voids: ReportFigures;
+  totals: ReportFigures;
+}
 
 /**
  * X/Z report figures from the journal entries of a period. Rows and `redeemed` count redemptions

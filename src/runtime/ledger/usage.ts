@@ -1,21 +1,40 @@
-import type { LastUse } from "../engine/verdict.js";
-import type { JournalEntry, RedeemEntry } from "./records.js";
+import type { JournalEntry, RedeemEntry } from "../../protocol/journal/index.js";
+import type { LastUse } from "./last-use.js";
+
+/** A count by key; a key never counted reads as undefined. A Map is one. */
+export interface Counter {
+  get(key: string): number | undefined;
+  set(key: string, n: number): unknown;
+  delete(key: string): unknown;
+}
 
 /**
  * Usage counters derived from the journal: never stored on their own as the truth, only as a
- * snapshot tagged with the journal position it reflects. Applying the same journal twice from the
- * same snapshot always gives the same counters.
+ * checkpoint tagged with the journal position it reflects. Applying the same journal twice from
+ * the same checkpoint always gives the same counters. Plain Maps serve for a few records; the
+ * store keeps them in compact tables (store/ledger/usage-tables.ts) behind the same interface.
  */
 export interface UsageState {
-  codeUses: Map<string, number>;
-  campaignUses: Map<string, number>;
+  codeUses: Counter;
+  campaignUses: Counter;
   /** Key: campaign + "\u0000" + member hash. */
-  memberUses: Map<string, number>;
+  memberUses: Counter;
   /** Key: code + "\u0000" + TOTP step. Tokens stay spent even when the redemption is voided. */
-  usedTokens: Set<string>;
-  lastUse: Map<string, LastUse>;
-  /** Every redemption id seen, and whether it has been voided. */
-  redemptions: Map<string, { voided: boolean; seq: number }>;
+  usedTokens: { has(key: string): boolean; add(key: string): unknown };
+  lastUse: {
+    get(code: string): LastUse | undefined;
+    set(code: string, use: LastUse): unknown;
+    delete(code: string): unknown;
+  };
+  /**
+   * The redemptions a void may still target, and whether each has been voided (the store keeps
+   * the recent ones and looks older ones up in the journal).
+   */
+  redemptions: {
+    get(id: string): { voided: boolean; seq: number } | undefined;
+    set(id: string, v: { voided: boolean; seq: number }): unknown;
+    has(id: string): boolean;
+  };
 }
 
 export function emptyUsage(): UsageState {
@@ -69,7 +88,7 @@ export function applyEntry(
   if (!target || !redeemed)
     throw new LedgerError(`void ${entry.id} targets unknown redemption ${entry.target}`);
   if (target.voided) throw new LedgerError(`redemption ${entry.target} is voided twice`);
-  target.voided = true;
+  usage.redemptions.set(entry.target, { ...target, voided: true });
   for (const line of redeemed.lines) {
     bump(usage.codeUses, line.code, -1);
     bump(usage.campaignUses, line.campaign, -1);
@@ -78,7 +97,7 @@ export function applyEntry(
   }
 }
 
-function bump(map: Map<string, number>, key: string, by: number): void {
+function bump(map: Counter, key: string, by: number): void {
   const next = (map.get(key) ?? 0) + by;
   if (next < 0) throw new LedgerError(`usage of ${key} would go negative`);
   if (next === 0) map.delete(key);

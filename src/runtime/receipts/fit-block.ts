@@ -1,5 +1,7 @@
+import { spreadOnPaper } from "../text/fit.js";
+import { paperSafe, paperWidth } from "../text/measure.js";
+import { wrapForPaper } from "../text/wrap.js";
 import type { PairBlock, TextBlock } from "./blocks.js";
-import { columns, printable, spread, wrapColumns } from "./columns.js";
 
 /**
  * The lines a text block prints as on paper `width` columns wide, without alignment padding (the
@@ -9,7 +11,7 @@ export function textLines(block: TextBlock, width: number): string[] {
   const available = block.double ? Math.floor(width / 2) : width;
   const indent = block.indent ?? 0;
   const margin = " ".repeat(indent);
-  return wrapColumns(block.text, available - indent).map((line) => (line === "" ? "" : margin + line));
+  return wrapForPaper(block.text, available - indent).map((line) => (line === "" ? "" : margin + line));
 }
 
 /**
@@ -20,26 +22,26 @@ export function textLines(block: TextBlock, width: number): string[] {
 export function pairLines(block: PairBlock, width: number): string[] {
   const margin = " ".repeat(block.indent ?? 0);
   const usable = width - margin.length;
-  const left = printable(block.left);
-  const right = printable(block.right).trim();
-  if (right === "") return wrapColumns(left, usable).map((line) => margin + line);
-  const rightWidth = columns(right);
-  if (columns(left) + 1 + rightWidth <= usable) return [spread(margin + left, right, width)];
+  const left = paperSafe(block.left);
+  const right = paperSafe(block.right).trim();
+  if (right === "") return wrapForPaper(left, usable).map((line) => margin + line);
+  const rightWidth = paperWidth(right);
+  if (paperWidth(left) + 1 + rightWidth <= usable) return [spreadOnPaper(margin + left, right, width)];
   const leftColumn = usable - rightWidth - 1;
   if (leftColumn >= Math.ceil(width / 2)) {
-    return wrapColumns(left, leftColumn).map((line, i) =>
-      i === 0 ? spread(margin + line, right, width) : margin + line,
+    return wrapForPaper(left, leftColumn).map((line, i) =>
+      i === 0 ? spreadOnPaper(margin + line, right, width) : margin + line,
     );
   }
   return [
-    ...wrapColumns(left, usable).map((line) => margin + line),
-    ...wrapColumns(right, width).map((line) => spread("", line, width)),
+    ...wrapForPaper(left, usable).map((line) => margin + line),
+    ...wrapForPaper(right, width).map((line) => spreadOnPaper("", line, width)),
   ];
 }
 
 /** Spaces to put before a line so that it shows aligned on paper `width` columns wide. */
 export function alignPadding(line: string, align: TextBlock["align"], width: number): string {
-  const free = Math.max(0, width - columns(line));
+  const free = Math.max(0, width - paperWidth(line));
   if (align === "center") return " ".repeat(Math.floor(free / 2));
   if (align === "right") return " ".repeat(free);
   return "";

@@ -1,4 +1,4 @@
-import type { RedeemEntry, RedemptionLine } from "../ledger/records.js";
+import type { RedeemEntry, RedemptionLine } from "../../protocol/journal/index.js";
 import type { Block } from "./blocks.js";
 import { type ReceiptLabels, receiptLabels } from "./labels.js";
 import { amount, deduction, endOfReceipt, field, maskCode, slipHeader } from "./layout-parts.js";

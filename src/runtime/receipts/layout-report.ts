@@ -1,8 +1,9 @@
+import type { ShiftReport } from "../ledger/shift-report.js";
 import { formatMoney } from "../money.js";
 import type { Block, PairBlock } from "./blocks.js";
 import { receiptLabels, reportName } from "./labels.js";
 import { amount, deduction, endOfReceipt, field, localTime, title } from "./layout-parts.js";
-import type { ReceiptContext, ShiftReport } from "./model.js";
+import type { ReceiptContext } from "./model.js";
 
 /**
  * X (shift) or Z (end-of-day) report: per campaign, what was redeemed, what voids gave back, and

@@ -1,4 +1,4 @@
-import type { RedeemEntry, VoidEntry } from "../ledger/records.js";
+import type { RedeemEntry, VoidEntry } from "../../protocol/journal/index.js";
 import { formatMoney } from "../money.js";
 import type { Block } from "./blocks.js";
 import { receiptLabels } from "./labels.js";

@@ -1,12 +1,12 @@
 import { localize } from "../engine/labels.js";
-import type { PrintJob } from "../flow/effects.js";
-import type { LedgerPort } from "../flow/ports.js";
 import { buildShiftReport } from "../ledger/shift-report.js";
+import type { LedgerPort } from "../store/ledger-port.js";
 import type { Block } from "./blocks.js";
 import { layoutRedemption } from "./layout-redemption.js";
 import { layoutReport } from "./layout-report.js";
 import { layoutVoid } from "./layout-void.js";
 import type { PaperColumns, ReceiptContext, ReceiptLocale } from "./model.js";
+import type { PrintJob } from "./print-job.js";
 
 export interface ReceiptSettings {
   storeName: string;

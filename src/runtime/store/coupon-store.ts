@@ -1,20 +1,34 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { LowSync } from "lowdb";
+import { CouponListError, parseVerifiedList } from "../../protocol/coupon-list/index.js";
+import { verifyEnvelope } from "../../protocol/envelope/index.js";
+import type {
+  JournalEntry,
+  JournalRecord,
+  RedeemEntry,
+  RedemptionLine,
+  VoidEntry,
+} from "../../protocol/journal/index.js";
+import { TimeStatementError, verifyTimeStatement } from "../../protocol/time-statement/index.js";
 import { verifyPin } from "../config/pin.js";
-import { parseVerifiedList } from "../coupons/list-schema.js";
-import { CouponListError } from "../coupons/list-verify.js";
 import { hashMember } from "../coupons/member-hash.js";
-import { verifyEnvelope } from "../coupons/signing.js";
-import { verifyTimeStatement } from "../coupons/time-statement.js";
-import { evaluateBasket } from "../engine/basket.js";
+import { type BasketInput, evaluateBasket } from "../engine/basket.js";
 import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
 import { localize } from "../engine/labels.js";
 import { type DeltaOutcome, ListDeltaError, type ListHead } from "../engine/list-overlay.js";
 import type { TerminalContext } from "../engine/validate.js";
 import type { Accepted, BasketVerdict } from "../engine/verdict.js";
+import { ulid } from "../ids.js";
+import type { LegacyUsageSnapshot } from "../ledger/usage-snapshot.js";
+import type { Logger } from "../log.js";
+import { formatLocalDateTime } from "../time/zoned.js";
+import { snapshotEvidence } from "./commit-evidence.js";
+import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
+import { openDurableDb } from "./durable-adapter.js";
+import { fsyncDirectory } from "./durable-file.js";
+import { Ledger } from "./ledger/ledger.js";
 import {
-  type BasketInput,
   type DayClose,
   type LastRedemption,
   type LedgerPort,
@@ -23,23 +37,7 @@ import {
   type PinLockStatus,
   type RedeemResult,
   VoidError,
-} from "../flow/ports.js";
-import { ulid } from "../ids.js";
-import {
-  entryOf,
-  type JournalEntry,
-  type JournalRecord,
-  type RedeemEntry,
-  type RedemptionLine,
-  type VoidEntry,
-} from "../ledger/records.js";
-import { applyEntry, emptyUsage, type UsageState } from "../ledger/usage.js";
-import { restoreUsage, snapshotUsage, type UsageSnapshot } from "../ledger/usage-snapshot.js";
-import type { Logger } from "../log.js";
-import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
-import { openDurableDb } from "./durable-adapter.js";
-import { fsyncDirectory } from "./durable-file.js";
-import { Journal, readJournal } from "./journal.js";
+} from "./ledger-port.js";
 import {
   COMPACT_AFTER,
   ListCache,
@@ -71,14 +69,24 @@ export interface CouponStoreOptions {
    * clock a trusted time may be before it is in doubt (default 24 h).
    */
   maxAheadMs?: number;
+  /**
+   * Whether the clock is NTP-synchronised right now. Then the clock is the authority: a list's
+   * date never moves the terminal's time. Not known (the default): a list may raise it, within
+   * clock.maxAheadHours of what the clock, NTP or a time statement vouched for.
+   */
+  clockSynchronized?: () => boolean;
   voidWindowMs: number;
   /** scrypt hash of the manager PIN; without one, voids are refused. */
   managerPinHash?: string;
   /** Wrong manager PINs in a row before manager actions lock, and for how long (every door). */
   pinPolicy?: PinPolicy;
   log: Logger;
-  /** Counters snapshot cadence, in journal records. */
+  /** Counters checkpoint cadence, in journal records (default 1000). */
   snapshotEvery?: number;
+  /** Journal segment size at which the next segment begins (default 16 MiB). */
+  segmentBytes?: number;
+  /** A counters checkpoint at least this often when there were commits (default 10 minutes). */
+  checkpointIntervalMs?: number;
   /** Codes the applied deltas may hold before `compactList` folds them in (default COMPACT_AFTER). */
   listCompactAfter?: number;
 }
@@ -94,9 +102,20 @@ interface StateFile {
   trustedTime: number;
   /** Who vouched for it; absent in files written before sources were recorded. */
   trustedSource?: TrustedSource;
-  /** Nonce of the last signed time statement imported, so it cannot be imported twice. */
+  /**
+   * Latest instant the NTP-synchronised clock or a signed time statement vouched for (never a
+   * list's date): what a list's date is bounded by, so that lists cannot chain ahead.
+   */
+  vouchedTime?: number;
+  /** Nonce of the last signed time statement imported (files from before timeStatementNonces). */
   timeStatementNonce?: string;
-  snapshot: UsageSnapshot | null;
+  /** Nonces of imported time statements not yet expired, so none can be imported twice. */
+  timeStatementNonces?: { nonce: string; expiresAt: number }[];
+  /**
+   * The counters snapshot of all history written before the ledger kept checkpoints: read once as
+   * evidence while migrating, then removed.
+   */
+  snapshot?: LegacyUsageSnapshot | null;
   /** When the last Z report closed the books (epoch ms); from before Z numbers, read only. */
   lastZAt?: number;
   /** The last Z close, with its number. */
@@ -112,29 +131,26 @@ export type TrustedSource = "ntp" | "list" | "statement";
 
 export const DEFAULT_MAX_AHEAD_MS = 24 * 3_600_000;
 
+/** Statements are valid 24 h at most; this many in a day is already far more than any use. */
+const MAX_REMEMBERED_STATEMENTS = 256;
+
 /**
- * The imperative shell around the coupon engine: the coupon cache (lowdb, durable writes), the
- * journal (append-only, fsynced) and the counters derived from them. Single writer per data
- * directory (a lock file); every commit is on disk before redeem() returns.
+ * The imperative shell around the coupon engine: the coupon list cache (list-cache/) and the
+ * ledger (store/ledger/: the segmented journal, append-only and fsynced, and the counters derived
+ * from it). Single writer per data directory (a lock file); every commit is on disk before
+ * redeem() returns.
  */
 export class CouponStore implements LedgerPort {
   private list: ListCache | null = null;
   private indexInForce: CouponIndex | null = null;
-  private usage: UsageState = emptyUsage();
-  private readonly entries = new Map<string, RedeemEntry>();
-  /** The same redemptions in journal order, for "the last one" without a scan of the map. */
-  private readonly inOrder: RedeemEntry[] = [];
-  private readonly voids: VoidEntry[] = [];
-  /** Void by the redemption it compensates. */
-  private readonly voidOf = new Map<string, VoidEntry>();
   private readonly log: Logger;
-  private sinceSnapshot = 0;
   private closed = false;
 
   private constructor(
     private readonly opts: CouponStoreOptions,
-    /** Null when opened read-only: then nothing is written, not even a torn tail cut away. */
-    private readonly journal: Journal | null,
+    /** Read-only when opened so: then nothing is written, not even a torn tail cut away. */
+    private readonly ledger: Ledger,
+    private readonly writer: boolean,
     private readonly state: LowSync<StateFile>,
     private readonly lock: DataDirLock,
   ) {
@@ -148,9 +164,9 @@ export class CouponStore implements LedgerPort {
    */
   static openReadOnly(opts: CouponStoreOptions, codes: OpenMode = "reader"): CouponStore {
     const noLock: DataDirLock = { path: "", release: () => undefined };
-    const store = new CouponStore(opts, null, openState(opts.dataDir), noLock);
+    const ledger = Ledger.openReadOnly(ledgerOptions(opts));
+    const store = new CouponStore(opts, ledger, false, openState(opts.dataDir), noLock);
     store.loadList("read-only", codes);
-    store.rebuild(readJournal(join(opts.dataDir, "journal.log")).records);
     return store;
   }
 
@@ -160,21 +176,17 @@ export class CouponStore implements LedgerPort {
     try {
       const state = openState(opts.dataDir);
       const snapshot = state.data.snapshot;
-      const opened = Journal.open(join(opts.dataDir, "journal.log"), {
-        committed: snapshot ? { seq: snapshot.seq, source: "the counters snapshot in state.json" } : null,
+      const { ledger } = Ledger.open({
+        ...ledgerOptions(opts),
+        legacyEvidence: snapshotEvidence(snapshot),
       });
-      if (opened.recovered) {
-        const { quarantine, ...torn } = opened.recovered;
-        opts.log.warn(
-          { ...torn, quarantine },
-          `journal had a torn last record (power cut mid-write) and nothing says it was committed: it was cut away, its bytes are kept in ${quarantine}`,
-        );
+      const store = new CouponStore(opts, ledger, true, state, lock);
+      // The snapshot of all history is gone once a checkpoint stands in for it.
+      if (snapshot !== undefined && ledger.hasCheckpoint()) {
+        delete state.data.snapshot;
+        state.write();
       }
-      if (opened.newlineRestored)
-        opts.log.warn("the journal's last record had lost its end of line; it verified and was kept");
-      const store = new CouponStore(opts, opened.journal, state, lock);
       store.loadList("write");
-      store.rebuild(opened.records);
       return store;
     } catch (err) {
       lock.release();
@@ -286,6 +298,7 @@ export class CouponStore implements LedgerPort {
    */
   commitPreparedList(prepared: PreparedList, now: number): ImportResult {
     let next: ListCache;
+    const synchronized = this.synchronized();
     try {
       this.writable("import a coupon list");
       const head = this.listHead();
@@ -295,27 +308,29 @@ export class CouponStore implements LedgerPort {
       )
         return { status: "unchanged", version: prepared.version, codes: prepared.codes };
       refuseStale(prepared.version, head);
-      const issuedAt = Date.parse(prepared.issuedAt);
-      this.refuseIssuedAhead(prepared.issuedAt, issuedAt, now);
+      this.refuseIssuedAhead(prepared.issuedAt, Date.parse(prepared.issuedAt), now, synchronized);
       next = ListCache.commit(prepared, this.opts.merchant, this.log);
     } catch (err) {
       ListCache.discard(prepared);
       throw err;
     }
     this.install(next);
-    this.raiseTrustedTime(this.indexInForce?.issuedAt ?? 0, "list");
+    this.listDated(prepared.version, prepared.issuedAt, now, synchronized);
     this.log.info({ version: prepared.version, codes: prepared.codes }, "coupon list imported");
     return { status: "imported", version: prepared.version, codes: prepared.codes };
   }
 
-  private refuseIssuedAhead(issuedText: string, issuedAt: number, now: number): void {
-    const terminalTime = this.terminalTime(now);
-    if (issuedAt > terminalTime + this.maxAheadMs()) {
-      throw new CouponListError(
-        "issued_ahead",
-        `coupon list refused: issued ${issuedText}, ${formatSpan(issuedAt - terminalTime)} ahead of this terminal's time ${new Date(terminalTime).toISOString()} (at most clock.maxAheadHours = ${this.maxAheadMs() / 3_600_000} h): the server's clock or this terminal's is wrong; set the clock (NTP), or import a signed time statement (\`quan time import\`), then import the list again`,
+  /** A list now in force (full or delta): its date feeds trusted time as far as the clock rules allow. */
+  private listDated(version: number, issuedText: string, now: number, synchronized: boolean): void {
+    const issuedAt = Date.parse(issuedText);
+    if (!synchronized) this.raiseTrustedTime(issuedAt, "list");
+    else if (issuedAt <= now + this.opts.clockToleranceMs)
+      this.raiseTrustedTime(Math.min(issuedAt, now), "list");
+    else
+      this.log.warn(
+        { version, issuedAt: issuedText },
+        `the server's clock is ${formatSpan(issuedAt - now)} ahead: list ${version} is dated ${issuedText}, this terminal's NTP-synchronised clock says ${new Date(now).toISOString()}; the list is in force but its date is not taken as the time (fix the server's clock)`,
       );
-    }
   }
 
   /**
@@ -332,12 +347,15 @@ export class CouponStore implements LedgerPort {
     const list = this.list;
     if (!list) throw new ListDeltaError("wrong_base", "no coupon list in force: a full list is needed first");
     const bytes = typeof envelope === "string" ? Buffer.from(envelope, "utf8") : envelope;
-    const result = list.applyDelta(bytes, (delta) =>
-      this.refuseIssuedAhead(delta.issuedAt, Date.parse(delta.issuedAt), now),
-    );
+    const synchronized = this.synchronized();
+    let issuedText = "";
+    const result = list.applyDelta(bytes, (delta) => {
+      issuedText = delta.issuedAt;
+      this.refuseIssuedAhead(delta.issuedAt, Date.parse(delta.issuedAt), now, synchronized);
+    });
     if (result.status === "applied") {
       this.indexInForce = list.index();
-      this.raiseTrustedTime(this.indexInForce.issuedAt, "list");
+      this.listDated(result.version, issuedText, now, synchronized);
       this.log.info({ version: result.version, overlay: list.overlaySize }, "coupon list update applied");
     }
     return { ...result, compactDue: list.overlaySize >= this.compactAfter() };
@@ -371,6 +389,23 @@ export class CouponStore implements LedgerPort {
     return verifyListCache(join(dataDir, LIST_DIR), pinned, log);
   }
 
+  /**
+   * A list dated further ahead than clock.maxAheadHours: of a synchronised clock, the server's
+   * clock is wrong; otherwise measured from what the clock, NTP or a time statement vouched for,
+   * never from time an earlier list raised (two lists must not chain past the bound).
+   */
+  private refuseIssuedAhead(issuedText: string, issuedAt: number, now: number, synchronized: boolean): void {
+    const base = synchronized ? now : Math.max(now, this.vouchedTime());
+    if (issuedAt <= base + this.maxAheadMs()) return;
+    const bound = `at most clock.maxAheadHours = ${this.maxAheadMs() / 3_600_000} h`;
+    throw new CouponListError(
+      "issued_ahead",
+      synchronized
+        ? `coupon list refused: issued ${issuedText}, ${formatSpan(issuedAt - now)} ahead of this terminal's NTP-synchronised clock ${new Date(now).toISOString()} (${bound}): the server's clock is wrong; fix it, sign the list again and import it`
+        : `coupon list refused: issued ${issuedText}, ${formatSpan(issuedAt - base)} ahead of this terminal's time ${new Date(base).toISOString()} (the clock is not NTP synchronised; ${bound}): the server's clock or this terminal's is wrong; set the clock (NTP), or import a signed time statement (\`quan time import\`), then import the list again`,
+    );
+  }
+
   index(): CouponIndex | null {
     return this.indexInForce;
   }
@@ -378,19 +413,21 @@ export class CouponStore implements LedgerPort {
   // ---- validation and commits ------------------------------------------------------------
 
   private context(now: number): TerminalContext {
+    // A synchronised clock is the authority: no trusted time ahead of it counts.
+    const synchronized = this.synchronized();
     return {
       store: this.opts.store,
       terminal: this.opts.terminal,
-      trustedTime: this.trustedTime(),
+      trustedTime: synchronized ? Math.min(this.trustedTime(), now) : this.trustedTime(),
       clockToleranceMs: this.opts.clockToleranceMs,
-      trustedTimeInDoubt: this.trustedTimeInDoubt(now),
+      trustedTimeInDoubt: !synchronized && this.trustedTimeInDoubt(now),
     };
   }
 
   check(basket: BasketInput, now: number): BasketVerdict {
     const index = this.indexInForce;
     if (!index) return noList(basket);
-    return evaluateBasket(index, this.usage, basket, now, this.context(now));
+    return evaluateBasket(index, this.ledger.usage, basket, now, this.context(now));
   }
 
   redeem(basket: BasketInput, now: number, cashier: string): RedeemResult {
@@ -420,10 +457,10 @@ export class CouponStore implements LedgerPort {
   /** Voids any redemption by id (the technician's `quan void`): manager PIN, void window, once. */
   voidRedemption(id: string, now: number, cashier: string, pin: string): VoidEntry {
     const at = this.terminalTime(now);
-    this.refuseWhileLocked(at);
+    this.refuseWhileLocked(now);
     const found = this.redemption(id);
     if (!found) throw new VoidError("not_found", `no redemption ${id} on this terminal`);
-    this.checkManagerPin(pin, at);
+    this.checkManagerPin(pin, now);
     if (found.voided) throw new VoidError("already_voided", `redemption ${id} is already voided`);
     if (at - Date.parse(found.entry.at) > this.opts.voidWindowMs) {
       throw new VoidError(
@@ -462,21 +499,33 @@ export class CouponStore implements LedgerPort {
     return pinLockStatus(this.state.data.pinLock ?? UNLOCKED, this.pinPolicy(), at);
   }
 
-  private refuseWhileLocked(at: number): void {
-    const status = this.pinLock(at);
+  /** `now` is the clock; the lockout runs in terminal time, the message says the real minutes left. */
+  private refuseWhileLocked(now: number): void {
+    const status = this.pinLock(now);
     if (status.lockedUntil === null) return;
-    const minutes = Math.ceil((status.lockedUntil - at) / 60_000);
     throw new ManagerPinError(
       "locked",
-      `too many wrong manager PINs: locked until ${new Date(status.lockedUntil).toISOString()} (${minutes} min)`,
+      `too many wrong manager PINs: manager actions are ${this.lockedFor(status.lockedUntil, now)}`,
       0,
       status.lockedUntil,
     );
   }
 
+  /**
+   * "locked for 5 min (until 12:05, Asia/Shanghai)": the minutes from the clock (while the
+   * terminal's time is ahead of the clock it does not move, so the real wait is longer), the end
+   * in the store's time zone, as on the terminal's screen.
+   */
+  private lockedFor(lockedUntil: number, now: number): string {
+    const minutes = Math.max(1, Math.ceil((lockedUntil - now) / 60_000));
+    const zone = this.indexInForce?.timezone ?? "UTC";
+    return `locked for ${minutes} min (until ${formatLocalDateTime(lockedUntil, zone).slice(0, 16)}, ${zone})`;
+  }
+
   /** One policy for every door: a wrong PIN is counted durably, and enough of them lock manager actions. */
-  private checkManagerPin(pin: string, at: number): void {
-    this.refuseWhileLocked(at);
+  private checkManagerPin(pin: string, now: number): void {
+    const at = this.terminalTime(now);
+    this.refuseWhileLocked(now);
     const hash = this.opts.managerPinHash;
     if (!hash)
       throw new ManagerPinError(
@@ -488,7 +537,11 @@ export class CouponStore implements LedgerPort {
     const ok = verifyPin(pin, hash);
     const before = this.state.data.pinLock ?? UNLOCKED;
     const after = afterPinAttempt(before, this.pinPolicy(), ok, at);
-    if (after.failures !== before.failures || after.lockedUntil !== before.lockedUntil) {
+    if (
+      after.failures !== before.failures ||
+      after.lockedUntil !== before.lockedUntil ||
+      (after.lockouts ?? 0) !== (before.lockouts ?? 0)
+    ) {
       this.writable("record a manager PIN attempt");
       this.state.data.pinLock = after;
       this.state.write();
@@ -498,8 +551,8 @@ export class CouponStore implements LedgerPort {
     throw new ManagerPinError(
       "bad_pin",
       status.lockedUntil === null
-        ? `wrong manager PIN (${status.attemptsLeft} attempts left)`
-        : `wrong manager PIN: too many in a row, locked until ${new Date(status.lockedUntil).toISOString()}`,
+        ? `wrong manager PIN (${status.attemptsLeft} ${status.attemptsLeft === 1 ? "attempt" : "attempts"} left)`
+        : `wrong manager PIN: too many in a row, manager actions are ${this.lockedFor(status.lockedUntil, now)}`,
       status.attemptsLeft,
       status.lockedUntil,
     );
@@ -510,55 +563,22 @@ export class CouponStore implements LedgerPort {
    * Once the journal has it the entry is committed, whatever the housekeeping after it does.
    */
   private commit(entry: JournalEntry): JournalRecord {
-    const record = this.writable("commit").append(entry);
-    this.fold(record);
-    if (++this.sinceSnapshot >= (this.opts.snapshotEvery ?? 1000)) this.trySnapshot();
-    return record;
-  }
-
-  /** Counts a journal record into the usage counters, then keeps its entry. */
-  private fold(record: JournalRecord): void {
-    applyEntry(this.usage, entryOf(record), record.seq, (id) => this.entries.get(id));
-    this.keep(record);
-  }
-
-  /** Keeps an entry for queries (voids, reports, last redemption). Its time is not trusted time. */
-  private keep(record: JournalRecord): void {
-    const entry = entryOf(record);
-    if (entry.type === "void") {
-      this.voids.push(entry);
-      this.voidOf.set(entry.target, entry);
-      return;
-    }
-    this.entries.set(entry.id, entry);
-    this.inOrder.push(entry);
+    this.writable("commit");
+    return this.ledger.commit(entry);
   }
 
   // ---- queries ---------------------------------------------------------------------------
 
   lastRedemption(): LastRedemption | undefined {
-    for (let i = this.inOrder.length - 1; i >= 0; i--) {
-      const entry = this.inOrder[i] as RedeemEntry;
-      if (entry.terminal !== this.opts.terminal) continue;
-      const voidEntry = this.voidOf.get(entry.id);
-      return voidEntry ? { entry, voidEntry } : { entry };
-    }
-    return undefined;
+    return this.ledger.lastRedemption();
   }
 
   redemption(id: string): { entry: RedeemEntry; voided: boolean } | undefined {
-    const entry = this.entries.get(id);
-    return entry ? { entry, voided: this.usage.redemptions.get(id)?.voided ?? false } : undefined;
+    return this.ledger.redemption(id);
   }
 
   entriesBetween(from: number, to: number): (RedeemEntry | VoidEntry)[] {
-    const inRange = (e: { at: string }) => {
-      const t = Date.parse(e.at);
-      return t >= from && t < to;
-    };
-    return [...[...this.entries.values()].filter(inRange), ...this.voids.filter(inRange)].sort((a, b) =>
-      a.at.localeCompare(b.at),
-    );
+    return this.ledger.entriesBetween(from, to);
   }
 
   /**
@@ -566,7 +586,7 @@ export class CouponStore implements LedgerPort {
    * (a full disk) and its cut-back holds again, so the terminal recovers without a restart.
    */
   canCommit(): boolean {
-    return this.journal?.recover() ?? false;
+    return this.writer && this.ledger.canCommit();
   }
 
   lastDayClose(): DayClose | null {
@@ -579,7 +599,7 @@ export class CouponStore implements LedgerPort {
   closeDay(from: number, to: number, pin: string): DayClose {
     this.writable("close the day");
     if (!(from <= to)) throw new RangeError(`a Z period ends after it starts (${from} > ${to})`);
-    this.checkManagerPin(pin, this.terminalTime(to));
+    this.checkManagerPin(pin, to);
     const close: DayClose = { no: (this.lastDayClose()?.no ?? 0) + 1, from, to };
     this.state.data.lastZ = close;
     this.state.data.lastZAt = to;
@@ -618,9 +638,32 @@ export class CouponStore implements LedgerPort {
     return this.trustedTime() - now > this.maxAheadMs();
   }
 
-  /** The time a commit is recorded at: the later of clock and trusted time, unless that is in doubt. */
+  /**
+   * The time a commit is recorded at (and the void window and PIN lockout run in): a synchronised
+   * clock's; otherwise the later of clock and trusted time, unless that is in doubt.
+   */
   terminalTime(now: number): number {
-    return this.trustedTimeInDoubt(now) ? now : Math.max(now, this.trustedTime());
+    if (this.synchronized() || this.trustedTimeInDoubt(now)) return now;
+    return Math.max(now, this.trustedTime());
+  }
+
+  /** Whether the clock is NTP-synchronised now (as the daemon or the CLI was told to find out). */
+  clockSynchronized(): boolean {
+    return this.synchronized();
+  }
+
+  private synchronized(): boolean {
+    return this.opts.clockSynchronized?.() ?? false;
+  }
+
+  /**
+   * The latest instant NTP or a signed time statement vouched for. A state file from before this
+   * was kept: its trusted time counts when NTP or a statement set it, not when a list did.
+   */
+  vouchedTime(): number {
+    const s = this.state.data;
+    if (s.vouchedTime !== undefined) return s.vouchedTime;
+    return s.trustedSource === "ntp" || s.trustedSource === "statement" ? s.trustedTime : 0;
   }
 
   private maxAheadMs(): number {
@@ -633,23 +676,28 @@ export class CouponStore implements LedgerPort {
       listVersion: this.indexInForce?.version ?? null,
       listIssuedAt: this.indexInForce?.issuedAt ?? null,
       codes: this.indexInForce?.codes.size ?? 0,
-      clockTrusted: now >= trusted - this.opts.clockToleranceMs,
+      clockSynchronized: this.synchronized(),
+      clockTrusted: this.synchronized() || now >= trusted - this.opts.clockToleranceMs,
       trustedTime: trusted,
-      redemptions: this.entries.size,
+      redemptions: this.ledger.redemptions,
     };
   }
 
   /** Called by the daemon when the clock is known good (NTP synchronised) to carry trust across reboots. */
   raiseTrustedTime(instant: number, source: TrustedSource = "ntp"): void {
-    if (instant <= this.state.data.trustedTime) return;
+    const vouches = source !== "list" && instant > this.vouchedTime();
+    if (instant <= this.state.data.trustedTime && !vouches) return;
     this.writable("record the trusted time");
-    this.state.data.trustedTime = instant;
-    this.state.data.trustedSource = source;
+    if (instant > this.state.data.trustedTime) {
+      this.state.data.trustedTime = instant;
+      this.state.data.trustedSource = source;
+    }
+    if (vouches) this.state.data.vouchedTime = instant;
     this.state.write();
   }
 
   /**
-   * Sets the trusted time from a signed time statement (see coupons/time-statement.ts): the
+   * Sets the trusted time from a signed time statement (see protocol/time-statement): the
    * merchant's word, so it may move the time backwards (the way out of a poisoned trusted time).
    * A refused statement throws TimeStatementError and changes nothing.
    */
@@ -661,10 +709,19 @@ export class CouponStore implements LedgerPort {
       clockNow,
       this.state.data.timeStatementNonce,
     );
+    // Every statement that could still be imported by this clock is remembered, not only the last.
+    const seen = (this.state.data.timeStatementNonces ?? []).filter((s) => s.expiresAt >= clockNow);
+    if (seen.some((s) => s.nonce === verified.nonce))
+      throw new TimeStatementError("replayed", "this statement was already imported; sign a fresh one");
     const previous = this.state.data.trustedTime;
     this.state.data.trustedTime = verified.instant;
     this.state.data.trustedSource = "statement";
+    this.state.data.vouchedTime = verified.instant;
     this.state.data.timeStatementNonce = verified.nonce;
+    this.state.data.timeStatementNonces = [
+      ...seen.slice(-(MAX_REMEMBERED_STATEMENTS - 1)),
+      { nonce: verified.nonce, expiresAt: verified.expiresAt },
+    ];
     this.state.write();
     this.log.warn(
       { previous: new Date(previous).toISOString(), instant: new Date(verified.instant).toISOString() },
@@ -673,71 +730,41 @@ export class CouponStore implements LedgerPort {
     return { previous, instant: verified.instant };
   }
 
-  // ---- start-up and shutdown --------------------------------------------------------------
+  // ---- shutdown -------------------------------------------------------------------------
 
-  private rebuild(records: readonly JournalRecord[]): void {
-    const snap = this.state.data.snapshot;
-    const usable = snap && snap.seq <= records.length && records[snap.seq - 1]?.hash === snap.hash;
-    if (snap && !usable) {
-      if (snap.seq > records.length) {
-        throw new Error(
-          `journal ${join(this.opts.dataDir, "journal.log")} has ${records.length} records but the counters snapshot is at record ${snap.seq}: the journal was truncated or replaced; restore it from backup`,
-        );
-      }
-      this.log.warn(
-        { snapshotSeq: snap.seq },
-        "counters snapshot does not match the journal; rebuilding counters from the whole journal",
-      );
-    }
-    this.usage = usable && snap ? restoreUsage(snap) : emptyUsage();
-    const from = usable && snap ? snap.seq : 0;
-    // Records up to the snapshot are already in its counters: kept, not counted again.
-    for (const record of records) {
-      if (record.seq <= from) this.keep(record);
-      else this.fold(record);
-    }
+  /** A clear refusal when this store was opened read-only. */
+  private writable(what: string): void {
+    if (!this.writer) throw new Error(`cannot ${what}: the store was opened read-only`);
   }
 
-  /** The journal, or a clear refusal when this store was opened read-only. */
-  private writable(what: string): Journal {
-    if (!this.journal) throw new Error(`cannot ${what}: the store was opened read-only`);
-    return this.journal;
+  /** Waits for background checkpoint work (for tests and benchmarks; the daemon never waits). */
+  settle(): Promise<void> {
+    return this.ledger.settle();
   }
 
-  private writeSnapshot(): void {
-    const journal = this.writable("write the counters snapshot");
-    this.state.data.snapshot = snapshotUsage(this.usage, journal.lastSeq, journal.lastHash);
-    this.state.write();
-    this.sinceSnapshot = 0;
-  }
-
-  /**
-   * The snapshot only shortens the next start (the journal is the truth): a failure (a full disk)
-   * is logged, and tried again at the next commit and at close.
-   */
-  private trySnapshot(): void {
-    try {
-      this.writeSnapshot();
-    } catch (err) {
-      this.log.warn(
-        { err, pendingRecords: this.sinceSnapshot },
-        `could not write the counters snapshot (${(err as Error).message}); the redemptions are safe in the journal, it is tried again later`,
-      );
-    }
-  }
-
-  /** Always closes the journal and releases the lock, whatever the snapshot does. */
+  /** Always closes the journal and releases the lock, whatever the checkpoint does. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (this.sinceSnapshot > 0 && this.journal) this.trySnapshot();
-      this.journal?.close();
+      this.ledger.close();
     } finally {
       this.list?.close();
       this.lock.release();
     }
   }
+}
+
+function ledgerOptions(opts: CouponStoreOptions) {
+  return {
+    dataDir: opts.dataDir,
+    terminal: opts.terminal,
+    voidWindowMs: opts.voidWindowMs,
+    log: opts.log,
+    ...(opts.snapshotEvery !== undefined ? { checkpointEvery: opts.snapshotEvery } : {}),
+    ...(opts.segmentBytes !== undefined ? { segmentBytes: opts.segmentBytes } : {}),
+    ...(opts.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: opts.checkpointIntervalMs } : {}),
+  };
 }
 
 /** The envelope a data dir from before the compact cache holds, or null when it holds none. */
@@ -766,7 +793,6 @@ function openState(dataDir: string): LowSync<StateFile> {
   return openDurableDb<StateFile>(join(dataDir, "state.json"), {
     format: "quan.state/1",
     trustedTime: 0,
-    snapshot: null,
   });
 }
 

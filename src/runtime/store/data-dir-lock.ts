@@ -62,6 +62,20 @@ export function acquireDataDirLock(dir: string): DataDirLock {
   );
 }
 
+/** The process holding the data directory (the running terminal), or null; reads, never takes, the lock. */
+export function dataDirHolder(dir: string): number | null {
+  const path = join(resolve(dir), "lock");
+  if (heldHere.has(path)) return process.pid;
+  let content: string;
+  try {
+    content = readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
+  }
+  return isLiveHolder(content) ? Number.parseInt(content, 10) : null;
+}
+
 function tryCreate(path: string, content: string): boolean {
   let fd: number;
   try {

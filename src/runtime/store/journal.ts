@@ -10,7 +10,7 @@ import {
   readSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { JournalEntry, JournalRecord } from "../ledger/records.js";
+import type { JournalEntry, JournalRecord } from "../../protocol/journal/index.js";
 import { fsyncDirectory, writeAll, writeFileDurable } from "./durable-file.js";
 
 /**
@@ -73,12 +73,18 @@ export interface JournalContents {
    * committed (a torn write never produces a line whose checksum matches), so it is kept.
    */
   missingNewline: boolean;
+  /** Seq and hash of the last verified record (the `from` position's when none was read). */
+  lastSeq: number;
+  lastHash: string;
 }
 
-/** What the caller knows from elsewhere (the counters snapshot): records up to `seq` were committed. */
+/**
+ * What the caller knows from elsewhere (a counters checkpoint, or the legacy snapshot in state.json):
+ * records up to `seq` were committed.
+ */
 export interface CommitEvidence {
   seq: number;
-  /** Names the evidence in the refusal, e.g. "the counters snapshot in state.json". */
+  /** Names the evidence in the refusal, e.g. "the counters checkpoint checkpoint-….json". */
   source: string;
 }
 
@@ -89,7 +95,28 @@ export type JournalVerification =
 export interface JournalReadOptions {
   /** Bytes read at a time (default 1 MiB); the whole file is never held in memory. */
   chunkSize?: number;
+  /**
+   * Where reading starts, for a segment of a longer journal or a tail after a checkpoint: the
+   * byte offset of a record's start, the seq of the record before it and that record's hash.
+   */
+  from?: JournalPosition;
+  /**
+   * Called for each verified record instead of collecting them (`records` stays empty): a long
+   * journal is never held in memory.
+   */
+  onRecord?: (record: JournalRecord, offset: number, length: number) => void;
 }
+
+/** A point between two records: what a record read from `offset` must continue. */
+export interface JournalPosition {
+  offset: number;
+  /** Seq of the record just before `offset` (0 at the very start of the journal). */
+  seq: number;
+  /** Hash of that record (GENESIS_HASH at the very start). */
+  hash: string;
+}
+
+export const JOURNAL_START: JournalPosition = { offset: 0, seq: 0, hash: "0".repeat(64) };
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
@@ -103,11 +130,18 @@ export function readJournal(path: string, opts: JournalReadOptions = {}): Journa
     fd = openSync(path, "r");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT")
-      return { records: [], torn: null, validBytes: 0, missingNewline: false };
+      return {
+        records: [],
+        torn: null,
+        validBytes: 0,
+        missingNewline: false,
+        lastSeq: opts.from?.seq ?? 0,
+        lastHash: opts.from?.hash ?? GENESIS_HASH,
+      };
     throw err;
   }
   try {
-    return scanJournal(fd, path, opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    return scanJournal(fd, path, opts);
   } finally {
     closeSync(fd);
   }
@@ -116,8 +150,17 @@ export function readJournal(path: string, opts: JournalReadOptions = {}): Journa
 /** For `quan journal verify`: the same checks as opening, as a result instead of an exception. */
 export function verifyJournal(path: string, opts: JournalReadOptions = {}): JournalVerification {
   try {
-    const { records, torn } = readJournal(path, opts);
-    return { ok: true, records: records.length, lastHash: records.at(-1)?.hash ?? GENESIS_HASH, torn };
+    let count = 0;
+    let lastHash = opts.from?.hash ?? GENESIS_HASH;
+    const { torn } = readJournal(path, {
+      ...opts,
+      onRecord: (record) => {
+        count++;
+        lastHash = record.hash;
+        opts.onRecord?.(record, 0, 0);
+      },
+    });
+    return { ok: true, records: count, lastHash, torn };
   } catch (err) {
     if (err instanceof JournalCorruptError)
       return { ok: false, line: err.line, offset: err.offset, problem: err.problem };
@@ -133,11 +176,11 @@ interface Line {
 }
 
 /** The file's lines, read a chunk at a time; a line spanning chunks is joined once (no quadratic copying). */
-function* readLines(fd: number, chunkSize: number): Generator<Line> {
+function* readLines(fd: number, chunkSize: number, start: number): Generator<Line> {
   const chunk = Buffer.alloc(chunkSize);
   let pending: Buffer[] = [];
-  let lineOffset = 0;
-  let position = 0;
+  let lineOffset = start;
+  let position = start;
   for (;;) {
     const n = readSync(fd, chunk, 0, chunkSize, position);
     if (n === 0) break;
@@ -181,21 +224,25 @@ function parseLine(bytes: Buffer): ParsedLine {
   return { record: parsed as JournalRecord };
 }
 
-function scanJournal(fd: number, path: string, chunkSize: number): JournalContents {
+function scanJournal(fd: number, path: string, opts: JournalReadOptions): JournalContents {
   const records: JournalRecord[] = [];
-  let prev = GENESIS_HASH;
+  const from = opts.from ?? JOURNAL_START;
+  const onRecord = opts.onRecord ?? ((record: JournalRecord) => void records.push(record));
+  let prev = from.hash;
+  let lastSeq = from.seq;
+  // Line numbers count from the start of the file only when reading from it.
   let lineNumber = 0;
-  let validBytes = 0;
+  let validBytes = from.offset;
   // A bad line is only a torn write if nothing follows it; decided when the next line (or EOF) comes.
   let suspect: { line: number; offset: number; length: number; problem: string } | null = null;
-  for (const line of readLines(fd, chunkSize)) {
+  for (const line of readLines(fd, opts.chunkSize ?? DEFAULT_CHUNK_SIZE, from.offset)) {
     if (suspect) throw new JournalCorruptError(path, suspect.line, suspect.offset, suspect.problem);
     lineNumber++;
     const parsed = parseLine(line.bytes);
     if (!line.terminated && "problem" in parsed) {
       const reason = `the last record has no end of line (write cut short): ${parsed.problem}`;
       const torn = { offset: line.offset, line: lineNumber, droppedBytes: line.bytes.length, reason };
-      return { records, torn, validBytes, missingNewline: false };
+      return { records, torn, validBytes, missingNewline: false, lastSeq, lastHash: prev };
     }
     if ("problem" in parsed) {
       suspect = {
@@ -208,12 +255,12 @@ function scanJournal(fd: number, path: string, chunkSize: number): JournalConten
     }
     const { record } = parsed;
     // A line with a good checksum was written whole: a wrong place in the chain is never a torn write.
-    if (record.seq !== records.length + 1) {
+    if (record.seq !== lastSeq + 1) {
       throw new JournalCorruptError(
         path,
         lineNumber,
         line.offset,
-        `expected record ${records.length + 1}, found ${String(record.seq)} (a record was removed or reordered)`,
+        `expected record ${lastSeq + 1}, found ${String(record.seq)} (a record was removed or reordered)`,
       );
     }
     if (record.prev !== prev) {
@@ -224,17 +271,19 @@ function scanJournal(fd: number, path: string, chunkSize: number): JournalConten
         "the hash chain is broken (the record before it was changed, removed or reordered)",
       );
     }
-    records.push(record);
+    onRecord(record, line.offset, line.bytes.length + (line.terminated ? 1 : 0));
     prev = record.hash;
+    lastSeq = record.seq;
     validBytes = line.offset + line.bytes.length + (line.terminated ? 1 : 0);
-    if (!line.terminated) return { records, torn: null, validBytes, missingNewline: true };
+    if (!line.terminated)
+      return { records, torn: null, validBytes, missingNewline: true, lastSeq, lastHash: prev };
   }
   if (suspect) {
     const reason = `the last record is incomplete: ${suspect.problem} (write cut short)`;
     const torn = { offset: suspect.offset, line: suspect.line, droppedBytes: suspect.length, reason };
-    return { records, torn, validBytes, missingNewline: false };
+    return { records, torn, validBytes, missingNewline: false, lastSeq, lastHash: prev };
   }
-  return { records, torn: null, validBytes, missingNewline: false };
+  return { records, torn: null, validBytes, missingNewline: false, lastSeq, lastHash: prev };
 }
 
 /**
@@ -254,7 +303,7 @@ export function serializeRecord(
 
 export interface OpenedJournal {
   journal: Journal;
-  /** Every committed record, oldest first, for rebuilding counters. */
+  /** Every committed record read, oldest first (empty when `onRecord` was given). */
   records: JournalRecord[];
   /** Set when a torn last record was cut away at open (its bytes kept in `recovered.quarantine`). */
   recovered: TornTail | null;
@@ -294,17 +343,10 @@ export class Journal {
         fsyncSync(fd);
         fsyncDirectory(dirname(path));
       }
-      const contents = scanJournal(fd, path, opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
+      const contents = scanJournal(fd, path, opts);
       const { torn } = contents;
-      const evidence = opts.committed;
-      if (torn && evidence && evidence.seq > contents.records.length) {
-        throw new JournalCorruptError(
-          path,
-          torn.line,
-          torn.offset,
-          `${torn.reason}, but ${evidence.source} says record ${evidence.seq} was committed: the record was damaged after it was written, so it is not cut away`,
-        );
-      }
+      const damage = tornTailDamage(path, torn, contents.lastSeq, opts.committed);
+      if (damage) throw damage;
       let size = contents.validBytes;
       if (contents.missingNewline) {
         writeAll(fd, Buffer.of(NEWLINE));
@@ -316,8 +358,7 @@ export class Journal {
         ftruncateSync(fd, contents.validBytes);
         fsyncSync(fd);
       }
-      const last = contents.records.at(-1);
-      const journal = new Journal(path, fd, last?.seq ?? 0, last?.hash ?? GENESIS_HASH, size);
+      const journal = new Journal(path, fd, contents.lastSeq, contents.lastHash, size);
       return {
         journal,
         records: contents.records,
@@ -336,6 +377,11 @@ export class Journal {
 
   get lastHash(): string {
     return this.hash;
+  }
+
+  /** The end of the committed records: where the next record will start. */
+  get position(): JournalPosition {
+    return { offset: this.size, seq: this.seq, hash: this.hash };
   }
 
   /** False after a failed append (until `recover()` or the next append succeeds) or after close. */
@@ -376,7 +422,7 @@ export class Journal {
     if (!this.recover()) {
       const cause = this.failure as Error;
       throw new JournalWriteError(
-        `journal ${this.path} failed earlier and cannot be restored yet (${cause.message}); nothing was committed, the next commit tries again`,
+        `journal ${this.path} failed earlier and cannot be restored yet (${writeProblem(cause)}); nothing was committed, the next commit tries again`,
         { cause },
       );
     }
@@ -421,7 +467,7 @@ export class Journal {
       rollback = `cutting the partial write back failed too (${(truncateError as Error).message}); the next open recovers`;
     }
     throw new JournalWriteError(
-      `append to journal ${this.path} failed (${cause.message}): nothing was committed; ${rollback}. The next commit tries again`,
+      `append to journal ${this.path} failed (${writeProblem(cause)}): nothing was committed; ${rollback}. The next commit tries again`,
       { cause },
     );
   }
@@ -434,7 +480,7 @@ export class Journal {
 }
 
 /**
- * Copies a torn tail, durably, to `journal.log.torn-<offset>` (numbered if that exists) before it is
+ * Copies a torn tail, durably, to `<file>.torn-<offset>` beside it (numbered if that exists) before it is
  * cut away: nothing leaves the disk unseen, and a technician can still look at it.
  */
 function quarantineTail(fd: number, path: string, torn: TornTail): string {
@@ -450,6 +496,37 @@ function quarantineTail(fd: number, path: string, torn: TornTail): string {
   for (let i = 2; existsSync(target); i++) target = `${base}-${i}`;
   writeFileDurable(target, bytes.subarray(0, read));
   return target;
+}
+
+/**
+ * What open decides about a torn last record: null when it is a write that never completed (cut
+ * away at open), or the damage open refuses to start with, when `committed` says it was committed.
+ * `quan doctor` and `quan journal verify` ask the same question.
+ */
+export function tornTailDamage(
+  path: string,
+  torn: TornTail | null,
+  /** Seq of the last whole record before the torn one. */
+  lastSeq: number,
+  committed: CommitEvidence | null | undefined,
+): JournalCorruptError | null {
+  if (!torn || !committed || committed.seq <= lastSeq) return null;
+  return new JournalCorruptError(
+    path,
+    torn.line,
+    torn.offset,
+    `${torn.reason}, but ${committed.source} says record ${committed.seq} was committed: the record was damaged after it was written, so it is not cut away`,
+  );
+}
+
+/** Why a write failed, as a technician acts on it; the raw text in brackets. */
+function writeProblem(cause: Error): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === "ENOSPC")
+    return "the disk is full (ENOSPC), there is no room for the journal: free space on the SD card (`df -h`, `quan doctor`)";
+  if (code === "EIO") return `the SD card reported a read/write error (${cause.message}): it may be failing`;
+  if (code === "EROFS") return `the file system is read-only (${cause.message}): the SD card may be failing`;
+  return cause.message;
 }
 
 /** O_APPEND so every write lands at the end; readable too, for the verification at open. */

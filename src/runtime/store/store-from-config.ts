@@ -7,6 +7,8 @@ export function openStoreFromConfig(
   config: Config,
   log: Logger,
   mode: "write" | "read-only" = "write",
+  /** Whether the clock is NTP-synchronised (the caller knows how to ask; the store may not). */
+  clockSynchronized?: () => boolean,
 ): CouponStore {
   return (mode === "read-only" ? CouponStore.openReadOnly : CouponStore.open)({
     dataDir: config.dataDir,
@@ -16,6 +18,7 @@ export function openStoreFromConfig(
     clockToleranceMs: config.clock.toleranceSeconds * 1000,
     maxAheadMs: config.clock.maxAheadHours * 3_600_000,
     voidWindowMs: config.void.windowMinutes * 60_000,
+    ...(clockSynchronized ? { clockSynchronized } : {}),
     ...(config.void.managerPin ? { managerPinHash: config.void.managerPin } : {}),
     log,
   });

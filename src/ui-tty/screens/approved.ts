@@ -1,7 +1,7 @@
+import { center } from "../../runtime/text/fit.js";
 import { type Block, block, compose, line } from "../layout.js";
 import type { Line } from "../line.js";
 import { t } from "../messages.js";
-import { center } from "../text-width.js";
 import {
   bigBlock,
   headerBlock,

@@ -1,7 +1,7 @@
 import type { CouponLineView, FlowView } from "../../runtime/flow/view.js";
+import { spreadOnScreen } from "../../runtime/text/fit.js";
 import { type Block, block, line } from "../layout.js";
 import { t } from "../messages.js";
-import { spread } from "../text-width.js";
 import { money, type ScreenOptions } from "./frame.js";
 
 /** The refusal in the cashier's words: "已使用", "未达最低消费 ￥50.00". */
@@ -31,12 +31,12 @@ export function couponBlocks(coupon: CouponLineView, view: FlowView, o: ScreenOp
     const left = `OK ${coupon.code}${coupon.offer ? ` ${coupon.offer}` : ""}`;
     const right =
       coupon.discount !== undefined && coupon.discount > 0 ? `-${money(coupon.discount, view)}` : "";
-    blocks.push(block(0, line(spread(left, right, o.cols))));
+    blocks.push(block(0, line(spreadOnScreen(left, right, o.cols))));
     const second = coupon.gift ? t(o.locale, "sale.gift", { gift: coupon.gift }) : coupon.name;
     if (second) blocks.push(block(2, line(`   ${second}`, "dim")));
     return blocks;
   }
-  blocks.push(block(0, line(spread(`×  ${coupon.code}`, reasonText(coupon, o), o.cols), "error")));
+  blocks.push(block(0, line(spreadOnScreen(`×  ${coupon.code}`, reasonText(coupon, o), o.cols), "error")));
   const detail = reasonDetail(coupon, o) ?? coupon.name;
   if (detail) blocks.push(block(2, line(`   ${detail}`)));
   return blocks;

@@ -1,9 +1,9 @@
 import type { DoneWhat } from "../../runtime/flow/view.js";
 import { reportName } from "../../runtime/receipts/labels.js";
+import { center } from "../../runtime/text/fit.js";
 import { type Block, block, compose, line } from "../layout.js";
 import type { Line } from "../line.js";
 import { t } from "../messages.js";
-import { center } from "../text-width.js";
 import { headerBlock, hintsBlock, messageBlocks, type ScreenOptions, type ViewOf } from "./frame.js";
 import { receiptBlocks } from "./receipt-summary.js";
 

@@ -2,11 +2,13 @@ import type { Locale } from "../../runtime/engine/labels.js";
 import { type ActionName, DEFAULT_KEYMAP, type Keymap, PHYSICAL_KEYS } from "../../runtime/flow/keymap.js";
 import type { FlowView, ScreenView } from "../../runtime/flow/view.js";
 import { formatMoney } from "../../runtime/money.js";
+import { center, spreadOnScreen } from "../../runtime/text/fit.js";
+import { screenWidth } from "../../runtime/text/measure.js";
+import { wrapForScreen } from "../../runtime/text/wrap.js";
 import { BIG_TEXT_ROWS, bigText } from "../big-text.js";
 import { type Block, block, line } from "../layout.js";
 import type { LineStyle, ScreenSize } from "../line.js";
 import { type MessageKey, t } from "../messages.js";
-import { center, displayWidth, spread, wrap } from "../text-width.js";
 
 export interface ScreenOptions extends ScreenSize {
   locale: Locale;
@@ -24,7 +26,7 @@ export function hasRoomForBigText(o: ScreenOptions): boolean {
 
 export function headerBlock(title: string, view: FlowView, o: ScreenOptions): Block {
   const clock = o.cols >= 60 ? view.clock : view.clock.slice(11);
-  return block(0, line(spread(` ${title}`, `${clock} `, o.cols), "title"));
+  return block(0, line(spreadOnScreen(` ${title}`, `${clock} `, o.cols), "title"));
 }
 
 /** A label and a value, the value's last column on the screen's last column. */
@@ -34,7 +36,7 @@ export function row(
   o: ScreenOptions,
   style?: LineStyle,
 ): Block["lines"][number] {
-  return line(spread(label, value, o.cols), style);
+  return line(spreadOnScreen(label, value, o.cols), style);
 }
 
 export function money(minor: number, view: FlowView): string {
@@ -49,7 +51,7 @@ export function typedMoney(text: string, view: FlowView): string {
 /** Block letters centred, or null when they do not fit or have no glyph. */
 export function bigBlock(text: string, o: ScreenOptions, style?: LineStyle): Block | null {
   const letters = bigText(text);
-  if (!letters || !hasRoomForBigText(o) || displayWidth(letters[0] ?? "") > o.cols) return null;
+  if (!letters || !hasRoomForBigText(o) || screenWidth(letters[0] ?? "") > o.cols) return null;
   return { priority: 3, lines: letters.slice(0, BIG_TEXT_ROWS).map((l) => line(center(l, o.cols), style)) };
 }
 
@@ -75,7 +77,7 @@ export function messageBlocks(view: FlowView, o: ScreenOptions): Block[] {
 }
 
 function wrapped(text: string, o: ScreenOptions, style: LineStyle | undefined): Block {
-  const [first = "", second] = wrap(text, o.cols);
+  const [first = "", second] = wrapForScreen(text, o.cols);
   const lines = [line(first, style)];
   if (second !== undefined) lines.push(line(second, style));
   return block(0, ...lines);
@@ -90,7 +92,7 @@ export function hintsBlock(o: ScreenOptions, hints: ReadonlyArray<[ActionName | 
     if (action !== null && label === null) continue;
     const hint = label ? `${label} ${t(o.locale, key)}` : t(o.locale, key);
     const next = text === "" ? hint : `${text}  ${hint}`;
-    if (displayWidth(next) > o.cols) break;
+    if (screenWidth(next) > o.cols) break;
     text = next;
   }
   return block(1, line(text, "dim"));

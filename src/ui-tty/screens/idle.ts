@@ -1,9 +1,9 @@
 import type { ActionName } from "../../runtime/flow/keymap.js";
 import type { HealthView } from "../../runtime/flow/view.js";
+import { center } from "../../runtime/text/fit.js";
 import { type Block, block, compose, line } from "../layout.js";
 import type { Line, LineStyle } from "../line.js";
 import { type MessageKey, t } from "../messages.js";
-import { center } from "../text-width.js";
 import { headerBlock, hintsBlock, messageBlocks, row, type ScreenOptions, type ViewOf } from "./frame.js";
 
 /** Waiting for the next customer: the store, what to do, and how the terminal is doing. */
@@ -35,17 +35,16 @@ function healthBlocks(h: HealthView, o: ScreenOptions): Block[] {
     h.listVersion === null
       ? t(o.locale, "health.list.none")
       : t(o.locale, "health.list.value", { version: h.listVersion, age: age(h.listAgeMinutes ?? 0, o) });
+  // Parts that failed to start (a scanner that is not there, ...): the technician's first clue.
+  const faults = h.faults?.length ? [item(t(o.locale, "health.faults"), h.faults.join(", "), true)] : [];
   const clockConsequence = h.clockTrusted
     ? []
     : [block(1, row("", t(o.locale, "health.clock.consequence"), o, "warning"))];
   return [
+    ...faults,
     item(t(o.locale, "health.network"), t(o.locale, `network.${h.network}`), h.network === "offline"),
     item(t(o.locale, "health.printer"), t(o.locale, `printer.${h.printer}`), printerTrouble),
-    item(
-      t(o.locale, "health.clock"),
-      t(o.locale, h.clockTrusted ? "health.clock.trusted" : "health.clock.untrusted"),
-      !h.clockTrusted,
-    ),
+    item(t(o.locale, "health.clock"), t(o.locale, clockStatus(h)), !h.clockTrusted),
     ...clockConsequence,
     item(t(o.locale, "health.list"), list, h.listVersion === null),
     item(
@@ -56,6 +55,16 @@ function healthBlocks(h: HealthView, o: ScreenOptions): Block[] {
       false,
     ),
   ];
+}
+
+/**
+ * The words `quan doctor` uses: synchronised (the clock is the authority), not synchronised (the
+ * terminal's time is the later of clock and trusted time), behind the trusted time (time-limited
+ * coupons refused).
+ */
+function clockStatus(h: HealthView): MessageKey {
+  if (!h.clockTrusted) return "health.clock.untrusted";
+  return h.clockSynchronized ? "health.clock.synchronized" : "health.clock.unsynchronized";
 }
 
 function age(minutes: number, o: ScreenOptions): string {

@@ -1,8 +1,8 @@
 import type { SaleView } from "../../runtime/flow/view.js";
+import { center } from "../../runtime/text/fit.js";
 import { type Block, block, compose, line } from "../layout.js";
 import type { Line } from "../line.js";
 import { type MessageKey, t } from "../messages.js";
-import { center } from "../text-width.js";
 import { couponBlocks, reasonText } from "./coupon-lines.js";
 import {
   bigBlock,

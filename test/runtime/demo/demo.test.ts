@@ -7,7 +7,7 @@ import { demoBanner } from "../../../src/runtime/demo/demo-banner.js";
 import { DEMO_CODES } from "../../../src/runtime/demo/demo-list.js";
 import { prepareDemo } from "../../../src/runtime/demo/demo-setup.js";
 import { runTerminal } from "../../../src/runtime/terminal.js";
-import { displayWidth } from "../../../src/ui-tty/text-width.js";
+import { screenWidth } from "../../../src/runtime/text/measure.js";
 import { XtermTty } from "../../ui-tty/xterm-tty.js";
 
 const NOW = Date.parse("2026-03-04T04:00:00Z");
@@ -38,7 +38,7 @@ describe("the demo banner", () => {
     const banner = demoBanner(d, d.config, { cols, rows });
     const lines = banner.trimEnd().split("\n");
     expect(lines.length).toBeLessThanOrEqual(rows - 1);
-    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(cols);
+    for (const line of lines) expect(screenWidth(line)).toBeLessThanOrEqual(cols);
     const screen = (await shownIn(cols, rows, banner)).join("\n");
     for (const c of DEMO_CODES) expect(screen).toContain(c.code);
     expect(screen).toContain("Quan 券");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CouponCode } from "../../../src/runtime/coupons/list-schema.js";
+import type { CouponCode } from "../../../src/protocol/coupon-list/index.js";
 import { CodeTable } from "../../../src/runtime/engine/code-table.js";
 import {
   MAX_PACKED_USES,

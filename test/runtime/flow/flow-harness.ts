@@ -1,10 +1,9 @@
-import { join } from "node:path";
-import type { CouponListInput } from "../../../src/runtime/coupons/list-schema.js";
+import type { CouponListInput } from "../../../src/protocol/coupon-list/index.js";
+import type { JournalRecord } from "../../../src/protocol/journal/index.js";
 import type { FlowEffects, PrintJob } from "../../../src/runtime/flow/effects.js";
 import { type FlowOptions, RedemptionFlow } from "../../../src/runtime/flow/flow.js";
 import type { PhysicalKey } from "../../../src/runtime/flow/keymap.js";
-import type { JournalRecord } from "../../../src/runtime/ledger/records.js";
-import { readJournal } from "../../../src/runtime/store/journal.js";
+import { journalRecords } from "../../helpers/journal-files.js";
 import { makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
 
 export const MEMBER_PHONE = "13800138000";
@@ -156,7 +155,7 @@ export class FlowHarness {
 
   /** The journal as it is on disk, verified. */
   journal(): JournalRecord[] {
-    return readJournal(join(this.fx.dir, "journal.log")).records;
+    return journalRecords(this.fx.dir);
   }
 
   cleanup(): void {

@@ -26,6 +26,7 @@ describe("idle", () => {
     h.now = Date.parse("2025-06-01T00:00:00Z");
     h.wait(0);
     expect(h.view.health.clockTrusted).toBe(false);
+    expect(h.view.health.clockSynchronized).toBe(false);
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { FlowView } from "../../../src/runtime/flow/view.js";
-import { FlowHarness } from "./flow-harness.js";
+import { CAMPAIGNS, CODES, FlowHarness } from "./flow-harness.js";
 
 let h: FlowHarness;
 afterEach(() => h?.cleanup());
@@ -100,6 +100,39 @@ describe("changes", () => {
     stop();
     h.press("5");
     expect(views.at(-1)?.screen.name).toBe("idle");
+  });
+
+  it("ticks within the minute publish nothing; the next minute on the clock does, once", () => {
+    h = new FlowHarness();
+    const views: FlowView[] = [];
+    h.flow.onChange((v) => views.push(v));
+    // NOW is 12:00:00 in Shanghai: four ticks a second for the rest of the minute change nothing.
+    for (let i = 0; i < 239; i++) h.wait(250);
+    expect(views).toHaveLength(0);
+    h.wait(250);
+    expect(views.map((v) => v.clock)).toEqual(["2026-03-04 12:01"]);
+    h.wait(250);
+    expect(views).toHaveLength(1);
+  });
+
+  it("a health report publishes only when it changes what the health line shows", () => {
+    h = new FlowHarness();
+    const views: FlowView[] = [];
+    h.flow.onChange((v) => views.push(v));
+    h.flow.handle({ type: "health", printer: "unknown" }, h.now);
+    expect(views).toHaveLength(0);
+    h.flow.handle({ type: "health", printer: "paper_low", faults: ["inputs"] }, h.now);
+    expect(views.at(-1)?.health).toMatchObject({ printer: "paper_low", faults: ["inputs"] });
+    h.flow.handle({ type: "health", printer: "paper_low", faults: ["inputs"] }, h.now);
+    expect(views).toHaveLength(1);
+  });
+
+  it("a list put in force behind the flow's back shows on the next tick", () => {
+    h = new FlowHarness();
+    expect(h.view.health.listVersion).toBe(1);
+    h.fx.store.importList(h.fx.signList(CAMPAIGNS, CODES, { version: 2 }), h.now);
+    h.wait(250);
+    expect(h.view.health.listVersion).toBe(2);
   });
 
   it("the view is plain data", () => {

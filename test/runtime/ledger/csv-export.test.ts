@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { RedeemEntry, VoidEntry } from "../../../src/protocol/journal/index.js";
 import { CSV_COLUMNS, journalToCsv } from "../../../src/runtime/ledger/csv-export.js";
-import type { RedeemEntry, VoidEntry } from "../../../src/runtime/ledger/records.js";
 import { hasControlCharacters, openAsSpreadsheet, runsAsFormula } from "../../helpers/spreadsheet-csv.js";
 
 // What a cashier name, a --store, a gift or a campaign id could carry into the month-end file.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RedeemEntry, VoidEntry } from "../../../src/runtime/ledger/records.js";
+import type { RedeemEntry, VoidEntry } from "../../../src/protocol/journal/index.js";
 import { buildShiftReport } from "../../../src/runtime/ledger/shift-report.js";
 
 const redeem = (id: string, amount: number, lines: [string, number][]): RedeemEntry => ({

@@ -1,10 +1,6 @@
-import type { RedeemEntry, VoidEntry } from "../../../src/runtime/ledger/records.js";
-import type {
-  PaperColumns,
-  ReceiptContext,
-  ReceiptLocale,
-  ShiftReport,
-} from "../../../src/runtime/receipts/model.js";
+import type { RedeemEntry, VoidEntry } from "../../../src/protocol/journal/index.js";
+import type { ShiftReport } from "../../../src/runtime/ledger/shift-report.js";
+import type { PaperColumns, ReceiptContext, ReceiptLocale } from "../../../src/runtime/receipts/model.js";
 
 /** A store, a redemption, its void and a day's report, with names long enough to need wrapping. */
 

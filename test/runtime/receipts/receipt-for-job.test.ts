@@ -99,6 +99,7 @@ describe("what the terminal prints for each job", () => {
             network: "online",
             printer: "ok",
             unsent: 0,
+            clockSynchronized: true,
             clockTrusted: true,
             listVersion: 1,
             listAgeMinutes: 0,

@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CouponListError } from "../../../src/runtime/coupons/list-verify.js";
-import { generateMerchantKeys, signDocument } from "../../../src/runtime/coupons/signing.js";
-import { ManagerPinError, VoidError } from "../../../src/runtime/flow/ports.js";
+import { CouponListError } from "../../../src/protocol/coupon-list/index.js";
+import { generateMerchantKeys, signDocument } from "../../../src/protocol/envelope/index.js";
 import { CouponStore } from "../../../src/runtime/store/coupon-store.js";
+import { ManagerPinError, VoidError } from "../../../src/runtime/store/ledger-port.js";
 import { at } from "../../helpers/coupon-fixtures.js";
+import { journalText } from "../../helpers/journal-files.js";
 import {
   listCacheSnapshot,
   listDocument,
@@ -73,14 +74,14 @@ describe("redemptions", () => {
       fx.store.redeem(basket("CASH-0001"), NOW, "a"),
     ].map((r) => (r.committed ? r.entry.id : "refused"));
     expect(new Set(ids).size).toBe(3);
-    const journal = readFileSync(join(fx.dir, "journal.log"), "utf8");
+    const journal = journalText(fx.dir);
     for (const id of ids) expect(journal).toContain(id);
   });
 
   it("a dry run changes nothing", () => {
     fx = makeStore(campaigns, codes);
     for (let i = 0; i < 3; i++) expect(fx.store.check(basket("CASH-0001"), NOW).committable).toBe(true);
-    expect(readFileSync(join(fx.dir, "journal.log"), "utf8")).toBe("");
+    expect(journalText(fx.dir)).toBe("");
   });
 });
 
@@ -297,6 +298,6 @@ describe("read-only opening (a technician's dry run while the terminal runs)", (
     reader.close();
     // The writer still holds its lock and goes on.
     expect(fx.store.redeem(basket("PCT-0001"), NOW, "a").committed).toBe(true);
-    expect(readFileSync(join(fx.dir, "journal.log"), "utf8").trim().split("\n")).toHaveLength(2);
+    expect(journalText(fx.dir).trim().split("\n")).toHaveLength(2);
   });
 });

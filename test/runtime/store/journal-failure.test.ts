@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { RedeemEntry } from "../../../src/runtime/ledger/records.js";
+import type { RedeemEntry } from "../../../src/protocol/journal/index.js";
 import { Journal, JournalWriteError, verifyJournal } from "../../../src/runtime/store/journal.js";
 
 // The journal's own fs calls go through these spies, so a test can make the disk misbehave.

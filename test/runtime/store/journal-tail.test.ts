@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { CouponStore } from "../../../src/runtime/store/coupon-store.js";
 import { JournalCorruptError } from "../../../src/runtime/store/journal.js";
 import { at } from "../../helpers/coupon-fixtures.js";
+import { firstSegment } from "../../helpers/journal-files.js";
 import { makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
 
 // The last committed record of a journal loses its end (a bad SD card, a copy cut short): what the
@@ -20,21 +21,19 @@ const basket = (code: string) => ({ amount: 5000, coupons: [{ code }] });
 let fx: StoreFixture;
 afterEach(() => fx?.cleanup());
 
-/** Two redemptions committed, store closed (which writes the counters snapshot). */
+/** Two redemptions committed, store closed (which writes a counters checkpoint). */
 function twoRedemptions(): { journal: string; full: Buffer } {
   fx = makeStore(campaigns, codes);
   expect(fx.store.redeem(basket("CASH-0001"), NOW, "a").committed).toBe(true);
   expect(fx.store.redeem(basket("CASH-0002"), NOW + 1000, "a").committed).toBe(true);
   fx.store.close();
-  const journal = join(fx.dir, "journal.log");
+  const journal = firstSegment(fx.dir);
   return { journal, full: readFileSync(journal) };
 }
 
-/** As if the process died before its close wrote the counters snapshot. */
+/** As if the process died before its close wrote the counters checkpoint. */
 function dropSnapshot(): void {
-  const statePath = join(fx.dir, "state.json");
-  const state = JSON.parse(readFileSync(statePath, "utf8"));
-  writeFileSync(statePath, JSON.stringify({ ...state, snapshot: null }));
+  rmSync(join(fx.dir, "ledger"), { recursive: true, force: true });
 }
 
 function capturingLogger() {
@@ -43,14 +42,14 @@ function capturingLogger() {
   return { log, lines };
 }
 
-const quarantined = () => readdirSync(fx.dir).filter((f) => f.includes(".torn-"));
+const quarantined = () => readdirSync(join(fx.dir, "journal")).filter((f) => f.includes(".torn-"));
 const lastLineStart = (bytes: Buffer) => bytes.lastIndexOf(0x0a, bytes.length - 2) + 1;
 
 describe("a committed last record that lost its newline", () => {
   it.each([
     ["with", true],
     ["without", false],
-  ])("is kept %s a counters snapshot: the newline is put back and the code stays used", (_w, snapshot) => {
+  ])("is kept %s a counters checkpoint: the newline is put back and the code stays used", (_w, snapshot) => {
     const { journal, full } = twoRedemptions();
     if (!snapshot) dropSnapshot();
     truncateSync(journal, full.length - 1);
@@ -68,7 +67,7 @@ describe("a committed last record that lost its newline", () => {
 
 describe("a last record cut by a few bytes", () => {
   it.each([2, 5, 40])(
-    "with a snapshot that says it was committed: the start is refused and the file is untouched (cut by %i)",
+    "with a checkpoint that says it was committed: the start is refused and the file is untouched (cut by %i)",
     (cut) => {
       const { journal, full } = twoRedemptions();
       truncateSync(journal, full.length - cut);
@@ -82,7 +81,7 @@ describe("a last record cut by a few bytes", () => {
       }
       expect(error).toBeInstanceOf(JournalCorruptError);
       expect(error).toMatchObject({ line: 2, offset: lastLineStart(full) });
-      expect((error as Error).message).toMatch(/line 2 \(byte \d+\).*snapshot.*record 2.*restore/s);
+      expect((error as Error).message).toMatch(/line 2 \(byte \d+\).*checkpoint.*record 2.*restore/s);
       expect(readFileSync(journal).equals(before)).toBe(true);
       expect(quarantined()).toEqual([]);
       // Refused, not locked: the same answer again, and the lock was released.
@@ -102,7 +101,7 @@ describe("a last record cut by a few bytes", () => {
     expect(readFileSync(journal).equals(full.subarray(0, lastLineStart(full)))).toBe(true);
     const files = quarantined();
     expect(files).toHaveLength(1);
-    expect(readFileSync(join(fx.dir, files[0] as string)).equals(cutBytes)).toBe(true);
+    expect(readFileSync(join(fx.dir, "journal", files[0] as string)).equals(cutBytes)).toBe(true);
     const warning = lines.find((l) => l.level === 40 && /torn/.test(l.msg));
     expect(warning?.msg).toContain(files[0]);
     expect(fx.store.check(basket("CASH-0001"), NOW).lines[0]).toMatchObject({ reason: "used" });

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CouponListError } from "../../../src/runtime/coupons/list-verify.js";
-import { signDocument } from "../../../src/runtime/coupons/signing.js";
+import { CouponListError } from "../../../src/protocol/coupon-list/index.js";
+import { signDocument } from "../../../src/protocol/envelope/index.js";
 import { CouponStore } from "../../../src/runtime/store/coupon-store.js";
 import { prepareListImport } from "../../../src/runtime/store/list-cache/list-cache.js";
 import { at } from "../../helpers/coupon-fixtures.js";

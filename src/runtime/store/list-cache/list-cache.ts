@@ -1,11 +1,15 @@
 import { createHash, randomBytes, verify } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { openEnvelopeBytes } from "../../coupons/envelope-bytes.js";
-import { type ListDelta, listDeltaSchema } from "../../coupons/list-delta-schema.js";
-import { type ListShell, readListDocumentBytes } from "../../coupons/list-document-bytes.js";
-import { CouponListError } from "../../coupons/list-verify.js";
-import { jsonDepthExceeds, MAX_JSON_DEPTH, publicKeyObject, SignatureError } from "../../coupons/signing.js";
+import {
+  CouponListError,
+  type ListDelta,
+  type ListShell,
+  listDeltaSchema,
+  readListDocumentBytes,
+} from "../../../protocol/coupon-list/index.js";
+import { openEnvelopeBytes, publicKeyObject, SignatureError } from "../../../protocol/envelope/index.js";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "../../../protocol/limits.js";
 import type { CodeLookup } from "../../engine/code-lookup.js";
 import { type CouponIndex, indexFromParts } from "../../engine/coupon-index.js";
 import { type DeltaOutcome, ListDeltaError, type ListHead, ListOverlay } from "../../engine/list-overlay.js";

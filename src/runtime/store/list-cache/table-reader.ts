@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import type { CouponCode } from "../../coupons/list-schema.js";
+import type { CouponCode } from "../../../protocol/coupon-list/index.js";
 import { decodeExtras, MAX_CODE_LENGTH, PackedCodeTable } from "../../engine/packed-codes.js";
 import { parseHeader, parseMeta, readTableFile, TableFileError, type TableLayout } from "./table-file.js";
 

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CouponCode } from "../../../../src/runtime/coupons/list-schema.js";
-import { CouponListError } from "../../../../src/runtime/coupons/list-verify.js";
+import type { CouponCode } from "../../../../src/protocol/coupon-list/index.js";
+import { CouponListError } from "../../../../src/protocol/coupon-list/index.js";
 import { ListDeltaError } from "../../../../src/runtime/engine/list-overlay.js";
 import { silentLogger } from "../../../../src/runtime/log.js";
 import {

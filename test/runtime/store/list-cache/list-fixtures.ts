@@ -1,9 +1,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ListDeltaInput } from "../../../../src/runtime/coupons/list-delta-schema.js";
-import type { CouponListInput } from "../../../../src/runtime/coupons/list-schema.js";
-import { generateMerchantKeys, signDocument } from "../../../../src/runtime/coupons/signing.js";
+import type { CouponListInput, ListDeltaInput } from "../../../../src/protocol/coupon-list/index.js";
+import { generateMerchantKeys, signDocument } from "../../../../src/protocol/envelope/index.js";
 
 export const KEYS = generateMerchantKeys();
 export const OTHER_KEYS = generateMerchantKeys();

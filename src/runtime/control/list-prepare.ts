@@ -1,0 +1,54 @@
+import { CouponListError } from "../../protocol/coupon-list/index.js";
+import type { ListHead } from "../engine/list-overlay.js";
+import { type Pinned, type PreparedList, prepareListImport } from "../store/list-cache/list-cache.js";
+import { type ControlError, decodeRequest, RequestError } from "./protocol.js";
+
+/**
+ * The heavy step of importing a list, done off the daemon's main thread: decode the request, then
+ * the store's `prepareListImport` (verify the envelope against the pinned key, validate the
+ * document, compare it with the list in force, build the new table into temp files in the cache
+ * directory). Nothing here changes what is in force; the main thread commits with
+ * `commitPreparedList`.
+ */
+export interface PrepareTask {
+  /** A whole request line too large to decode on the main thread (UTF-8), or a decoded request's list. */
+  request: { line: Uint8Array } | { id: string; list: string };
+  /** What the store's `listImportTarget()` said: the cache directory, the pinned merchant, the list in force. */
+  target: { dir: string; pinned: Pinned; inForce: ListHead | null };
+}
+
+export type PreparedOutcome =
+  | { id: string | null; kind: "prepared"; prepared: PreparedList }
+  | { id: string | null; kind: "error"; error: ControlError };
+
+export function prepareList(task: PrepareTask): PreparedOutcome {
+  let id: string | null = "id" in task.request ? task.request.id : null;
+  try {
+    let list: string;
+    if ("line" in task.request) {
+      const request = decodeRequest(utf8(task.request.line));
+      id = request.id;
+      list = request.list;
+    } else list = task.request.list;
+    const { dir, pinned, inForce } = task.target;
+    return {
+      id,
+      kind: "prepared",
+      prepared: prepareListImport(dir, Buffer.from(list, "utf8"), pinned, inForce),
+    };
+  } catch (err) {
+    if (err instanceof RequestError)
+      return { id: err.id, kind: "error", error: { code: err.code, message: err.message } };
+    if (err instanceof CouponListError)
+      return { id, kind: "error", error: { code: "refused", problem: err.problem, message: err.message } };
+    throw err;
+  }
+}
+
+function utf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new RequestError("malformed", "the request is not UTF-8 text");
+  }
+}
