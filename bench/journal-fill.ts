@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, cpSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { RedeemEntry } from "../src/protocol/journal/index.js";
 import { ulid } from "../src/runtime/ids.js";
@@ -93,8 +93,8 @@ export function tradedTerminal(
   codes: number,
 ): { config: string; dataDir: string } {
   const terminal = ws.terminal(`journal-${records}`);
-  for (const file of ["coupons.json", "state.json"])
-    copyFileSync(join(base.dataDir, file), join(terminal.dataDir, file));
+  copyFileSync(join(base.dataDir, "state.json"), join(terminal.dataDir, "state.json"));
+  cpSync(join(base.dataDir, "list"), join(terminal.dataDir, "list"), { recursive: true });
   fillJournal(terminal.dataDir, records);
   // The last code that redeems at any hour: the commit bench uses them from the first.
   sealJournal(ws.storeOptions(terminal.dataDir), anytimeCode(Math.floor(codes * 0.8) - 1));

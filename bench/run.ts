@@ -69,7 +69,7 @@ try {
       terminals: [{ records: 0, config: base.config }, ...traded],
       codes,
       codeTable,
-      cacheFile: join(base.dataDir, "coupons.json"),
+      cacheFile: join(base.dataDir, "list", "codes.table"),
       reps,
       idleMs,
     },
@@ -96,7 +96,8 @@ try {
   await runListSwapBench(ws, base, ws.signedList(codes, 3), idleMs, board);
 
   say("\n== validation and scan to screen (in this process) ==");
-  const store = CouponStore.openReadOnly({ ...ws.storeOptions(base.dataDir), log: silentLogger() });
+  // The codes in memory, as the daemon holds them (a dry run reads them from the file instead).
+  const store = CouponStore.openReadOnly({ ...ws.storeOptions(base.dataDir), log: silentLogger() }, "memory");
   try {
     runValidateBench(store, codes, board);
     runScanToScreenBench(store, codes, board);

@@ -12,6 +12,7 @@ const USAGE = `quan — coupon-redemption terminal
   quan coupons sign --key KEY LIST.json     sign a coupon list
   quan coupons import SIGNED.json           verify and install a signed list (live, if the terminal runs)
   quan coupons check --code C --amount 128.50 [--code C2] [--at ISO] [--member ID] [--store S] [--json]
+  quan coupons verify                       re-verify the cached list against the merchant key
   quan redeem  (same options as check) [--wait SECONDS]
                                             commit at the clock, for the terminal's own store
                                             (no --at, no --store; --wait: for a

@@ -17,11 +17,14 @@ export const MAX_JSON_DEPTH = 32;
  * as soon as `limit` is passed: hostile JSON nested a million deep is refused here instead of
  * overflowing the stack of whatever walks it later.
  */
-export function jsonDepthExceeds(text: string, limit: number): boolean {
+export function jsonDepthExceeds(text: string | Uint8Array, limit: number): boolean {
+  // The same answer over UTF-16 units or UTF-8 bytes: every structural character is ASCII.
+  const bytes = typeof text === "string" ? null : text;
+  const str = text as string;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+    const c = bytes ? (bytes[i] as number) : str.charCodeAt(i);
     if (inString) {
       if (c === 0x5c) i++;
       else if (c === 0x22) inString = false;

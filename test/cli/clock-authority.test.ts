@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
 import { journalRecords } from "../helpers/journal-files.js";
-import { listDocument } from "../helpers/store-fixture.js";
+import { listCacheSnapshot, listDocument } from "../helpers/store-fixture.js";
 
 const NOW = Date.parse("2026-03-04T04:00:00Z");
 const HOUR = 3_600_000;
@@ -64,12 +64,12 @@ describe("an NTP-synchronised clock is the authority", () => {
   });
 
   it("a list dated more than clock.maxAheadHours ahead is refused, and says the server's clock is wrong", async () => {
-    const before = readFileSync(join(ws.data, "coupons.json"), "utf8");
+    const before = listCacheSnapshot(ws.data);
     const r = await run(["coupons", "import", await signedList(2, NOW + 25 * HOUR)], NOW, true);
     expect(r.code).toBe(3);
     expect(r.err).toMatch(/NTP-synchronised clock/);
     expect(r.err).toMatch(/server's clock/);
-    expect(readFileSync(join(ws.data, "coupons.json"), "utf8")).toBe(before);
+    expect(listCacheSnapshot(ws.data)).toBe(before);
   });
 
   it("the PIN lockout lasts the configured 5 minutes and says so in the store's time zone only", async () => {

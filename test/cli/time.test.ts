@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
 import { journalText } from "../helpers/journal-files.js";
-import { listDocument } from "../helpers/store-fixture.js";
+import { listCacheSnapshot, listDocument } from "../helpers/store-fixture.js";
 
 const NOW = Date.parse("2026-03-04T04:00:00Z");
 const Y2099 = Date.parse("2099-01-01T00:00:00Z");
@@ -112,14 +112,14 @@ describe("a redemption's own time is not trusted time", () => {
 
 describe("a list dated far ahead of the terminal's time", () => {
   it("is refused, and the terminal's trusted time does not move", async () => {
-    const before = readFileSync(join(ws.data, "coupons.json"), "utf8");
+    const before = listCacheSnapshot(ws.data);
     const r = await importFile(await signedList(2, "2099-01-01T00:00:00Z"));
     expect(r).toMatchObject({
       code: 3,
       err: expect.stringMatching(/issued 2099-01-01.* ahead of this terminal's time/),
     });
     expect(r.err).toMatch(/quan time import/);
-    expect(readFileSync(join(ws.data, "coupons.json"), "utf8")).toBe(before);
+    expect(listCacheSnapshot(ws.data)).toBe(before);
     expect(state().trustedTime).toBe(Date.parse("2026-03-04T03:00:00Z"));
     expect(await reason("TIMED1")).toBe("ok");
     // A list dated within the bound (a clock an hour behind after an offline reboot) is accepted.

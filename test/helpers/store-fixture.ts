@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CouponListInput } from "../../src/protocol/coupon-list/index.js";
@@ -9,7 +10,7 @@ import {
 } from "../../src/protocol/envelope/index.js";
 import { hashPin } from "../../src/runtime/config/pin.js";
 import { silentLogger } from "../../src/runtime/log.js";
-import { CouponStore, type CouponStoreOptions } from "../../src/runtime/store/coupon-store.js";
+import { CouponStore, type CouponStoreOptions, LIST_DIR } from "../../src/runtime/store/coupon-store.js";
 import { SALT } from "./coupon-fixtures.js";
 
 export const MANAGER_PIN = "2468";
@@ -91,4 +92,22 @@ export function makeStore(
     opts.now ?? Date.parse("2026-01-01T00:00:00Z"),
   );
   return fixture;
+}
+
+/**
+ * The list cache of a data dir as one comparable value (each file's name and SHA-256), to show a
+ * refused list changed nothing on disk.
+ */
+export function listCacheSnapshot(dataDir: string): string {
+  const dir = join(dataDir, LIST_DIR);
+  if (!existsSync(dir)) return "(no list cache)";
+  return readdirSync(dir)
+    .sort()
+    .map(
+      (name) =>
+        `${name} ${createHash("sha256")
+          .update(readFileSync(join(dir, name)))
+          .digest("hex")}`,
+    )
+    .join("\n");
 }

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CouponListError, couponListSchema } from "../../protocol/coupon-list/index.js";
 import { signDocument } from "../../protocol/envelope/index.js";
@@ -10,11 +11,14 @@ import {
   type ImportListResult,
 } from "../../runtime/control/protocol.js";
 import { ulid } from "../../runtime/ids.js";
+import { silentLogger } from "../../runtime/log.js";
+import { CouponStore, LIST_DIR } from "../../runtime/store/coupon-store.js";
+import { TABLE_FILE } from "../../runtime/store/list-cache/table-file.js";
 import { openStoreFor, resolveConfig } from "../cli-config.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 import { terminalOptions } from "../common-options.js";
 import { basketArgs, basketFromArgs, printVerdict } from "./basket-args.js";
-import { readSignedFile } from "./signed-file.js";
+import { readSignedBytes } from "./signed-file.js";
 
 export function couponsCommand(args: string[], io: Io): number | Promise<number> {
   const [sub, ...rest] = args;
@@ -25,8 +29,10 @@ export function couponsCommand(args: string[], io: Io): number | Promise<number>
       return importList(rest, io);
     case "check":
       return check(rest, io);
+    case "verify":
+      return verify(rest, io);
     default:
-      throw new CliError("usage: quan coupons sign|import|check ...");
+      throw new CliError("usage: quan coupons sign|import|check|verify ...");
   }
 }
 
@@ -75,13 +81,13 @@ async function importList(args: string[], io: Io): Promise<number> {
   });
   const file = positionals[0];
   if (!file) throw new CliError("usage: quan coupons import SIGNED.json [--config FILE] [--data DIR]");
-  const text = readSignedFile(file);
+  const bytes = readSignedBytes(file);
   const config = resolveConfig(values, io);
-  const answer = await askTerminal(config.dataDir, text);
+  const answer = await askTerminal(config.dataDir, bytes);
   if (answer) return reportImport(answer, file, io);
   const store = openStoreFor(config, "write", io);
   try {
-    printImported(store.importList(text, io.now()), io);
+    printImported(store.importList(bytes, io.now()), io);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CouponListError) throw new CliError(`${file}: ${err.message}`, EXIT.rejected);
@@ -91,12 +97,12 @@ async function importList(args: string[], io: Io): Promise<number> {
   }
 }
 
-async function askTerminal(dataDir: string, list: string): Promise<ControlResponse | null> {
+async function askTerminal(dataDir: string, list: Buffer): Promise<ControlResponse | null> {
   try {
     return await sendControlRequest(controlSocketPath(dataDir), {
       id: ulid(Date.now()),
       command: "import-list",
-      list,
+      list: list.toString("utf8"),
     });
   } catch (err) {
     if (err instanceof ControlClientError)
@@ -138,4 +144,29 @@ function check(args: string[], io: Io): number {
   } finally {
     store.close();
   }
+}
+
+/**
+ * quan coupons verify [--config FILE] [--data DIR]: re-verifies the cached list against the pinned
+ * merchant key (every signed document, then the table rebuilt from them, byte for byte). Reads
+ * only, so it is safe while the terminal runs; exit 1 when the cache does not hold up.
+ */
+function verify(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: { config: { type: "string" }, data: { type: "string" } } });
+  const config = resolveConfig(values, io);
+  if (!existsSync(join(config.dataDir, LIST_DIR, TABLE_FILE))) {
+    io.err(
+      `no coupon list in the compact cache in ${config.dataDir} (a data dir from before it is moved there at the next start)\n`,
+    );
+    return EXIT.error;
+  }
+  const problems = CouponStore.verifyList(config.dataDir, config.merchant, silentLogger());
+  if (problems.length) {
+    io.err(`coupon list cache in ${config.dataDir}: ${problems.length} problem(s):\n`);
+    for (const p of problems) io.err(`  - ${p}\n`);
+    io.err("re-import a signed list (`quan coupons import FILE`)\n");
+    return EXIT.error;
+  }
+  io.out(`coupon list cache in ${config.dataDir}: signatures and table verified against the merchant key\n`);
+  return EXIT.ok;
 }

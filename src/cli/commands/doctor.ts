@@ -6,10 +6,14 @@ import { TcpPrinter } from "../../drivers/printer/tcp-printer.js";
 import { verifyEnvelope } from "../../protocol/envelope/index.js";
 import { ConfigError } from "../../runtime/config/load.js";
 import type { Config } from "../../runtime/config/schema.js";
+import { silentLogger } from "../../runtime/log.js";
 import { readCommitEvidence } from "../../runtime/store/commit-evidence.js";
+import { CouponStore, LEGACY_CACHE_FILE, LIST_DIR } from "../../runtime/store/coupon-store.js";
 import { dataDirHolder } from "../../runtime/store/data-dir-lock.js";
 import { tornTailDamage } from "../../runtime/store/journal.js";
 import { journalFiles, walkJournal } from "../../runtime/store/ledger/segments.js";
+import { ListCache } from "../../runtime/store/list-cache/list-cache.js";
+import { TABLE_FILE } from "../../runtime/store/list-cache/table-file.js";
 import { clockSynchronizedFor, resolveConfig } from "../cli-config.js";
 import { EXIT, type Io } from "../cli-error.js";
 import { terminalOptions } from "../common-options.js";
@@ -139,44 +143,7 @@ function checkTerminal(config: Config, now: number, synchronized: boolean): Find
   }
   out.push(...setAsideTails(dir));
 
-  const cacheFile = join(dir, "coupons.json");
-  if (!existsSync(cacheFile)) {
-    out.push({
-      level: "fail",
-      what: "coupon list",
-      detail: "none installed: import one with `quan coupons import FILE` or wait for the server to push one",
-    });
-  } else {
-    try {
-      const cache = JSON.parse(readFileSync(cacheFile, "utf8")) as { envelope: unknown };
-      const document = verifyEnvelope(cache.envelope, config.merchant.publicKey);
-      const head = JSON.parse(document) as {
-        version: number;
-        issuedAt: string;
-        merchant: string;
-        codes: unknown[];
-      };
-      const ageHours = (now - Date.parse(head.issuedAt)) / 3_600_000;
-      const ahead = -ageHours * 3_600_000 > config.clock.toleranceSeconds * 1000;
-      const level: Level =
-        head.merchant !== config.merchant.id ? "fail" : ageHours > 72 || ahead ? "warn" : "ok";
-      const issued = `version ${head.version}, ${head.codes.length} codes, issued ${head.issuedAt}`;
-      out.push({
-        level,
-        what: "coupon list",
-        detail: ahead
-          ? `${issued}: ${listAhead(-ageHours, synchronized)}`
-          : `${issued} (${ageHours.toFixed(1)} h ago)${level === "warn" ? ": older than 3 days, is the server reachable?" : ""}`,
-      });
-    } catch (err) {
-      out.push({
-        level: "fail",
-        what: "coupon list",
-        detail: `${(err as Error).message} (was merchant.publicKey changed? import a list signed with the new key)`,
-      });
-    }
-  }
-
+  out.push(checkCouponList(config, now, synchronized));
   out.push(checkClock(config, now, synchronized));
   if (!config.void.managerPin)
     out.push({
@@ -194,6 +161,87 @@ function checkTerminal(config: Config, now: number, synchronized: boolean): Find
     });
   }
   return out;
+}
+
+interface ListFacts {
+  version: number;
+  issuedAt: string;
+  merchant: string;
+  codes: number;
+  where: string;
+}
+
+/**
+ * The list in force, re-verified in full against the pinned key: every signed document the cache
+ * was built from, and the table rebuilt from them byte for byte (a second or so for a million
+ * codes; the daemon's start only checks the table's own hash).
+ */
+function checkCouponList(config: Config, now: number, synchronized: boolean): Finding {
+  const dir = config.dataDir;
+  const legacyFile = join(dir, LEGACY_CACHE_FILE);
+  const hasTable = existsSync(join(dir, LIST_DIR, TABLE_FILE));
+  if (!hasTable && !existsSync(legacyFile))
+    return {
+      level: "fail",
+      what: "coupon list",
+      detail: "none installed: import one with `quan coupons import FILE` or wait for the server to push one",
+    };
+  let facts: ListFacts;
+  try {
+    facts = hasTable ? verifiedCache(config) : legacyFacts(legacyFile, config.merchant.publicKey);
+  } catch (err) {
+    return {
+      level: "fail",
+      what: "coupon list",
+      detail: `${(err as Error).message} (was merchant.publicKey changed? import a list signed with the new key)`,
+    };
+  }
+  const ageHours = (now - Date.parse(facts.issuedAt)) / 3_600_000;
+  const ahead = -ageHours * 3_600_000 > config.clock.toleranceSeconds * 1000;
+  const level: Level =
+    facts.merchant !== config.merchant.id ? "fail" : ageHours > 72 || ahead ? "warn" : "ok";
+  const issued = `version ${facts.version}, ${facts.codes} codes, issued ${facts.issuedAt}`;
+  return {
+    level,
+    what: "coupon list",
+    detail: ahead
+      ? `${issued}${facts.where}: ${listAhead(-ageHours, synchronized)}`
+      : `${issued} (${ageHours.toFixed(1)} h ago)${facts.where}${level === "warn" ? ": older than 3 days, is the server reachable?" : ""}`,
+  };
+}
+
+function verifiedCache(config: Config): ListFacts {
+  const log = silentLogger();
+  const problems = CouponStore.verifyList(config.dataDir, config.merchant, log);
+  if (problems.length)
+    throw new Error(`the cached list does not hold up against the merchant key: ${problems.join("; ")}`);
+  const cache = ListCache.open(join(config.dataDir, LIST_DIR), config.merchant, log, "reader");
+  if (!cache) throw new Error("the list cache vanished while it was checked");
+  try {
+    const { shell } = cache;
+    return {
+      version: shell.version,
+      issuedAt: shell.issuedAt,
+      merchant: shell.merchant,
+      codes: cache.codes.size,
+      where: ", signatures and table re-verified",
+    };
+  } finally {
+    cache.close();
+  }
+}
+
+/** A data dir not yet opened since the upgrade: the list is still in the old coupons.json. */
+function legacyFacts(file: string, publicKey: string): ListFacts {
+  const cache = JSON.parse(readFileSync(file, "utf8")) as { envelope: unknown };
+  const head = JSON.parse(verifyEnvelope(cache.envelope, publicKey)) as Omit<ListFacts, "codes" | "where"> & {
+    codes: unknown[];
+  };
+  return {
+    ...head,
+    codes: head.codes.length,
+    where: `; still in the old ${LEGACY_CACHE_FILE}, moved to the compact cache at the next start`,
+  };
 }
 
 /** A list dated ahead of the clock: which clock is wrong, and what to do, depends on NTP. */

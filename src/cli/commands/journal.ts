@@ -99,5 +99,5 @@ function instant(text: string, flag: string): number {
 }
 
 function timezoneFromCache(dataDir: string): string | undefined {
-  return readCachedTimezone(join(dataDir, "coupons.json"));
+  return readCachedTimezone(dataDir);
 }

@@ -7,6 +7,11 @@ import { CliError, EXIT } from "../cli-error.js";
  * is loaded (a refused envelope: exit 3, as for any refused list).
  */
 export function readSignedFile(file: string): string {
+  return readSignedBytes(file).toString("utf8");
+}
+
+/** The same, as bytes: a list of a million codes is never held as a JS string (see envelope-bytes.ts). */
+export function readSignedBytes(file: string): Buffer {
   const fd = openSync(file, "r");
   try {
     const size = fstatSync(fd).size;
@@ -15,7 +20,7 @@ export function readSignedFile(file: string): string {
         `${file}: refused (malformed_envelope): ${size} bytes, larger than ${MAX_ENVELOPE_BYTES / 1024 / 1024} MiB, the most a terminal reads`,
         EXIT.rejected,
       );
-    return readFileSync(fd, "utf8");
+    return readFileSync(fd);
   } finally {
     closeSync(fd);
   }

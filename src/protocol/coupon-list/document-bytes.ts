@@ -1,5 +1,6 @@
 import { formatIssues } from "../issues.js";
 import { arrayBatches, JsonSpanError, objectMembers } from "../json-spans.js";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "../limits.js";
 import { checkCode } from "./code-check.js";
 import { type CouponCode, type CouponList, couponListSchema } from "./schema.js";
 import { CouponListError } from "./verify.js";
@@ -21,6 +22,11 @@ export function readListDocumentBytes(
   doc: Buffer,
   forShell: (shell: ListShell) => (code: CouponCode) => void,
 ): ListShell {
+  if (jsonDepthExceeds(doc, MAX_JSON_DEPTH))
+    throw new CouponListError(
+      "invalid_document",
+      `coupon list refused: the signed document is nested deeper than ${MAX_JSON_DEPTH} levels`,
+    );
   let members: ReturnType<typeof objectMembers>;
   try {
     members = objectMembers(doc);

@@ -2,7 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { verify } from "node:crypto";
 import { JsonSpanError, objectMembers, stringEnd } from "../json-spans.js";
 import { publicKeyObject } from "./keys.js";
-import { SignatureError } from "./signing.js";
+import { canonicalEnvelope, checkEnvelopeLimits, SignatureError } from "./signing.js";
 
 export interface OpenedEnvelope {
   /** Base64 of the Ed25519 signature. */
@@ -16,9 +16,11 @@ export interface OpenedEnvelope {
  * envelope is ~55 MB of bytes, but as a JS string it is 55 MB (110 MB if it holds any Chinese
  * character), and its `document` another copy. Here the document's JSON string is unescaped in
  * place inside `bytes` (unescaping never lengthens it), so memory stays at the file's size.
- * `bytes` is overwritten: pass a buffer you own. Same refusals as `verifyEnvelope`.
+ * `bytes` is overwritten: pass a buffer you own. Same limits and field checks as `openEnvelope`
+ * (`checkEnvelopeLimits`, `canonicalEnvelope`); a test runs both over the same hostile inputs.
  */
 export function openEnvelopeBytes(bytes: Buffer, pinnedPublicKey: string): OpenedEnvelope {
+  checkEnvelopeLimits(bytes);
   if (!isUtf8(bytes)) throw new SignatureError("malformed_envelope", "not UTF-8 text");
   let members: ReturnType<typeof objectMembers>;
   try {
@@ -31,38 +33,31 @@ export function openEnvelopeBytes(bytes: Buffer, pinnedPublicKey: string): Opene
   const documents = members.filter((m) => m.key === "document");
   const doc = documents[0];
   if (documents.length > 1) throw new SignatureError("malformed_envelope", "more than one document");
-  // Everything but the document's text goes through JSON.parse; the document's text is checked by
-  // the strict unescaper below.
-  const rest = doc
-    ? Buffer.concat([bytes.subarray(0, doc.start), Buffer.from("null"), bytes.subarray(doc.end)])
+  // Everything but the document's text goes through JSON.parse and the same field checks as the
+  // text reader (the document stands in as ""); the document's text is checked by the strict
+  // unescaper below.
+  const isString = doc !== undefined && bytes[doc.start] === 0x22;
+  const rest = isString
+    ? Buffer.concat([bytes.subarray(0, doc.start), Buffer.from('""'), bytes.subarray(doc.end)])
     : bytes;
-  let e: Record<string, unknown>;
+  let e: unknown;
   try {
-    e = JSON.parse(rest.toString("utf8")) as Record<string, unknown>;
+    e = JSON.parse(rest.toString("utf8"));
   } catch (err) {
     throw new SignatureError("malformed_envelope", `not JSON: ${(err as Error).message}`);
   }
-  if (e.format !== "quan.signed/1" || typeof e.signature !== "string" || !doc || bytes[doc.start] !== 0x22) {
-    if (e.format === "quan.coupons/1")
-      throw new SignatureError(
-        "unsigned",
-        "this is an unsigned coupon list; sign it with `quan coupons sign`",
-      );
-    throw new SignatureError(
-      "malformed_envelope",
-      'expected {"format":"quan.signed/1","signature":...,"document":...}',
-    );
-  }
-  if (e.alg !== "Ed25519") throw new SignatureError("malformed_envelope", `unsupported alg ${String(e.alg)}`);
-  const document = unescapeInPlace(bytes, doc.start, doc.end);
-  const signature = Buffer.from(e.signature, "base64");
+  const envelope = canonicalEnvelope(e);
+  if (envelope.alg !== "Ed25519")
+    throw new SignatureError("malformed_envelope", `unsupported alg ${String(envelope.alg)}`);
+  const document = unescapeInPlace(bytes, (doc as { start: number }).start, (doc as { end: number }).end);
+  const signature = Buffer.from(envelope.signature, "base64");
   const ok = signature.length === 64 && verify(null, document, publicKeyObject(pinnedPublicKey), signature);
   if (!ok)
     throw new SignatureError(
       "bad_signature",
       "signature does not match the pinned merchant key (forged or altered)",
     );
-  return { signature: e.signature, document };
+  return { signature: envelope.signature, document };
 }
 
 /**

@@ -43,24 +43,32 @@ export function signDocument(documentJson: string, privateKeyPem: string): Signe
 const ENVELOPE_FIELDS = ["format", "alg", "signature", "document"] as const;
 
 /**
- * Parses envelope text strictly: bounded size and nesting, exactly the four envelope fields, each
- * a string. Returns a new object holding only those fields, so nothing unsigned is ever kept.
+ * The limits every signed envelope is held to before it is parsed, read as text (`parseEnvelope`)
+ * or as bytes (`openEnvelopeBytes`): bounded size and nesting.
  */
-export function parseEnvelope(envelopeText: string): SignedEnvelope {
-  if (envelopeText.length > MAX_ENVELOPE_BYTES || Buffer.byteLength(envelopeText) > MAX_ENVELOPE_BYTES) {
+export function checkEnvelopeLimits(json: string | Uint8Array): void {
+  const size =
+    typeof json !== "string"
+      ? json.length
+      : json.length > MAX_ENVELOPE_BYTES
+        ? json.length
+        : Buffer.byteLength(json);
+  if (size > MAX_ENVELOPE_BYTES) {
     throw new SignatureError(
       "malformed_envelope",
       `larger than ${MAX_ENVELOPE_BYTES / 1024 / 1024} MiB, the most a terminal reads`,
     );
   }
-  if (jsonDepthExceeds(envelopeText, MAX_JSON_DEPTH))
+  if (jsonDepthExceeds(json, MAX_JSON_DEPTH))
     throw new SignatureError("malformed_envelope", `nested deeper than ${MAX_JSON_DEPTH} levels`);
-  let envelope: unknown;
-  try {
-    envelope = JSON.parse(envelopeText);
-  } catch (err) {
-    throw new SignatureError("malformed_envelope", `not JSON: ${(err as Error).message}`);
-  }
+}
+
+/**
+ * Checks a parsed envelope's fields (exactly format, alg, signature and document, each a string)
+ * and returns a new object holding only those, so nothing unsigned is ever kept. Shared by the
+ * text and byte readers so the two cannot drift.
+ */
+export function canonicalEnvelope(envelope: unknown): SignedEnvelope {
   checkEnvelopeShape(envelope);
   const e = envelope as Record<string, unknown>;
   const unknown = Object.keys(e).filter((k) => !(ENVELOPE_FIELDS as readonly string[]).includes(k));
@@ -81,6 +89,18 @@ export function parseEnvelope(envelopeText: string): SignedEnvelope {
     signature: e.signature as string,
     document: e.document as string,
   };
+}
+
+/** Parses envelope text strictly (`checkEnvelopeLimits`, then `canonicalEnvelope`). */
+export function parseEnvelope(envelopeText: string): SignedEnvelope {
+  checkEnvelopeLimits(envelopeText);
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(envelopeText);
+  } catch (err) {
+    throw new SignatureError("malformed_envelope", `not JSON: ${(err as Error).message}`);
+  }
+  return canonicalEnvelope(envelope);
 }
 
 /** Parses an envelope strictly and checks its signature against the pinned key. */

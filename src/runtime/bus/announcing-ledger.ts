@@ -7,9 +7,10 @@ export type TerminalLedger = LedgerPort &
   Pick<
     CouponStore,
     | "importList"
-    | "listInForce"
-    | "listCacheFile"
-    | "installPreparedList"
+    | "listImportTarget"
+    | "commitPreparedList"
+    | "applyDelta"
+    | "compactList"
     | "canCommit"
     | "trustedTime"
     | "vouchedTime"
@@ -52,14 +53,22 @@ export function announcingLedger(store: CouponStore, bus: PartBus): TerminalLedg
         bus.emit("list.applied", { version: result.version, codes: result.codes });
       return result;
     },
-    listInForce: () => store.listInForce(),
-    listCacheFile: () => store.listCacheFile(),
-    installPreparedList(prepared, now) {
-      const result = store.installPreparedList(prepared, now);
+    listImportTarget: () => store.listImportTarget(),
+    commitPreparedList(prepared, now) {
+      const result = store.commitPreparedList(prepared, now);
       if (result.status === "imported")
         bus.emit("list.applied", { version: result.version, codes: result.codes });
       return result;
     },
+    applyDelta(envelope, now) {
+      const result = store.applyDelta(envelope, now);
+      if (result.status === "applied") {
+        const index = store.index();
+        bus.emit("list.applied", { version: result.version, codes: index?.codes.size ?? 0 });
+      }
+      return result;
+    },
+    compactList: () => store.compactList(),
     canCommit: () => store.canCommit(),
     trustedTime: () => store.trustedTime(),
     vouchedTime: () => store.vouchedTime(),

@@ -1,12 +1,9 @@
 import { chmodSync, lstatSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { CouponListError } from "../../protocol/coupon-list/index.js";
-import { CodeTable } from "../engine/code-table.js";
-import { indexFromParts } from "../engine/coupon-index.js";
 import type { Logger } from "../log.js";
 import type { CouponStore } from "../store/coupon-store.js";
-import { discardPreparedFile } from "../store/durable-file.js";
-import { unpackCodes } from "./code-columns.js";
+import { ListCache, type PreparedList } from "../store/list-cache/list-cache.js";
 import type { PreparedOutcome, PrepareTask } from "./list-prepare.js";
 import { prepareListInWorker, WorkerTimeoutError } from "./list-worker-run.js";
 import {
@@ -20,7 +17,7 @@ import {
 } from "./protocol.js";
 
 /** What the control server needs of the store it hands work to. */
-export type ListOwner = Pick<CouponStore, "listInForce" | "listCacheFile" | "installPreparedList">;
+export type ListOwner = Pick<CouponStore, "listImportTarget" | "commitPreparedList">;
 
 export interface ControlServerOptions {
   socketPath: string;
@@ -35,23 +32,22 @@ export interface ControlServerOptions {
   idleTimeoutMs?: number;
   /** The longest request line read (default MAX_REQUEST_BYTES: any envelope the terminal reads). */
   maxRequestBytes?: number;
-  /** Codes added to the new table between two turns of the event loop (scans are answered between). */
-  codesPerSlice?: number;
 }
 
 const SETTLE_MS = 2000;
 
 /**
  * The daemon's control channel (see protocol.ts): a unix socket in the data directory, mode 0600,
- * on which other processes hand the daemon work for the store it owns. Verifying a list runs in
- * a worker thread; the swap happens here, in one synchronous step, after the new table was built
- * in slices between scans. Until then the old list serves, and a refused list leaves it serving.
+ * on which other processes hand the daemon work for the store it owns. Verifying a list and
+ * building its table (the store's heavy step) runs in a worker thread; the commit (rename, swap)
+ * happens here, in one synchronous step. Until then the old list serves, and a refused list
+ * leaves it serving.
  */
 export class ControlServer {
   private server: Server | null = null;
   private socketIno: number | null = null;
   private readonly connections = new Set<Socket>();
-  /** Imports run one at a time: each prepares the same cache file. */
+  /** Imports run one at a time: each is prepared against the list in force. */
   private imports: Promise<unknown> = Promise.resolve();
   private readonly stopping = new AbortController();
 
@@ -185,12 +181,11 @@ export class ControlServer {
     const id = "id" in request ? request.id : null;
     if (this.stopping.signal.aborted)
       return errorResponse(id, { code: "unavailable", message: "the terminal is stopping" });
-    const { store, merchant, now } = this.opts;
-    const importedAt = new Date(now()).toISOString();
+    const { store } = this.opts;
     let outcome: PreparedOutcome;
     try {
       outcome = await prepareListInWorker(
-        { request, merchant, inForce: store.listInForce(), cacheFile: store.listCacheFile(), importedAt },
+        { request, target: store.listImportTarget() },
         this.opts.verifyTimeoutMs ?? 120_000,
         this.stopping.signal,
       );
@@ -200,36 +195,19 @@ export class ControlServer {
       return errorResponse(id, { code, message: `the list was not verified: ${(err as Error).message}` });
     }
     if (outcome.kind === "error") return errorResponse(outcome.id, outcome.error);
-    if (outcome.kind === "unchanged")
-      return {
-        id: outcome.id,
-        ok: true,
-        result: { status: "unchanged", version: outcome.version, codes: outcome.codes },
-      };
-    return this.install(outcome, importedAt);
+    return this.commit(outcome.id, outcome.prepared);
   }
 
-  /** Builds the new table between scans, then swaps it in; the old list serves until that instant. */
-  private async install(
-    prepared: Extract<PreparedOutcome, { kind: "prepared" }>,
-    importedAt: string,
-  ): Promise<ControlResponse> {
-    const { id, header, columns, envelope, preparedFile } = prepared;
+  /** The cheap step, on this thread: the old list serves until the store swaps in the new one. */
+  private commit(id: string | null, prepared: PreparedList): ControlResponse {
+    if (this.stopping.signal.aborted) {
+      ListCache.discard(prepared);
+      return errorResponse(id, { code: "unavailable", message: "the terminal is stopping" });
+    }
     try {
-      const codes = new CodeTable();
-      await unpackCodes(columns, codes, this.opts.codesPerSlice ?? 5000, nextTurn);
-      const index = indexFromParts(header, codes);
-      if (this.stopping.signal.aborted) {
-        discardPreparedFile(preparedFile);
-        return errorResponse(id, { code: "unavailable", message: "the terminal is stopping" });
-      }
-      const result = this.opts.store.installPreparedList(
-        { envelope, index, issuedAt: header.issuedAt, preparedFile, importedAt },
-        this.opts.now(),
-      );
-      return { id, ok: true, result };
+      return { id, ok: true, result: this.opts.store.commitPreparedList(prepared, this.opts.now()) };
     } catch (err) {
-      discardPreparedFile(preparedFile);
+      // The store has removed the prepared files.
       if (err instanceof CouponListError)
         return errorResponse(id, { code: "refused", problem: err.problem, message: err.message });
       this.opts.log.error({ err }, "installing a verified list failed; the list in force still serves");
@@ -299,10 +277,6 @@ function joined(chunks: Buffer[], size: number): Uint8Array {
     at += c.length;
   }
   return line;
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

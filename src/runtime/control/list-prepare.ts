@@ -1,37 +1,24 @@
-import type { CouponList } from "../../protocol/coupon-list/index.js";
-import { CouponListError, type ListInForce, verifyCouponList } from "../../protocol/coupon-list/index.js";
-import type { SignedEnvelope } from "../../protocol/envelope/index.js";
-import { listCacheContent } from "../store/coupon-store.js";
-import { prepareFileDurable } from "../store/durable-file.js";
-import { type CodeColumns, packCodes } from "./code-columns.js";
+import { CouponListError } from "../../protocol/coupon-list/index.js";
+import type { ListHead } from "../engine/list-overlay.js";
+import { type Pinned, type PreparedList, prepareListImport } from "../store/list-cache/list-cache.js";
 import { type ControlError, decodeRequest, RequestError } from "./protocol.js";
 
 /**
- * The slow part of importing a list, done off the daemon's main thread: decode the request,
- * verify the envelope against the pinned key, validate the document, compare it with the list in
- * force, write the new cache file (synced, not yet in place) and pack the codes for the main
- * thread. Nothing here changes what is in force.
+ * The heavy step of importing a list, done off the daemon's main thread: decode the request, then
+ * the store's `prepareListImport` (verify the envelope against the pinned key, validate the
+ * document, compare it with the list in force, build the new table into temp files in the cache
+ * directory). Nothing here changes what is in force; the main thread commits with
+ * `commitPreparedList`.
  */
 export interface PrepareTask {
   /** A whole request line too large to decode on the main thread (UTF-8), or a decoded request's list. */
   request: { line: Uint8Array } | { id: string; list: string };
-  merchant: { id: string; publicKey: string };
-  inForce: ListInForce | null;
-  cacheFile: string;
-  importedAt: string;
+  /** What the store's `listImportTarget()` said: the cache directory, the pinned merchant, the list in force. */
+  target: { dir: string; pinned: Pinned; inForce: ListHead | null };
 }
 
 export type PreparedOutcome =
-  | { id: string | null; kind: "unchanged"; version: number; codes: number }
-  | {
-      id: string | null;
-      kind: "prepared";
-      envelope: SignedEnvelope;
-      /** The list without its codes (they are in `columns`). */
-      header: CouponList;
-      columns: CodeColumns;
-      preparedFile: string;
-    }
+  | { id: string | null; kind: "prepared"; prepared: PreparedList }
   | { id: string | null; kind: "error"; error: ControlError };
 
 export function prepareList(task: PrepareTask): PreparedOutcome {
@@ -43,20 +30,11 @@ export function prepareList(task: PrepareTask): PreparedOutcome {
       id = request.id;
       list = request.list;
     } else list = task.request.list;
-    const verified = verifyCouponList(list, task.merchant, task.inForce);
-    const { codes, ...rest } = verified.list;
-    if (verified.unchanged) return { id, kind: "unchanged", version: rest.version, codes: codes.length };
-    const preparedFile = prepareFileDurable(
-      task.cacheFile,
-      listCacheContent(verified.envelope, task.importedAt),
-    );
+    const { dir, pinned, inForce } = task.target;
     return {
       id,
       kind: "prepared",
-      envelope: verified.envelope,
-      header: { ...rest, codes: [] },
-      columns: packCodes(codes),
-      preparedFile,
+      prepared: prepareListImport(dir, Buffer.from(list, "utf8"), pinned, inForce),
     };
   } catch (err) {
     if (err instanceof RequestError)

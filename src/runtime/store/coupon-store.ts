@@ -1,13 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { LowSync } from "lowdb";
-import {
-  CouponListError,
-  type ListInForce,
-  parseVerifiedList,
-  verifyCouponList,
-} from "../../protocol/coupon-list/index.js";
-import { type SignedEnvelope, verifyEnvelope } from "../../protocol/envelope/index.js";
+import { CouponListError, parseVerifiedList } from "../../protocol/coupon-list/index.js";
+import { verifyEnvelope } from "../../protocol/envelope/index.js";
 import type {
   JournalEntry,
   JournalRecord,
@@ -21,6 +16,7 @@ import { hashMember } from "../coupons/member-hash.js";
 import { type BasketInput, evaluateBasket } from "../engine/basket.js";
 import { buildCouponIndex, type CouponIndex } from "../engine/coupon-index.js";
 import { localize } from "../engine/labels.js";
+import { type DeltaOutcome, ListDeltaError, type ListHead } from "../engine/list-overlay.js";
 import type { TerminalContext } from "../engine/validate.js";
 import type { Accepted, BasketVerdict } from "../engine/verdict.js";
 import { ulid } from "../ids.js";
@@ -30,7 +26,7 @@ import { formatLocalDateTime } from "../time/zoned.js";
 import { snapshotEvidence } from "./commit-evidence.js";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
 import { openDurableDb } from "./durable-adapter.js";
-import { commitPreparedFile, discardPreparedFile } from "./durable-file.js";
+import { fsyncDirectory } from "./durable-file.js";
 import { Ledger } from "./ledger/ledger.js";
 import {
   type DayClose,
@@ -42,6 +38,17 @@ import {
   type RedeemResult,
   VoidError,
 } from "./ledger-port.js";
+import {
+  COMPACT_AFTER,
+  ListCache,
+  type OpenMode,
+  type Pinned,
+  type PreparedList,
+  prepareListImport,
+  refuseStale,
+  verifyListCache,
+} from "./list-cache/list-cache.js";
+import { TABLE_FILE } from "./list-cache/table-file.js";
 import {
   afterPinAttempt,
   PIN_POLICY_DEFAULTS,
@@ -80,13 +87,14 @@ export interface CouponStoreOptions {
   segmentBytes?: number;
   /** A counters checkpoint at least this often when there were commits (default 10 minutes). */
   checkpointIntervalMs?: number;
+  /** Codes the applied deltas may hold before `compactList` folds them in (default COMPACT_AFTER). */
+  listCompactAfter?: number;
 }
 
-interface CacheFile {
-  format: "quan.cache/1";
-  envelope: SignedEnvelope | null;
-  importedAt: string | null;
-}
+/** The list cache's directory in the data dir (see list-cache/list-cache.ts). */
+export const LIST_DIR = "list";
+/** Where the list was cached before the compact cache: a lowdb document holding the envelope. */
+export const LEGACY_CACHE_FILE = "coupons.json";
 
 interface StateFile {
   format: "quan.state/1";
@@ -127,12 +135,13 @@ export const DEFAULT_MAX_AHEAD_MS = 24 * 3_600_000;
 const MAX_REMEMBERED_STATEMENTS = 256;
 
 /**
- * The imperative shell around the coupon engine: the coupon cache (lowdb, durable writes) and the
+ * The imperative shell around the coupon engine: the coupon list cache (list-cache/) and the
  * ledger (store/ledger/: the segmented journal, append-only and fsynced, and the counters derived
  * from it). Single writer per data directory (a lock file); every commit is on disk before
  * redeem() returns.
  */
 export class CouponStore implements LedgerPort {
+  private list: ListCache | null = null;
   private indexInForce: CouponIndex | null = null;
   private readonly log: Logger;
   private closed = false;
@@ -142,7 +151,6 @@ export class CouponStore implements LedgerPort {
     /** Read-only when opened so: then nothing is written, not even a torn tail cut away. */
     private readonly ledger: Ledger,
     private readonly writer: boolean,
-    private readonly cache: LowSync<CacheFile>,
     private readonly state: LowSync<StateFile>,
     private readonly lock: DataDirLock,
   ) {
@@ -151,20 +159,14 @@ export class CouponStore implements LedgerPort {
 
   /**
    * Read-only: for dry runs (`quan coupons check`) while the terminal is running. Takes no lock and
-   * writes nothing; what it sees is the journal as far as it was written when it opened.
+   * writes nothing; what it sees is the journal as far as it was written when it opened. Codes
+   * are read from the table file as they are asked for, unless `codes` is "memory".
    */
-  static openReadOnly(opts: CouponStoreOptions): CouponStore {
+  static openReadOnly(opts: CouponStoreOptions, codes: OpenMode = "reader"): CouponStore {
     const noLock: DataDirLock = { path: "", release: () => undefined };
     const ledger = Ledger.openReadOnly(ledgerOptions(opts));
-    const store = new CouponStore(
-      opts,
-      ledger,
-      false,
-      openCache(opts.dataDir),
-      openState(opts.dataDir),
-      noLock,
-    );
-    store.loadCache();
+    const store = new CouponStore(opts, ledger, false, openState(opts.dataDir), noLock);
+    store.loadList("read-only", codes);
     return store;
   }
 
@@ -172,20 +174,19 @@ export class CouponStore implements LedgerPort {
     mkdirSync(opts.dataDir, { recursive: true });
     const lock = acquireDataDirLock(opts.dataDir);
     try {
-      const cache = openCache(opts.dataDir);
       const state = openState(opts.dataDir);
       const snapshot = state.data.snapshot;
       const { ledger } = Ledger.open({
         ...ledgerOptions(opts),
         legacyEvidence: snapshotEvidence(snapshot),
       });
-      const store = new CouponStore(opts, ledger, true, cache, state, lock);
+      const store = new CouponStore(opts, ledger, true, state, lock);
       // The snapshot of all history is gone once a checkpoint stands in for it.
       if (snapshot !== undefined && ledger.hasCheckpoint()) {
         delete state.data.snapshot;
         state.write();
       }
-      store.loadCache();
+      store.loadList("write");
       return store;
     } catch (err) {
       lock.release();
@@ -195,13 +196,29 @@ export class CouponStore implements LedgerPort {
 
   // ---- the coupon list -------------------------------------------------------------------
 
-  private loadCache(): void {
-    const envelope = this.cache.data.envelope;
-    if (!envelope) return;
+  private listDir(): string {
+    return join(this.opts.dataDir, LIST_DIR);
+  }
+
+  /**
+   * Loads the list in force. Writing, the table is read into memory (its SHA-256 checked; the
+   * signatures are re-verified by `verifyList`, off the hot path). Read-only (`coupons check`),
+   * codes are answered from the file by positioned reads, so one code costs a few reads.
+   */
+  private loadList(
+    mode: "write" | "read-only",
+    codes: OpenMode = mode === "write" ? "memory" : "reader",
+  ): void {
+    const dir = this.listDir();
     const started = performance.now();
-    // Re-verified on every start: a cache edited on the SD card must not pass as the merchant's.
-    const document = verifyEnvelope(envelope, this.opts.merchant.publicKey);
-    this.indexInForce = buildCouponIndex(parseVerifiedList(document));
+    if (mode === "write") {
+      ListCache.removeStaged(dir);
+      this.migrateLegacyCache(dir);
+    }
+    const list = ListCache.open(dir, this.opts.merchant, this.log, codes);
+    if (list) this.install(list);
+    else if (mode === "read-only") this.indexInForce = legacyIndex(this.opts.dataDir, this.opts.merchant);
+    if (!this.indexInForce) return;
     this.log.info(
       {
         version: this.indexInForce.version,
@@ -212,86 +229,164 @@ export class CouponStore implements LedgerPort {
     );
   }
 
-  /** Verifies and installs a signed list. A refused list throws CouponListError and changes nothing. */
-  importList(envelopeText: string, now: number): ImportResult {
-    this.writable("import a coupon list");
-    const verified = verifyCouponList(envelopeText, this.opts.merchant, this.listInForce());
-    if (verified.unchanged)
-      return { status: "unchanged", version: verified.list.version, codes: verified.list.codes.length };
-    const importedAt = new Date(now).toISOString();
-    return this.install(buildCouponIndex(verified.list), verified.list.issuedAt, now, () => {
-      this.cache.data = { format: "quan.cache/1", envelope: verified.envelope, importedAt };
-      this.cache.write();
-    });
+  /**
+   * A data dir from before the compact cache holds its list in coupons.json. It is re-verified
+   * against the pinned key and built into the new cache once; the old file is removed only after
+   * the new table and its directory entry are on disk (a crash in between finds the table and
+   * removes the old file then). A list that does not verify stops the start, as it always did.
+   */
+  private migrateLegacyCache(dir: string): void {
+    const legacy = join(this.opts.dataDir, LEGACY_CACHE_FILE);
+    if (!existsSync(legacy)) return;
+    if (!existsSync(join(dir, TABLE_FILE))) {
+      const envelope = readLegacyEnvelope(legacy);
+      if (envelope) {
+        let prepared: PreparedList;
+        try {
+          prepared = prepareListImport(dir, Buffer.from(JSON.stringify(envelope)), this.opts.merchant, null);
+        } catch (err) {
+          throw new Error(
+            `${legacy}: the cached coupon list cannot be migrated: ${(err as Error).message} (re-import a signed list)`,
+          );
+        }
+        if (prepared.status === "prepared") ListCache.commit(prepared, this.opts.merchant, this.log).close();
+        this.log.info(
+          { version: prepared.version, codes: prepared.codes },
+          `coupon list migrated from ${LEGACY_CACHE_FILE} to the compact cache in ${LIST_DIR}/`,
+        );
+      }
+    }
+    rmSync(legacy);
+    fsyncDirectory(this.opts.dataDir);
   }
 
-  /** What a new list is verified against: the version and signature in force, if any. */
-  listInForce(): ListInForce | null {
-    const current = this.cache.data.envelope;
-    return current && this.indexInForce
-      ? { version: this.indexInForce.version, signature: current.signature }
-      : null;
+  private install(list: ListCache): void {
+    const old = this.list;
+    this.list = list;
+    this.indexInForce = list.index();
+    if (old !== list) old?.close();
   }
 
-  /** Where the list cache lives: a list verified off this thread prepares its new content next to it. */
-  listCacheFile(): string {
-    return join(this.opts.dataDir, "coupons.json");
+  private listHead(): ListHead | null {
+    return this.list?.head ?? null;
   }
 
   /**
-   * Installs a list verified and indexed elsewhere (a worker thread), whose cache file content
-   * (listCacheContent) was already written and synced to `preparedFile`. Checked again here, as
-   * one synchronous step: a list that another import overtook meanwhile is refused as stale. A
-   * refused list throws CouponListError, drops the prepared file and changes nothing.
+   * What the heavy step of an import needs (`prepareListImport`, which may run in a worker
+   * thread): the cache directory, the pinned merchant and the list in force.
    */
-  installPreparedList(
-    prepared: {
-      envelope: SignedEnvelope;
-      index: CouponIndex;
-      /** As the list states it, for messages. */
-      issuedAt: string;
-      preparedFile: string;
-      importedAt: string;
-    },
-    now: number,
-  ): ImportResult {
-    const { envelope, index, issuedAt, preparedFile, importedAt } = prepared;
+  listImportTarget(): { dir: string; pinned: Pinned; inForce: ListHead | null } {
+    return { dir: this.listDir(), pinned: { ...this.opts.merchant }, inForce: this.listHead() };
+  }
+
+  /**
+   * Verifies and installs a signed list: the heavy step then the commit, in this thread (the CLI).
+   * A refused list throws CouponListError and changes nothing.
+   */
+  importList(envelope: string | Buffer, now: number): ImportResult {
+    this.writable("import a coupon list");
+    const bytes = typeof envelope === "string" ? Buffer.from(envelope, "utf8") : envelope;
+    const { dir, pinned, inForce } = this.listImportTarget();
+    return this.commitPreparedList(prepareListImport(dir, bytes, pinned, inForce), now);
+  }
+
+  /**
+   * The cheap step of an import, in the thread that owns the store: re-checks what may have
+   * changed since the list was prepared (a newer list in force, the terminal's time), renames the
+   * prepared table into place and swaps the index. Until then the old list serves; a refusal or a
+   * failure removes the prepared files and leaves it serving.
+   */
+  commitPreparedList(prepared: PreparedList, now: number): ImportResult {
+    let next: ListCache;
+    const synchronized = this.synchronized();
     try {
       this.writable("import a coupon list");
-      const inForce = this.listInForce();
-      if (inForce && index.version <= inForce.version)
-        throw new CouponListError(
-          "stale_version",
-          `coupon list refused: version ${index.version} is not newer than version ${inForce.version} in force`,
-        );
-      return this.install(index, issuedAt, now, () => {
-        commitPreparedFile(preparedFile, this.listCacheFile());
-        this.cache.data = { format: "quan.cache/1", envelope, importedAt };
-      });
-    } finally {
-      discardPreparedFile(preparedFile);
+      const head = this.listHead();
+      if (
+        prepared.status === "unchanged" ||
+        head?.documentHash === (prepared as { documentHash?: string }).documentHash
+      )
+        return { status: "unchanged", version: prepared.version, codes: prepared.codes };
+      refuseStale(prepared.version, head);
+      this.refuseIssuedAhead(prepared.issuedAt, Date.parse(prepared.issuedAt), now, synchronized);
+      next = ListCache.commit(prepared, this.opts.merchant, this.log);
+    } catch (err) {
+      ListCache.discard(prepared);
+      throw err;
     }
+    this.install(next);
+    this.listDated(prepared.version, prepared.issuedAt, now, synchronized);
+    this.log.info({ version: prepared.version, codes: prepared.codes }, "coupon list imported");
+    return { status: "imported", version: prepared.version, codes: prepared.codes };
+  }
+
+  /** A list now in force (full or delta): its date feeds trusted time as far as the clock rules allow. */
+  private listDated(version: number, issuedText: string, now: number, synchronized: boolean): void {
+    const issuedAt = Date.parse(issuedText);
+    if (!synchronized) this.raiseTrustedTime(issuedAt, "list");
+    else if (issuedAt <= now + this.opts.clockToleranceMs)
+      this.raiseTrustedTime(Math.min(issuedAt, now), "list");
+    else
+      this.log.warn(
+        { version, issuedAt: issuedText },
+        `the server's clock is ${formatSpan(issuedAt - now)} ahead: list ${version} is dated ${issuedText}, this terminal's NTP-synchronised clock says ${new Date(now).toISOString()}; the list is in force but its date is not taken as the time (fix the server's clock)`,
+      );
   }
 
   /**
-   * The list in force is replaced only once its cache is on disk (`persist`), in one synchronous
-   * step; its date then feeds trusted time as far as the clock rules allow.
+   * Verifies a signed delta (version N+1 on top of the list in force) and applies it: the overlay
+   * file first, then memory; its cost is the delta's size. A refused delta throws ListDeltaError
+   * (or CouponListError "issued_ahead") and changes nothing. When `compactDue` comes back true
+   * the caller runs `compactList()` later, off the hot path (see there).
    */
-  private install(index: CouponIndex, issuedText: string, now: number, persist: () => void): ImportResult {
+  applyDelta(
+    envelope: string | Buffer,
+    now: number,
+  ): { status: DeltaOutcome; version: number; compactDue: boolean } {
+    this.writable("apply a coupon list update");
+    const list = this.list;
+    if (!list) throw new ListDeltaError("wrong_base", "no coupon list in force: a full list is needed first");
+    const bytes = typeof envelope === "string" ? Buffer.from(envelope, "utf8") : envelope;
     const synchronized = this.synchronized();
-    this.refuseIssuedAhead(issuedText, index.issuedAt, now, synchronized);
-    persist();
-    this.indexInForce = index;
-    if (!synchronized) this.raiseTrustedTime(index.issuedAt, "list");
-    else if (index.issuedAt <= now + this.opts.clockToleranceMs)
-      this.raiseTrustedTime(Math.min(index.issuedAt, now), "list");
-    else
-      this.log.warn(
-        { version: index.version, issuedAt: issuedText },
-        `the server's clock is ${formatSpan(index.issuedAt - now)} ahead: list ${index.version} is dated ${issuedText}, this terminal's NTP-synchronised clock says ${new Date(now).toISOString()}; the list is in force but its date is not taken as the time (fix the server's clock)`,
-      );
-    this.log.info({ version: index.version, codes: index.codes.size }, "coupon list imported");
-    return { status: "imported", version: index.version, codes: index.codes.size };
+    let issuedText = "";
+    const result = list.applyDelta(bytes, (delta) => {
+      issuedText = delta.issuedAt;
+      this.refuseIssuedAhead(delta.issuedAt, Date.parse(delta.issuedAt), now, synchronized);
+    });
+    if (result.status === "applied") {
+      this.indexInForce = list.index();
+      this.listDated(result.version, issuedText, now, synchronized);
+      this.log.info({ version: result.version, overlay: list.overlaySize }, "coupon list update applied");
+    }
+    return { ...result, compactDue: list.overlaySize >= this.compactAfter() };
+  }
+
+  /**
+   * Folds the applied deltas into a new table once they hold COMPACT_AFTER codes. It reads every
+   * code (about a second for a million on a Pi), so it never runs inside a scan or inside
+   * applyDelta: whoever applies deltas (the merchant link, issue 8) calls it when applyDelta says
+   * `compactDue`, from an idle moment after acknowledging the delta. Until it finishes the table
+   * and overlay serve as before; a crash half-way leaves them as they were.
+   */
+  compactList(): boolean {
+    this.writable("compact the coupon list");
+    const list = this.list;
+    if (!list || list.overlaySize < this.compactAfter()) return false;
+    this.install(list.compact(this.log));
+    return true;
+  }
+
+  private compactAfter(): number {
+    return this.opts.listCompactAfter ?? COMPACT_AFTER;
+  }
+
+  /**
+   * Off the hot path (`quan doctor`, `quan coupons verify`): re-verifies every signed document
+   * the cache was built from against the pinned key and rebuilds the table from them, byte for
+   * byte. Returns the problems found; none means the cache is the merchant's.
+   */
+  static verifyList(dataDir: string, pinned: Pinned, log: Logger): string[] {
+    return verifyListCache(join(dataDir, LIST_DIR), pinned, log);
   }
 
   /**
@@ -654,6 +749,7 @@ export class CouponStore implements LedgerPort {
     try {
       this.ledger.close();
     } finally {
+      this.list?.close();
       this.lock.release();
     }
   }
@@ -671,18 +767,26 @@ function ledgerOptions(opts: CouponStoreOptions) {
   };
 }
 
-/** The list cache file's content for a verified list (what installPreparedList expects prepared). */
-export function listCacheContent(envelope: SignedEnvelope, importedAt: string): string {
-  const data: CacheFile = { format: "quan.cache/1", envelope, importedAt };
-  return JSON.stringify(data);
+/** The envelope a data dir from before the compact cache holds, or null when it holds none. */
+function readLegacyEnvelope(file: string): unknown {
+  let cache: { envelope?: unknown };
+  try {
+    cache = JSON.parse(readFileSync(file, "utf8")) as { envelope?: unknown };
+  } catch (err) {
+    throw new Error(`${file}: the old coupon list cache does not parse (${(err as Error).message})`);
+  }
+  return cache?.envelope ?? null;
 }
 
-function openCache(dataDir: string): LowSync<CacheFile> {
-  return openDurableDb<CacheFile>(join(dataDir, "coupons.json"), {
-    format: "quan.cache/1",
-    envelope: null,
-    importedAt: null,
-  });
+/**
+ * Read-only on a data dir not yet migrated (no writer has opened it since the upgrade): the old
+ * cache's list, verified and indexed in memory as before.
+ */
+function legacyIndex(dataDir: string, pinned: Pinned): CouponIndex | null {
+  const file = join(dataDir, LEGACY_CACHE_FILE);
+  if (!existsSync(file)) return null;
+  const envelope = readLegacyEnvelope(file);
+  return envelope ? buildCouponIndex(parseVerifiedList(verifyEnvelope(envelope, pinned.publicKey))) : null;
 }
 
 function openState(dataDir: string): LowSync<StateFile> {

@@ -13,15 +13,6 @@ const TEMP_INFIX = ".tmp-";
  * found in the directory are leftovers of a crash and are removed.
  */
 export function writeFileDurable(path: string, data: string | Uint8Array): void {
-  commitPreparedFile(prepareFileDurable(path, data), path);
-}
-
-/**
- * The first half of writeFileDurable: the new content in a synced temp file next to `path`, whose
- * name is returned. Lets a worker thread do the slow part while the main thread keeps serving;
- * commitPreparedFile then puts it in place (or discardPreparedFile drops it).
- */
-export function prepareFileDurable(path: string, data: string | Uint8Array): string {
   const dir = dirname(path);
   removeLeftoverTemps(dir, basename(path));
   const temp = join(dir, `${basename(path)}${TEMP_INFIX}${process.pid}-${randomBytes(4).toString("hex")}`);
@@ -33,28 +24,12 @@ export function prepareFileDurable(path: string, data: string | Uint8Array): str
     } finally {
       closeSync(fd);
     }
-  } catch (err) {
-    removeTempAfterFailure(temp, err);
-    throw err;
-  }
-  return temp;
-}
-
-/** The second half: the prepared temp file replaces `path` atomically, and the rename is synced. */
-export function commitPreparedFile(temp: string, path: string): void {
-  if (dirname(temp) !== dirname(path) || !basename(temp).startsWith(`${basename(path)}${TEMP_INFIX}`))
-    throw new Error(`${temp} is not a prepared file for ${path}`);
-  try {
     renameSync(temp, path);
   } catch (err) {
     removeTempAfterFailure(temp, err);
     throw err;
   }
-  fsyncDirectory(dirname(path));
-}
-
-export function discardPreparedFile(temp: string): void {
-  rmSync(temp, { force: true });
+  fsyncDirectory(dir);
 }
 
 /** Makes a file's creation, rename or removal in `dir` survive a power cut. */

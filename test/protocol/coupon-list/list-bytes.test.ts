@@ -4,8 +4,10 @@ import {
   generateMerchantKeys,
   openEnvelope,
   openEnvelopeBytes,
+  SignatureError,
   signDocument,
 } from "../../../src/protocol/envelope/index.js";
+import { MAX_ENVELOPE_BYTES } from "../../../src/protocol/limits.js";
 
 describe("the hand-written code check accepts exactly what codeSchema accepts", () => {
   const values = [
@@ -101,6 +103,55 @@ describe("opening an envelope from its bytes agrees with openEnvelope", () => {
     );
     expect(() => openEnvelopeBytes(Buffer.from(text), keys.publicKey)).toThrow(
       /does not match the pinned merchant key/,
+    );
+  });
+});
+
+describe("the text and byte readers of an envelope refuse the same hostile inputs the same way", () => {
+  const keys = generateMerchantKeys();
+  const good = signDocument('{"v":1}', keys.privateKeyPem);
+  const text = JSON.stringify(good);
+  const hostile: [string, string][] = [
+    ["an unknown field", JSON.stringify({ ...good, junk: "x" })],
+    [
+      "an unknown field nested 100,000 deep",
+      `${text.slice(0, -1)},"junk":${"[".repeat(100_000)}${"]".repeat(100_000)}}`,
+    ],
+    ["nesting just past the limit", `${text.slice(0, -1)},"junk":${"[".repeat(32)}${"]".repeat(32)}}`],
+    ["an alg that is not a string", JSON.stringify({ ...good, alg: 1 })],
+    ["another alg", JSON.stringify({ ...good, alg: "RS256" })],
+    ["a document that is not a string", JSON.stringify({ ...good, document: { v: 1 } })],
+    ["a signature that is not a string", JSON.stringify({ ...good, signature: 5 })],
+    ["an unsigned list", JSON.stringify({ format: "quan.coupons/1", codes: [] })],
+    ["an array", "[]"],
+    ["not JSON", "{"],
+    ["a forged signature", JSON.stringify({ ...good, signature: Buffer.alloc(64).toString("base64") })],
+    ["an altered document", text.replace('\\"v\\":1', '\\"v\\":2')],
+  ];
+  const outcome = (f: () => unknown) => {
+    try {
+      f();
+      return "accepted";
+    } catch (err) {
+      if (!(err instanceof SignatureError)) throw err;
+      return err.problem;
+    }
+  };
+  it.each(hostile)("%s", (_name, envelope) => {
+    const asText = outcome(() => openEnvelope(envelope, keys.publicKey));
+    expect(asText).not.toBe("accepted");
+    expect(outcome(() => openEnvelopeBytes(Buffer.from(envelope, "utf8"), keys.publicKey))).toBe(asText);
+  });
+
+  it("more than 64 MiB, whatever it holds", () => {
+    const big = `${text.slice(0, -1)},"pad":"${"x".repeat(MAX_ENVELOPE_BYTES)}"}`;
+    expect(() => openEnvelope(big, keys.publicKey)).toThrow(/larger than 64 MiB/);
+    expect(() => openEnvelopeBytes(Buffer.from(big, "utf8"), keys.publicKey)).toThrow(/larger than 64 MiB/);
+  });
+
+  it("a well-formed envelope opens the same both ways", () => {
+    expect(openEnvelopeBytes(Buffer.from(text), keys.publicKey).document.toString()).toBe(
+      openEnvelope(text, keys.publicKey).document,
     );
   });
 });

@@ -11,6 +11,7 @@ import { silentLogger } from "../../../src/runtime/log.js";
 import type { CouponStore } from "../../../src/runtime/store/coupon-store.js";
 import { openStoreFromConfig } from "../../../src/runtime/store/store-from-config.js";
 import { quan, type Workspace, workspace } from "../../helpers/cli-harness.js";
+import { listCacheSnapshot } from "../../helpers/store-fixture.js";
 import {
   code,
   codes,
@@ -86,15 +87,19 @@ describe("quan coupons import while the terminal runs", () => {
     expect(scan(code(100))).toBe("accepted");
     expect(scan(code(0))).toBe("unknown");
     // On disk too: a restart serves version 2.
-    expect(JSON.parse(readFileSync(join(ws.data, "coupons.json"), "utf8")).envelope.signature).toBe(
-      JSON.parse(readFileSync(file, "utf8")).signature,
-    );
+    const reopened = openStoreFromConfig(loadConfigFile(ws.config, {}), silentLogger(), "read-only");
+    try {
+      expect(reopened.index()?.version).toBe(2);
+      expect(scanOf(reopened, code(100))).toBe("accepted");
+    } finally {
+      reopened.close();
+    }
     const again = await quan(["coupons", "import", file, "--config", ws.config], {}, NOW);
     expect(again).toMatchObject({ code: 0, out: "version 2 is already in force\n" });
   });
 
   it("refuses a forged list with exit 3, and the list in force keeps serving", async () => {
-    const cacheBefore = readFileSync(join(ws.data, "coupons.json"), "utf8");
+    const cacheBefore = listCacheSnapshot(ws.data);
     const forged = writeList(
       "forged.json",
       signedList(2, codes(100, 20), generateMerchantKeys().privateKeyPem),
@@ -104,7 +109,7 @@ describe("quan coupons import while the terminal runs", () => {
     expect(r.err).toMatch(/forged\.json: coupon list refused: .*signature/);
     expect(store.index()?.version).toBe(1);
     expect(scan(code(0))).toBe("accepted");
-    expect(readFileSync(join(ws.data, "coupons.json"), "utf8")).toBe(cacheBefore);
+    expect(listCacheSnapshot(ws.data)).toBe(cacheBefore);
     const stale = writeList("v1-again.json", signedList(1, codes(500, 3)));
     expect(await quan(["coupons", "import", stale, "--config", ws.config], {}, NOW)).toMatchObject({
       code: 3,

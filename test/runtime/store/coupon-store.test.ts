@@ -1,12 +1,20 @@
+import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CouponListError } from "../../../src/protocol/coupon-list/index.js";
 import { generateMerchantKeys, signDocument } from "../../../src/protocol/envelope/index.js";
+import { CouponStore } from "../../../src/runtime/store/coupon-store.js";
 import { ManagerPinError, VoidError } from "../../../src/runtime/store/ledger-port.js";
 import { at } from "../../helpers/coupon-fixtures.js";
 import { journalText } from "../../helpers/journal-files.js";
-import { listDocument, MANAGER_PIN, makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
+import {
+  listCacheSnapshot,
+  listDocument,
+  MANAGER_PIN,
+  makeStore,
+  type StoreFixture,
+} from "../../helpers/store-fixture.js";
 
 const NOW = at("2026-03-04T04:00:00Z");
 const campaigns = [
@@ -25,7 +33,7 @@ let fx: StoreFixture;
 afterEach(() => fx?.cleanup());
 
 const basket = (code: string, amount = 5000) => ({ amount, coupons: [{ code }] });
-const cacheBytes = (f: StoreFixture) => readFileSync(join(f.dir, "coupons.json"));
+const cacheBytes = (f: StoreFixture) => listCacheSnapshot(f.dir);
 
 describe("redemptions", () => {
   it("a code is used once; the use survives a restart", () => {
@@ -121,7 +129,7 @@ describe("coupon lists: forged, tampered, stale and replayed lists change nothin
     try {
       f.store.importList(text, NOW);
     } catch (err) {
-      expect(cacheBytes(f).equals(before)).toBe(true);
+      expect(cacheBytes(f)).toBe(before);
       expect(f.store.check(basket("CASH-0001"), NOW).lines[0]).toMatchObject({ ok: true });
       if (err instanceof CouponListError) return err.problem;
       throw err;
@@ -187,13 +195,45 @@ describe("coupon lists: forged, tampered, stale and replayed lists change nothin
     }
   });
 
-  it("a cache file edited on disk is refused at start", () => {
+  it("a signed document nested past the limit is refused and changes nothing", () => {
+    fx = makeStore(campaigns, codes);
+    const before = cacheBytes(fx);
+    const document = JSON.stringify(listDocument(campaigns, codes, { version: 2 })).replace(
+      '"codes":[',
+      `"junk":${"[".repeat(100_000)}${"]".repeat(100_000)},"codes":[`,
+    );
+    const text = JSON.stringify(signDocument(document, fx.keys.privateKeyPem));
+    expect(() => fx.store.importList(text, NOW)).toThrow(/nested deeper than 32 levels/);
+    expect(cacheBytes(fx)).toBe(before);
+  });
+
+  it("a list table edited on disk is refused at start", () => {
     fx = makeStore(campaigns, codes);
     fx.store.close();
-    const file = join(fx.dir, "coupons.json");
-    writeFileSync(file, readFileSync(file, "utf8").replace('amountOff\\":1000', 'amountOff\\":9000'));
-    expect(() => fx.reopen()).toThrow(/signature/);
+    const file = join(fx.dir, "list", "codes.table");
+    writeFileSync(
+      file,
+      readFileSync(file, "latin1").replace('"amountOff":1000', '"amountOff":9000'),
+      "latin1",
+    );
+    expect(() => fx.reopen()).toThrow(/codes\.table is damaged: its content hash does not match/);
     fx.store = { close() {} } as never;
+  });
+
+  it("an edit that also fixes the table's hash is caught by re-verification against the merchant key", () => {
+    fx = makeStore(campaigns, codes);
+    fx.store.close();
+    const file = join(fx.dir, "list", "codes.table");
+    const edited = Buffer.from(
+      readFileSync(file, "latin1").replace('"amountOff":1000', '"amountOff":9000'),
+      "latin1",
+    );
+    createHash("sha256").update(edited.subarray(64)).digest().copy(edited, 32);
+    writeFileSync(file, edited);
+    fx.store = CouponStore.open(fx.options);
+    expect(CouponStore.verifyList(fx.dir, fx.options.merchant, fx.options.log)).toEqual([
+      "the table's list (campaigns, revocations) differs from its signed documents",
+    ]);
   });
 });
 

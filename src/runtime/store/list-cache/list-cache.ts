@@ -1,5 +1,5 @@
-import { createHash, verify } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createHash, randomBytes, verify } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   CouponListError,
@@ -9,6 +9,7 @@ import {
   readListDocumentBytes,
 } from "../../../protocol/coupon-list/index.js";
 import { openEnvelopeBytes, publicKeyObject, SignatureError } from "../../../protocol/envelope/index.js";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "../../../protocol/limits.js";
 import type { CodeLookup } from "../../engine/code-lookup.js";
 import { type CouponIndex, indexFromParts } from "../../engine/coupon-index.js";
 import { type DeltaOutcome, ListDeltaError, type ListHead, ListOverlay } from "../../engine/list-overlay.js";
@@ -19,8 +20,9 @@ import {
   PackedCodeTable,
 } from "../../engine/packed-codes.js";
 import type { Logger } from "../../log.js";
-import { writeFileDurable } from "../durable-file.js";
+import { fsyncDirectory, writeFileDurable } from "../durable-file.js";
 import { readTableFile, TABLE_FILE, TableFileError, writeTableFile } from "./table-file.js";
+import { TableFileLookup, TableFileReader } from "./table-reader.js";
 
 /**
  * The list in force, kept in a directory of its own:
@@ -73,93 +75,131 @@ export interface Pinned {
 
 export type ListImportResult = { status: "imported" | "unchanged"; version: number; codes: number };
 
+/**
+ * A list verified and built by `prepareListImport`, waiting in temp files in the cache directory
+ * for `ListCache.commit`. Plain data, so it can come back from a worker thread.
+ */
+export type PreparedList =
+  | { status: "unchanged"; dir: string; version: number; codes: number }
+  | {
+      status: "prepared";
+      dir: string;
+      version: number;
+      codes: number;
+      issuedAt: string;
+      documentHash: string;
+      /** Temp files in `dir`: the signed document and the built table. */
+      stagedDocument: string;
+      stagedTable: string;
+    };
+
+const STAGED_PREFIX = "staged-";
+
+/** How the table is held: in memory (the daemon), or read by positioned reads (`coupons check`). */
+export type OpenMode = "memory" | "reader";
+
 export class ListCache {
   private constructor(
     readonly dir: string,
     private readonly pinned: Pinned,
     private readonly meta: TableMeta,
-    private readonly table: PackedCodeTable,
+    private readonly table: PackedCodeTable | TableFileLookup,
     private readonly overlay: ListOverlay,
     private readonly deltas: OverlayFile["deltas"],
   ) {}
 
   /** Opens the cache in `dir`, or returns null when no list was ever imported there. */
-  static open(dir: string, pinned: Pinned, log: Logger): ListCache | null {
+  static open(dir: string, pinned: Pinned, log: Logger, mode: OpenMode = "memory"): ListCache | null {
     const tablePath = join(dir, TABLE_FILE);
     if (!existsSync(tablePath)) return null;
-    const { meta: raw, codes } = readTableFile(tablePath);
-    const meta = checkMeta(tablePath, raw);
-    const table = newTable(tablePath, codes, meta.campaignIds);
-    const overlay = new ListOverlay(table, meta.shell, meta.head);
-    const deltas: OverlayFile["deltas"] = [];
-    const file = readOverlayFile(dir);
-    if (
-      file &&
-      (file.base.documentHash !== meta.head.documentHash || file.base.version !== meta.head.version)
-    ) {
-      // Written for an older table: a crash came between a new table and its fresh overlay.
-      log.warn(
-        { overlayBase: file.base, table: meta.head },
-        "list overlay belongs to an older table: ignored",
-      );
-    } else if (file) {
-      for (const d of file.deltas) {
-        const document = Buffer.from(d.document, "utf8");
-        if (!signatureHolds(document, d.signature, pinned.publicKey))
-          throw new TableFileError(join(dir, OVERLAY_FILE), "a delta's signature does not verify");
-        overlay.apply(parseDelta(document), sha256(document));
-        deltas.push(d);
+    let meta: TableMeta;
+    let table: PackedCodeTable | TableFileLookup;
+    if (mode === "reader") {
+      const reader = TableFileReader.open(tablePath);
+      try {
+        meta = checkMeta(tablePath, reader.meta);
+      } catch (err) {
+        reader.close();
+        throw err;
       }
+      table = new TableFileLookup(reader, meta.campaignIds, tablePath);
+    } else {
+      const { meta: raw, codes } = readTableFile(tablePath);
+      meta = checkMeta(tablePath, raw);
+      table = newTable(tablePath, codes, meta.campaignIds);
     }
-    return new ListCache(dir, pinned, meta, table, overlay, deltas);
+    try {
+      const overlay = new ListOverlay(table, meta.shell, meta.head);
+      const deltas: OverlayFile["deltas"] = [];
+      const file = readOverlayFile(dir);
+      if (
+        file &&
+        (file.base.documentHash !== meta.head.documentHash || file.base.version !== meta.head.version)
+      ) {
+        // Written for an older table: a crash came between a new table and its fresh overlay.
+        log.warn(
+          { overlayBase: file.base, table: meta.head },
+          "list overlay belongs to an older table: ignored",
+        );
+      } else if (file) {
+        for (const d of file.deltas) {
+          const document = Buffer.from(d.document, "utf8");
+          if (!signatureHolds(document, d.signature, pinned.publicKey))
+            throw new TableFileError(join(dir, OVERLAY_FILE), "a delta's signature does not verify");
+          overlay.apply(parseDelta(document), sha256(document));
+          deltas.push(d);
+        }
+      }
+      return new ListCache(dir, pinned, meta, table, overlay, deltas);
+    } catch (err) {
+      if (table instanceof TableFileLookup) table.close();
+      throw err;
+    }
   }
 
-  /**
-   * Verifies a signed full list and makes it the cached list: memory stays bounded (bytes, not
-   * strings; codes parsed in batches and packed). `envelope` is overwritten in the process.
-   * Refuses a version not newer than `inForce` unless it is the very same document.
-   */
+  /** Verifies, builds and commits a full list in one go (the CLI's path; see prepareListImport). */
   static importList(
     dir: string,
     envelope: Buffer,
     pinned: Pinned,
     inForce: ListHead | null,
   ): ListImportResult {
-    let opened: ReturnType<typeof openEnvelopeBytes>;
-    try {
-      opened = openEnvelopeBytes(envelope, pinned.publicKey);
-    } catch (err) {
-      if (err instanceof SignatureError)
-        throw new CouponListError(err.problem, `coupon list refused: ${err.message}`);
-      throw err;
-    }
-    const documentHash = sha256(opened.document);
-    const built = buildFromDocument(opened.document);
-    const { shell } = built;
-    if (shell.merchant !== pinned.id)
-      throw new CouponListError(
-        "wrong_merchant",
-        `coupon list refused: it is for merchant "${shell.merchant}", this terminal belongs to "${pinned.id}"`,
-      );
-    if (inForce) {
-      if (inForce.documentHash === documentHash)
-        return { status: "unchanged", version: shell.version, codes: built.codes.values.length };
-      if (shell.version <= inForce.version)
-        throw new CouponListError(
-          "stale_version",
-          `coupon list refused: version ${shell.version} is not newer than version ${inForce.version} in force`,
-        );
-    }
-    mkdirSync(dir, { recursive: true });
-    const link: ChainLink = { kind: "full", documentHash, signature: opened.signature };
-    writeFileDurable(join(dir, documentFile(documentHash)), opened.document);
-    const head = { version: shell.version, documentHash };
-    commitTable(
-      dir,
-      { format: "quan.list-table/1", shell, campaignIds: built.campaignIds, head, chain: [link] },
-      built.codes,
-    );
-    return { status: "imported", version: shell.version, codes: built.codes.values.length };
+    const prepared = prepareListImport(dir, envelope, pinned, inForce);
+    if (prepared.status === "prepared") commitPreparedFiles(prepared);
+    return { status: prepared.status === "unchanged" ? "unchanged" : "imported", ...counts(prepared) };
+  }
+
+  /**
+   * The cheap step of an import, in the thread that owns the store: renames the prepared files into
+   * place (the table's rename is the commit point), then opens the new table. Until the rename the
+   * old table is the one on disk; if anything fails before it, the old list still serves.
+   */
+  static commit(prepared: PreparedList & { status: "prepared" }, pinned: Pinned, log: Logger): ListCache {
+    commitPreparedFiles(prepared);
+    const cache = ListCache.open(prepared.dir, pinned, log);
+    if (!cache) throw new Error(`the committed list table vanished from ${prepared.dir}`);
+    return cache;
+  }
+
+  /** Removes the temp files of a prepared list that will not be committed (refused, superseded). */
+  static discard(prepared: PreparedList): void {
+    if (prepared.status !== "prepared") return;
+    rmSync(prepared.stagedDocument, { force: true });
+    rmSync(prepared.stagedTable, { force: true });
+  }
+
+  /**
+   * Staged files left by an import that never committed (a crash, a worker killed). Only for the
+   * owner of the directory at open, when no import can be under way.
+   */
+  static removeStaged(dir: string): void {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir))
+      if (name.startsWith(STAGED_PREFIX)) rmSync(join(dir, name), { force: true });
+  }
+
+  close(): void {
+    if (this.table instanceof TableFileLookup) this.table.close();
   }
 
   get head(): ListHead {
@@ -186,9 +226,13 @@ export class ListCache {
   /**
    * Verifies a signed delta and applies it on top of the head: persisted first (the overlay file,
    * rewritten: its size is the deltas since the last compaction), then applied in memory. A delta
-   * already applied or older than the head changes nothing.
+   * already applied or older than the head changes nothing. `accept` may refuse a verified delta
+   * (by throwing) before anything is written.
    */
-  applyDelta(envelope: Buffer): { status: DeltaOutcome; version: number } {
+  applyDelta(
+    envelope: Buffer,
+    accept: (delta: ListDelta) => void = () => undefined,
+  ): { status: DeltaOutcome; version: number } {
     let opened: ReturnType<typeof openEnvelopeBytes>;
     try {
       opened = openEnvelopeBytes(envelope, this.pinned.publicKey);
@@ -197,6 +241,7 @@ export class ListCache {
       throw err;
     }
     const delta = parseDelta(opened.document);
+    accept(delta);
     const { outcome, commit } = this.overlay.prepare(delta, sha256(opened.document));
     if (outcome !== "applied") return { status: outcome, version: this.head.version };
     const deltas = [
@@ -216,6 +261,8 @@ export class ListCache {
    */
   compact(log: Logger): ListCache {
     if (this.deltas.length === 0) return this;
+    if (this.table instanceof TableFileLookup)
+      throw new Error("a list cache opened as a reader is not compacted");
     const built = compactedCodes(this.table, this.overlay);
     const chain = [...this.meta.chain];
     for (const d of this.deltas) {
@@ -239,6 +286,94 @@ export class ListCache {
     if (!reopened) throw new Error("the compacted list cache vanished");
     return reopened;
   }
+}
+
+/**
+ * The heavy step of an import, pure but for temp files: verifies the signed envelope against the
+ * pinned key, reads the document with memory bounded by a batch of codes, builds the table and
+ * writes it and the signed document to temp files in `dir`. Touches no store state and nothing the
+ * list in force reads, so it may run in a worker thread while the old list serves. Refuses a
+ * version not newer than `inForce` unless it is the very same document ("unchanged").
+ * `envelope` is overwritten in the process.
+ */
+export function prepareListImport(
+  dir: string,
+  envelope: Buffer,
+  pinned: Pinned,
+  inForce: ListHead | null,
+): PreparedList {
+  let opened: ReturnType<typeof openEnvelopeBytes>;
+  try {
+    opened = openEnvelopeBytes(envelope, pinned.publicKey);
+  } catch (err) {
+    if (err instanceof SignatureError)
+      throw new CouponListError(err.problem, `coupon list refused: ${err.message}`);
+    throw err;
+  }
+  const documentHash = sha256(opened.document);
+  const built = buildFromDocument(opened.document);
+  const { shell } = built;
+  const codes = built.codes.values.length;
+  if (shell.merchant !== pinned.id)
+    throw new CouponListError(
+      "wrong_merchant",
+      `coupon list refused: it is for merchant "${shell.merchant}", this terminal belongs to "${pinned.id}"`,
+    );
+  if (inForce?.documentHash === documentHash)
+    return { status: "unchanged", dir, version: shell.version, codes };
+  refuseStale(shell.version, inForce);
+  mkdirSync(dir, { recursive: true });
+  const stem = join(dir, `${STAGED_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
+  const stagedDocument = `${stem}.doc`;
+  const stagedTable = `${stem}.table`;
+  const link: ChainLink = { kind: "full", documentHash, signature: opened.signature };
+  const head = { version: shell.version, documentHash };
+  try {
+    writeFileDurable(stagedDocument, opened.document);
+    writeTableFile(
+      stagedTable,
+      { format: "quan.list-table/1", shell, campaignIds: built.campaignIds, head, chain: [link] },
+      built.codes,
+    );
+  } catch (err) {
+    rmSync(stagedDocument, { force: true });
+    rmSync(stagedTable, { force: true });
+    throw err;
+  }
+  return {
+    status: "prepared",
+    dir,
+    version: shell.version,
+    codes,
+    issuedAt: shell.issuedAt,
+    documentHash,
+    stagedDocument,
+    stagedTable,
+  };
+}
+
+/** A list that is not newer than the one in force is refused (replays, rollbacks). */
+export function refuseStale(version: number, inForce: ListHead | null): void {
+  if (inForce && version <= inForce.version)
+    throw new CouponListError(
+      "stale_version",
+      `coupon list refused: version ${version} is not newer than version ${inForce.version} in force`,
+    );
+}
+
+function counts(prepared: PreparedList): { version: number; codes: number } {
+  return { version: prepared.version, codes: prepared.codes };
+}
+
+/** Document first (named by its hash), then the table's rename: the commit point. */
+function commitPreparedFiles(prepared: PreparedList & { status: "prepared" }): void {
+  const { dir } = prepared;
+  renameSync(prepared.stagedDocument, join(dir, documentFile(prepared.documentHash)));
+  renameSync(prepared.stagedTable, join(dir, TABLE_FILE));
+  fsyncDirectory(dir);
+  afterNewTable(dir, { version: prepared.version, documentHash: prepared.documentHash }, [
+    prepared.documentHash,
+  ]);
 }
 
 /**
@@ -335,8 +470,16 @@ function compactedCodes(
 /** The new table is the commit point; then a fresh overlay, then documents no longer in the chain go. */
 function commitTable(dir: string, meta: TableMeta, codes: PackedCodes): void {
   writeTableFile(join(dir, TABLE_FILE), meta, codes);
-  writeOverlayFile(dir, { format: "quan.list-overlay/1", base: meta.head, deltas: [] });
-  const keep = new Set(meta.chain.map((l) => documentFile(l.documentHash)));
+  afterNewTable(
+    dir,
+    meta.head,
+    meta.chain.map((l) => l.documentHash),
+  );
+}
+
+function afterNewTable(dir: string, head: ListHead, chain: string[]): void {
+  writeOverlayFile(dir, { format: "quan.list-overlay/1", base: head, deltas: [] });
+  const keep = new Set(chain.map(documentFile));
   for (const name of readdirSync(dir)) {
     if (name.startsWith("doc-") && name.endsWith(".json") && !keep.has(name))
       rmSync(join(dir, name), { force: true });
@@ -365,6 +508,11 @@ function checkMeta(path: string, raw: unknown): TableMeta {
 }
 
 function parseDelta(document: Buffer): ListDelta {
+  if (jsonDepthExceeds(document, MAX_JSON_DEPTH))
+    throw new ListDeltaError(
+      "invalid_delta",
+      `the signed document is nested deeper than ${MAX_JSON_DEPTH} levels`,
+    );
   let raw: unknown;
   try {
     raw = JSON.parse(document.toString("utf8"));

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { CouponCode } from "../../../protocol/coupon-list/index.js";
-import { decodeExtras, MAX_CODE_LENGTH } from "../../engine/packed-codes.js";
-import { parseHeader, parseMeta, TableFileError, type TableLayout } from "./table-file.js";
+import { decodeExtras, MAX_CODE_LENGTH, PackedCodeTable } from "../../engine/packed-codes.js";
+import { parseHeader, parseMeta, readTableFile, TableFileError, type TableLayout } from "./table-file.js";
 
 const CHUNK = 1 << 20;
 
@@ -104,5 +104,45 @@ export class TableFileReader {
   private read(into: Buffer, length: number, position: number): void {
     const n = readSync(this.fd, into, 0, length, position);
     if (n !== length) throw new TableFileError(this.path, "it ended while being read");
+  }
+}
+
+/**
+ * The codes of a table file answered by positioned reads, for a process that asks about a few
+ * codes (`coupons check`): nothing is loaded but the header and the JSON part.
+ */
+export class TableFileLookup {
+  constructor(
+    private readonly reader: TableFileReader,
+    private readonly campaignIds: readonly string[],
+    private readonly path: string,
+  ) {}
+
+  get size(): number {
+    return this.reader.size;
+  }
+
+  get(code: string): CouponCode | undefined {
+    const found = this.reader.find(code);
+    if (!found) return undefined;
+    const { campaignNumber, ...rest } = found;
+    const campaign = this.campaignIds[campaignNumber];
+    if (campaign === undefined)
+      throw new TableFileError(this.path, `a code names campaign number ${campaignNumber}, which it lacks`);
+    return { ...rest, campaign };
+  }
+
+  has(code: string): boolean {
+    return this.reader.find(code) !== undefined;
+  }
+
+  /** Rare (an overlay whose delta removed a campaign): reads the whole table once. */
+  codesOfCampaign(campaignId: string): Iterable<string> {
+    const { codes } = readTableFile(this.path);
+    return new PackedCodeTable(codes, [...this.campaignIds]).codesOfCampaign(campaignId);
+  }
+
+  close(): void {
+    this.reader.close();
   }
 }
