@@ -63,3 +63,16 @@ export async function workspace(pin = "2468"): Promise<Workspace> {
   );
   return { dir, config, data, key: join(keysDir, "merchant.key"), publicKey };
 }
+
+/**
+ * The merchant signs a coupon list with the workspace's key: `document` goes to `list{suffix}.json`;
+ * returns the path of the envelope, `signed{suffix}.json`.
+ */
+export async function signList(ws: Workspace, document: unknown, suffix = ""): Promise<string> {
+  const listFile = join(ws.dir, `list${suffix}.json`);
+  writeFileSync(listFile, JSON.stringify(document));
+  const signed = join(ws.dir, `signed${suffix}.json`);
+  const r = await quan(["coupons", "sign", "--key", ws.key, listFile, "--out", signed]);
+  if (r.code !== 0) throw new Error(`coupons sign: exit ${r.code}: ${r.err}`);
+  return signed;
+}
