@@ -1,4 +1,4 @@
-import type { CouponStore } from "../store/coupon-store.js";
+import type { CouponStore, ImportResult } from "../store/coupon-store.js";
 import type { LedgerPort } from "../store/ledger-port.js";
 import type { PartBus } from "./terminal-events.js";
 
@@ -21,6 +21,12 @@ export type TerminalLedger = LedgerPort &
  * returned (the record is on disk), and a listener's failure cannot undo or fail the commit.
  */
 export function announcingLedger(store: CouponStore, bus: PartBus): TerminalLedger {
+  /** Either way a list comes in (a file, or one prepared from MQTT chunks), a new one is announced. */
+  const announceApplied = (result: ImportResult): ImportResult => {
+    if (result.status === "imported")
+      bus.emit("list.applied", { version: result.version, codes: result.codes });
+    return result;
+  };
   return {
     index: () => store.index(),
     check: (basket, now) => store.check(basket, now),
@@ -46,20 +52,10 @@ export function announcingLedger(store: CouponStore, bus: PartBus): TerminalLedg
     pinLock: (now) => store.pinLock(now),
     memberHash: (raw) => store.memberHash(raw),
     status: (now) => store.status(now),
-    importList(text, now) {
-      const result = store.importList(text, now);
-      if (result.status === "imported")
-        bus.emit("list.applied", { version: result.version, codes: result.codes });
-      return result;
-    },
+    importList: (text, now) => announceApplied(store.importList(text, now)),
     listInForce: () => store.listInForce(),
     listCacheFile: () => store.listCacheFile(),
-    installPreparedList(prepared, now) {
-      const result = store.installPreparedList(prepared, now);
-      if (result.status === "imported")
-        bus.emit("list.applied", { version: result.version, codes: result.codes });
-      return result;
-    },
+    installPreparedList: (prepared, now) => announceApplied(store.installPreparedList(prepared, now)),
     canCommit: () => store.canCommit(),
     trustedTime: () => store.trustedTime(),
     vouchedTime: () => store.vouchedTime(),
