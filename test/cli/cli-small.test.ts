@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FLOW_DEFAULTS } from "../../src/runtime/flow/flow.js";
 import { formatMajor } from "../../src/runtime/money.js";
-import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { quan, signList, type Workspace, workspace } from "../helpers/cli-harness.js";
 import { journalRecords } from "../helpers/journal-files.js";
 import { hasControlCharacters, openAsSpreadsheet, runsAsFormula } from "../helpers/spreadsheet-csv.js";
 import { listDocument } from "../helpers/store-fixture.js";
@@ -28,10 +28,7 @@ const codes = [
 let ws: Workspace;
 beforeEach(async () => {
   ws = await workspace();
-  const listFile = join(ws.dir, "list.json");
-  writeFileSync(listFile, JSON.stringify(listDocument(campaigns, codes)));
-  const signed = join(ws.dir, "signed.json");
-  expect((await quan(["coupons", "sign", "--key", ws.key, listFile, "--out", signed])).code).toBe(0);
+  const signed = await signList(ws, listDocument(campaigns, codes));
   expect((await quan(["coupons", "import", signed, "--config", ws.config], {}, NOW)).code).toBe(0);
 });
 

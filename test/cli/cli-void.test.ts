@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/runtime/log.js";
 import { CouponStore } from "../../src/runtime/store/coupon-store.js";
-import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { quan, signList, type Workspace, workspace } from "../helpers/cli-harness.js";
 import { journalText } from "../helpers/journal-files.js";
 import { listDocument } from "../helpers/store-fixture.js";
 
@@ -12,21 +12,16 @@ let ws: Workspace;
 
 beforeEach(async () => {
   ws = await workspace("2468");
-  const listFile = join(ws.dir, "list.json");
-  writeFileSync(
-    listFile,
-    JSON.stringify(
-      listDocument(
-        [{ id: "cash", name: "Cash", kind: "amount", amountOff: 1000 }],
-        [
-          { code: "CASH-0001", campaign: "cash" },
-          { code: "CASH-0002", campaign: "cash" },
-        ],
-      ),
+  const signed = await signList(
+    ws,
+    listDocument(
+      [{ id: "cash", name: "Cash", kind: "amount", amountOff: 1000 }],
+      [
+        { code: "CASH-0001", campaign: "cash" },
+        { code: "CASH-0002", campaign: "cash" },
+      ],
     ),
   );
-  const signed = join(ws.dir, "signed.json");
-  expect((await quan(["coupons", "sign", "--key", ws.key, listFile, "--out", signed])).code).toBe(0);
   expect((await quan(["coupons", "import", signed, "--config", ws.config], {}, NOW)).code).toBe(0);
 });
 

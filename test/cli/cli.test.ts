@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { quan, signList, type Workspace, workspace } from "../helpers/cli-harness.js";
 import { listDocument } from "../helpers/store-fixture.js";
 
 const NOW = Date.parse("2026-03-04T04:00:00Z");
@@ -25,11 +25,7 @@ const codes = [
 ];
 
 async function signAndImport(version: number, extra = {}) {
-  const listFile = join(ws.dir, `list-v${version}.json`);
-  writeFileSync(listFile, JSON.stringify(listDocument(campaigns, codes, { version, ...extra })));
-  const signed = join(ws.dir, `signed-v${version}.json`);
-  const sign = await quan(["coupons", "sign", "--key", ws.key, listFile, "--out", signed]);
-  expect(sign.code).toBe(0);
+  const signed = await signList(ws, listDocument(campaigns, codes, { version, ...extra }), `-v${version}`);
   return quan(["coupons", "import", signed, "--config", ws.config], {}, NOW);
 }
 

@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { quan, signList, type Workspace, workspace } from "../helpers/cli-harness.js";
 import { journalRecords } from "../helpers/journal-files.js";
 import { listCacheSnapshot, listDocument } from "../helpers/store-fixture.js";
 
@@ -19,14 +19,12 @@ const codes = [
   { code: "SOON1", campaign: "soon", uses: 99 },
 ];
 
-async function signedList(version: number, issuedAt: number): Promise<string> {
-  const listFile = join(ws.dir, `list-v${version}.json`);
-  const doc = listDocument(campaigns, codes, { version, issuedAt: new Date(issuedAt).toISOString() });
-  writeFileSync(listFile, JSON.stringify(doc));
-  const signed = join(ws.dir, `signed-v${version}.json`);
-  expect((await quan(["coupons", "sign", "--key", ws.key, listFile, "--out", signed])).code).toBe(0);
-  return signed;
-}
+const signedList = (version: number, issuedAt: number) =>
+  signList(
+    ws,
+    listDocument(campaigns, codes, { version, issuedAt: new Date(issuedAt).toISOString() }),
+    `-v${version}`,
+  );
 
 const run = (args: string[], now: number, synchronized: boolean) =>
   quan([...args, "--config", ws.config], {}, now, { synchronized });

@@ -1,22 +1,15 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { relative } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { changedConfig, quan, type Workspace, workspace } from "../helpers/cli-harness.js";
 
 let ws: Workspace;
 beforeEach(async () => {
   ws = await workspace();
 });
 
-function withConfig(change: (c: Record<string, unknown>) => Record<string, unknown>): string {
-  const file = join(ws.dir, "changed.json");
-  writeFileSync(file, JSON.stringify(change(JSON.parse(readFileSync(ws.config, "utf8")))));
-  return file;
-}
-
 describe("dataDir in the config", () => {
   it("must be absolute: a relative one would give each working directory its own journal", async () => {
-    const file = withConfig((c) => ({ ...c, dataDir: "data" }));
+    const file = changedConfig(ws, (c) => ({ ...c, dataDir: "data" }));
     const check = await quan(["config", "check", file]);
     expect(check.code).toBe(2);
     expect(check.err).toMatch(/dataDir: .*absolute path.*\/var\/lib\/quan/);
@@ -42,13 +35,13 @@ describe("dataDir in the config", () => {
 describe("printer.dir", () => {
   it("may not climb out of the data directory with ..; absolute or inside it is fine", async () => {
     for (const dir of ["../../etc/cron.d", "slips/../../x", ".."]) {
-      const file = withConfig((c) => ({ ...c, printer: { kind: "file", dir } }));
+      const file = changedConfig(ws, (c) => ({ ...c, printer: { kind: "file", dir } }));
       const r = await quan(["config", "check", file]);
       expect(r.code, dir).toBe(2);
       expect(r.err).toMatch(/printer\.dir: .*inside dataDir/);
     }
     for (const dir of ["slips", "a/../slips", "/srv/receipts"]) {
-      const file = withConfig((c) => ({ ...c, printer: { kind: "file", dir } }));
+      const file = changedConfig(ws, (c) => ({ ...c, printer: { kind: "file", dir } }));
       expect((await quan(["config", "check", file])).code, dir).toBe(0);
     }
   });

@@ -1,33 +1,26 @@
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { changedConfig, quan, type Workspace, workspace } from "../helpers/cli-harness.js";
 
 let ws: Workspace;
 beforeEach(async () => {
   ws = await workspace();
 });
 
-function withConfig(change: (c: Record<string, unknown>) => Record<string, unknown>): string {
-  const file = join(ws.dir, "changed.json");
-  writeFileSync(file, JSON.stringify(change(JSON.parse(readFileSync(ws.config, "utf8")))));
-  return file;
-}
-
 describe("quan doctor", () => {
   it("names the receipts folder the terminal writes to, absolute or relative to the data dir", async () => {
-    const absolute = withConfig((c) => ({ ...c, printer: { kind: "file", dir: "/srv/receipts" } }));
+    const absolute = changedConfig(ws, (c) => ({ ...c, printer: { kind: "file", dir: "/srv/receipts" } }));
     expect((await quan(["doctor", "--config", absolute])).out).toMatch(
       /ok +printer: receipts written to \/srv\/receipts( |\n)/,
     );
-    const relative = withConfig((c) => ({ ...c, printer: { kind: "file", dir: "slips" } }));
+    const relative = changedConfig(ws, (c) => ({ ...c, printer: { kind: "file", dir: "slips" } }));
     expect((await quan(["doctor", "--config", relative])).out).toContain(
       `receipts written to ${join(ws.data, "slips")}`,
     );
   });
 
   it("a bad config: exit 2 and one problem per line, as `config check`", async () => {
-    const bad = withConfig((c) => ({
+    const bad = changedConfig(ws, (c) => ({
       ...c,
       terminal: { id: "T 1", store: "S1", storeName: "x" },
       printer: { paperWidth: 60 },
@@ -45,12 +38,12 @@ describe("quan doctor", () => {
 
 describe("config errors say what was expected", () => {
   it("a bad paperWidth", async () => {
-    const bad = withConfig((c) => ({ ...c, printer: { paperWidth: 60 } }));
+    const bad = changedConfig(ws, (c) => ({ ...c, printer: { paperWidth: 60 } }));
     expect((await quan(["config", "check", bad])).err).toMatch(/printer\.paperWidth: expected 58 or 80\b/);
   });
 
   it("a bad version", async () => {
-    const bad = withConfig((c) => ({ ...c, version: 2 }));
+    const bad = changedConfig(ws, (c) => ({ ...c, version: 2 }));
     expect((await quan(["config", "check", bad])).err).toMatch(/version: expected 1\b/);
   });
 });

@@ -1,9 +1,9 @@
-import { appendFileSync, existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { checkpointName } from "../../src/runtime/store/ledger/checkpoint.js";
 import { journalFiles } from "../../src/runtime/store/ledger/segments.js";
-import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { quan, signList, type Workspace, workspace } from "../helpers/cli-harness.js";
 import { listDocument } from "../helpers/store-fixture.js";
 
 const NOW = Date.parse("2026-03-04T04:00:00Z");
@@ -21,10 +21,7 @@ const lastSegment = () => {
 
 beforeEach(async () => {
   ws = await workspace();
-  const listFile = join(ws.dir, "list.json");
-  writeFileSync(listFile, JSON.stringify(listDocument(campaigns, codes)));
-  const signed = join(ws.dir, "signed.json");
-  expect((await quan(["coupons", "sign", "--key", ws.key, listFile, "--out", signed])).code).toBe(0);
+  const signed = await signList(ws, listDocument(campaigns, codes));
   expect((await run(["coupons", "import", signed])).code).toBe(0);
   for (const code of ["CASH-0001", "CASH-0002"])
     expect((await run(["redeem", "--code", code, "--amount", "50"])).code).toBe(0);

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { quan, signList, type Workspace, workspace } from "../helpers/cli-harness.js";
 import { journalText } from "../helpers/journal-files.js";
 import { listDocument } from "../helpers/store-fixture.js";
 import { mountTmpfs, type Tmpfs } from "../helpers/tmpfs.js";
@@ -18,10 +18,7 @@ beforeEach(async () => {
 });
 
 async function importList(data?: string) {
-  const listFile = join(ws.dir, "list.json");
-  writeFileSync(listFile, JSON.stringify(listDocument(campaigns, codes)));
-  const signed = join(ws.dir, "signed.json");
-  expect((await quan(["coupons", "sign", "--key", ws.key, listFile, "--out", signed])).code).toBe(0);
+  const signed = await signList(ws, listDocument(campaigns, codes));
   const dataArgs = data ? ["--data", data] : [];
   expect((await quan(["coupons", "import", signed, "--config", ws.config, ...dataArgs], {}, NOW)).code).toBe(
     0,

@@ -1,8 +1,7 @@
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { acquireDataDirLock } from "../../src/runtime/store/data-dir-lock.js";
-import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { quan, signList, type Workspace, workspace } from "../helpers/cli-harness.js";
 import { listDocument } from "../helpers/store-fixture.js";
 import { mountTmpfs, type Tmpfs } from "../helpers/tmpfs.js";
 
@@ -14,10 +13,7 @@ let signed: string;
 
 beforeEach(async () => {
   ws = await workspace();
-  const listFile = join(ws.dir, "list.json");
-  writeFileSync(listFile, JSON.stringify(listDocument(campaigns, codes)));
-  signed = join(ws.dir, "signed.json");
-  expect((await quan(["coupons", "sign", "--key", ws.key, listFile, "--out", signed])).code).toBe(0);
+  signed = await signList(ws, listDocument(campaigns, codes));
 });
 
 describe("environment overrides", () => {

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { quan, signList, type Workspace, workspace } from "../helpers/cli-harness.js";
 import { journalRecords } from "../helpers/journal-files.js";
 import { listDocument } from "../helpers/store-fixture.js";
 
@@ -14,10 +14,7 @@ let ws: Workspace;
 let signed: string;
 beforeEach(async () => {
   ws = await workspace();
-  const listFile = join(ws.dir, "list.json");
-  writeFileSync(listFile, JSON.stringify(listDocument(campaigns, codes)));
-  signed = join(ws.dir, "signed.json");
-  expect((await quan(["coupons", "sign", "--key", ws.key, listFile, "--out", signed])).code).toBe(0);
+  signed = await signList(ws, listDocument(campaigns, codes));
 });
 
 /** Runs the built CLI with its stdout on /dev/full (`quan ... > /dev/full`): every write fails with ENOSPC. */

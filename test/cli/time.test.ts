@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { quan, signList, type Workspace, workspace } from "../helpers/cli-harness.js";
 import { journalText } from "../helpers/journal-files.js";
 import { listCacheSnapshot, listDocument } from "../helpers/store-fixture.js";
 
@@ -24,13 +24,8 @@ const codes = [
   { code: "TIMED1", campaign: "timed", uses: 99 },
 ];
 
-async function signedList(version: number, issuedAt: string): Promise<string> {
-  const listFile = join(ws.dir, `list-v${version}.json`);
-  writeFileSync(listFile, JSON.stringify(listDocument(campaigns, codes, { version, issuedAt })));
-  const signed = join(ws.dir, `signed-v${version}.json`);
-  expect((await quan(["coupons", "sign", "--key", ws.key, listFile, "--out", signed])).code).toBe(0);
-  return signed;
-}
+const signedList = (version: number, issuedAt: string) =>
+  signList(ws, listDocument(campaigns, codes, { version, issuedAt }), `-v${version}`);
 
 const importFile = (file: string, now = NOW) =>
   quan(["coupons", "import", file, "--config", ws.config], {}, now);

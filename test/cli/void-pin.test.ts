@@ -1,7 +1,5 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { quan, type Workspace, workspace } from "../helpers/cli-harness.js";
+import { quan, signList, type Workspace, workspace } from "../helpers/cli-harness.js";
 import { listDocument } from "../helpers/store-fixture.js";
 
 const NOW = Date.parse("2026-03-04T04:00:00Z");
@@ -11,14 +9,11 @@ let id: string;
 
 beforeEach(async () => {
   ws = await workspace("2468");
-  const listFile = join(ws.dir, "list.json");
   const codes = [{ code: "CASH-0001", campaign: "cash" }];
-  writeFileSync(
-    listFile,
-    JSON.stringify(listDocument([{ id: "cash", name: "Cash", kind: "amount", amountOff: 1000 }], codes)),
+  const signed = await signList(
+    ws,
+    listDocument([{ id: "cash", name: "Cash", kind: "amount", amountOff: 1000 }], codes),
   );
-  const signed = join(ws.dir, "signed.json");
-  expect((await quan(["coupons", "sign", "--key", ws.key, listFile, "--out", signed])).code).toBe(0);
   expect((await quan(["coupons", "import", signed, "--config", ws.config], {}, NOW)).code).toBe(0);
   const r = await quan(
     ["redeem", "--code", "CASH-0001", "--amount", "50", "--json", "--config", ws.config],

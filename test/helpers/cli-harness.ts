@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
@@ -62,4 +62,27 @@ export async function workspace(pin = "2468"): Promise<Workspace> {
     }),
   );
   return { dir, config, data, key: join(keysDir, "merchant.key"), publicKey };
+}
+
+/**
+ * The merchant signs a coupon list with the workspace's key: `document` goes to `list{suffix}.json`;
+ * returns the path of the envelope, `signed{suffix}.json`.
+ */
+export async function signList(ws: Workspace, document: unknown, suffix = ""): Promise<string> {
+  const listFile = join(ws.dir, `list${suffix}.json`);
+  writeFileSync(listFile, JSON.stringify(document));
+  const signed = join(ws.dir, `signed${suffix}.json`);
+  const r = await quan(["coupons", "sign", "--key", ws.key, listFile, "--out", signed]);
+  if (r.code !== 0) throw new Error(`coupons sign: exit ${r.code}: ${r.err}`);
+  return signed;
+}
+
+/** The workspace's config as `change` makes it, written to `changed.json` (the next call overwrites it); returns its path. */
+export function changedConfig(
+  ws: Workspace,
+  change: (c: Record<string, unknown>) => Record<string, unknown>,
+): string {
+  const file = join(ws.dir, "changed.json");
+  writeFileSync(file, JSON.stringify(change(JSON.parse(readFileSync(ws.config, "utf8")))));
+  return file;
 }

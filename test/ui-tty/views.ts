@@ -2,7 +2,8 @@ import type { CouponLineView, FlowView, ReceiptView, SaleView } from "../../src/
 
 /** Hand-made views of every screen, in the shape the flow produces (see test/runtime/flow). */
 
-const base: Omit<FlowView, "screen"> = {
+/** Everything of a view but its screen: a terminal in good health. */
+export const baseView: Omit<FlowView, "screen"> = {
   storeName: "幸福小馆 Happy Noodles",
   currency: "CNY",
   clock: "2026-03-04 12:00",
@@ -71,11 +72,11 @@ export const receipt: ReceiptView = {
 };
 
 export const views = {
-  idle: { ...base, screen: { name: "idle" } },
+  idle: { ...baseView, screen: { name: "idle" } },
   idleTroubled: {
-    ...base,
+    ...baseView,
     health: {
-      ...base.health,
+      ...baseView.health,
       network: "offline",
       printer: "paper_out",
       clockSynchronized: false,
@@ -86,39 +87,39 @@ export const views = {
     screen: { name: "idle" },
   },
   idleNoList: {
-    ...base,
-    health: { ...base.health, listVersion: null, listAgeMinutes: null, codes: 0 },
+    ...baseView,
+    health: { ...baseView.health, listVersion: null, listAgeMinutes: null, codes: 0 },
     notice: { code: "not_a_coupon", tone: "error", params: { text: "\u001b[2J\u0007扫码枪乱码" } },
     screen: { name: "idle" },
   },
   typing: {
-    ...base,
+    ...baseView,
     screen: {
       name: "sale",
       sale: sale({ step: "amount", amountText: "128.5", amount: null, discount: null, payable: null }),
     },
   },
   review: {
-    ...base,
+    ...baseView,
     screen: {
       name: "sale",
       sale: sale({ lines: [accepted], discount: 2570, payable: 10280, committable: true }),
     },
   },
   used: {
-    ...base,
+    ...baseView,
     notice: { code: "coupon_rejected", tone: "error", params: { code: "66000001" } },
     screen: { name: "sale", sale: sale({ lines: [usedCoupon], discount: 0, payable: 12850 }) },
   },
   minSpend: {
-    ...base,
+    ...baseView,
     screen: {
       name: "sale",
       sale: sale({ amount: 8000, amountText: "80", lines: [minSpendCoupon], payable: 8000 }),
     },
   },
   manyCoupons: {
-    ...base,
+    ...baseView,
     screen: {
       name: "sale",
       sale: sale({
@@ -134,7 +135,7 @@ export const views = {
     },
   },
   member: {
-    ...base,
+    ...baseView,
     screen: {
       name: "sale",
       sale: sale({
@@ -144,22 +145,22 @@ export const views = {
       }),
     },
   },
-  code: { ...base, screen: { name: "sale", sale: sale({ step: "code", codeText: "660000" }) } },
-  approved: { ...base, screen: { name: "approved", receipt } },
+  code: { ...baseView, screen: { name: "sale", sale: sale({ step: "code", codeText: "660000" }) } },
+  approved: { ...baseView, screen: { name: "approved", receipt } },
   approvedPrintFailed: {
-    ...base,
+    ...baseView,
     printProblem: { job: "redemption", detail: "out of paper" },
     screen: { name: "approved", receipt },
   },
-  menu: { ...base, notice: { code: "nothing_to_void", tone: "error" }, screen: { name: "menu" } },
-  voidPin: { ...base, screen: { name: "void_pin", target: receipt, pinLength: 4, attemptsLeft: 2 } },
+  menu: { ...baseView, notice: { code: "nothing_to_void", tone: "error" }, screen: { name: "menu" } },
+  voidPin: { ...baseView, screen: { name: "void_pin", target: receipt, pinLength: 4, attemptsLeft: 2 } },
   voided: {
-    ...base,
+    ...baseView,
     screen: { name: "done", what: "voided", print: "printed", receipt: { ...receipt, voided: true } },
   },
-  report: { ...base, screen: { name: "done", what: "report_Z", print: "printing", zNo: 12 } },
+  report: { ...baseView, screen: { name: "done", what: "report_Z", print: "printing", zNo: 12 } },
   zPin: {
-    ...base,
+    ...baseView,
     screen: { name: "z_pin", zNo: 12, from: "2026-03-04 00:00", pinLength: 2, attemptsLeft: 3 },
   },
 } satisfies Record<string, FlowView>;

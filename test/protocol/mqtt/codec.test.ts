@@ -10,6 +10,7 @@ import {
   travellingRecord,
 } from "../../../src/protocol/mqtt/index.js";
 import { serializeRecord } from "../../../src/runtime/store/journal.js";
+import { sampleRedeem, sampleVoid } from "../../helpers/journal-entries.js";
 
 const BASE = "quan/v1";
 const T = { scope: "terminal", merchant: "m-001", store: "s-01", terminal: "t-07" } as const;
@@ -104,30 +105,9 @@ describe("building an outgoing message", () => {
 });
 
 describe("a journal record as it travels", () => {
-  const entry = {
-    type: "redeem" as const,
-    id: "01JD2X7Q8K3M4N5P6R7S8T9V0W",
-    at: "2026-11-22T03:15:07.120Z",
-    terminal: "t-07",
-    store: "s-01",
-    cashier: "c-03",
-    currency: "CNY",
-    amount: 12800,
-    discount: 2560,
-    payable: 10240,
-    lines: [{ code: "8800123456", campaign: "c20", discount: 2560 }],
-    listVersion: 42,
-  };
+  const entry = sampleRedeem;
   const first = serializeRecord(1, "0".repeat(64), entry);
-  const voidLine = serializeRecord(2, first.hash, {
-    type: "void",
-    id: "01JD2X7Q8K3M4N5P6R7S8T9V0X",
-    target: entry.id,
-    at: "2026-11-22T03:16:00.000Z",
-    terminal: "t-07",
-    cashier: "c-03",
-    reason: "wrong bill",
-  });
+  const voidLine = serializeRecord(2, first.hash, { ...sampleVoid, reason: "wrong bill" });
   const from = { store: "s-01", terminal: "t-07" };
 
   it("carries the journal's own line text and hash, which the merchant checks and chains", () => {

@@ -5,6 +5,7 @@ import { receiptForJob } from "../../../src/runtime/receipts/receipt-for-job.js"
 import { menuScreen } from "../../../src/ui-tty/screens/menu.js";
 import { decodeEscPos } from "../../helpers/escpos-decode.js";
 import { MANAGER_PIN, makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
+import { baseView } from "../../ui-tty/views.js";
 
 const NOW = Date.parse("2026-03-04T04:00:00Z");
 let fx: StoreFixture;
@@ -90,27 +91,7 @@ describe("what the terminal prints for each job", () => {
     expect(x("zh-CN")).toBe(reportName("X", "zh-CN"));
     expect(x("en")).toBe(reportName("X", "en"));
     const menu = (locale: "zh-CN" | "en") =>
-      menuScreen(
-        {
-          storeName: "S",
-          currency: "CNY",
-          clock: "2026-03-04 12:00",
-          health: {
-            network: "online",
-            printer: "ok",
-            unsent: 0,
-            clockSynchronized: true,
-            clockTrusted: true,
-            listVersion: 1,
-            listAgeMinutes: 0,
-            codes: 1,
-          },
-          notice: null,
-          printProblem: null,
-          screen: { name: "menu" },
-        },
-        { cols: 48, rows: 20, locale },
-      )
+      menuScreen({ ...baseView, screen: { name: "menu" } }, { cols: 48, rows: 20, locale })
         .map((l) => l.text)
         .join("\n");
     expect(menu("zh-CN")).toContain(`3  ${x("zh-CN")}`);
