@@ -98,6 +98,8 @@ async function importList(args: string[], io: Io): Promise<number> {
 }
 
 async function askTerminal(dataDir: string, list: Buffer): Promise<ControlResponse | null> {
+  // No terminal, no request: the list as a string (and its JSON) would double the import's memory.
+  if (!existsSync(controlSocketPath(dataDir))) return null;
   try {
     return await sendControlRequest(controlSocketPath(dataDir), {
       id: ulid(Date.now()),
