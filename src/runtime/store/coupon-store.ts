@@ -450,7 +450,7 @@ export class CouponStore implements LedgerPort {
       ...(basket.member ? { member: basket.member } : {}),
       listVersion: index.version,
     };
-    this.commit(entry);
+    this.commit(entry, now);
     return { committed: true, entry, verdict };
   }
 
@@ -476,7 +476,7 @@ export class CouponStore implements LedgerPort {
       terminal: this.opts.terminal,
       cashier,
     };
-    this.commit(entry);
+    this.commit(entry, now);
     return entry;
   }
 
@@ -561,10 +561,11 @@ export class CouponStore implements LedgerPort {
   /**
    * Journal first (fsynced), counters after: a crash in between replays the entry at next start.
    * Once the journal has it the entry is committed, whatever the housekeeping after it does.
+   * `now` is the clock's reading, which bounds how far back the ledger prunes spent tokens.
    */
-  private commit(entry: JournalEntry): JournalRecord {
+  private commit(entry: JournalEntry, now: number): JournalRecord {
     this.writable("commit");
-    return this.ledger.commit(entry);
+    return this.ledger.commit(entry, now);
   }
 
   // ---- queries ---------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import {
   type RedeemEntry,
   type VoidEntry,
 } from "../../../protocol/journal/index.js";
-import { applyEntry } from "../../ledger/usage.js";
+import { dryRunEntry } from "../../ledger/dry-run.js";
+import { applyEntry, LedgerError } from "../../ledger/usage.js";
 import type { Logger } from "../../log.js";
 import { newestCheckpointEvidence } from "../commit-evidence.js";
 import { fsyncDirectory } from "../durable-file.js";
@@ -97,6 +98,8 @@ export class Ledger {
   /** While a record is folded: a lookup sees only the records before it. */
   private folding = Number.POSITIVE_INFINITY;
   private maxAt = 0;
+  /** The clock's latest reading passed in with a commit; null before the first commit. */
+  private clock: number | null = null;
   private writing: Promise<void> | null = null;
   private writeAgain = false;
   private merging = false;
@@ -238,9 +241,22 @@ export class Ledger {
 
   // ---- commits ---------------------------------------------------------------------------
 
-  /** Journal first (fsynced), counters after; a checkpoint now and then, off the commit path. */
-  commit(entry: JournalEntry): JournalRecord {
+  /**
+   * Journal first (fsynced), counters after; a checkpoint now and then, off the commit path. An
+   * entry the counters would reject (a second void, a redemption id already used, a void of an
+   * unknown redemption) is refused before the append: in the journal, every start would replay
+   * and reject it again. `clock` is the clock's reading at the commit (the store's `now`); it
+   * bounds what is pruned (see pruneReference); without one, the entry's own time stands for it.
+   */
+  commit(entry: JournalEntry, clock: number = Date.parse(entry.at)): JournalRecord {
     const journal = this.writable("commit");
+    try {
+      dryRunEntry(this.usage, entry, journal.position.seq, (id) => this.redeemFor(id));
+    } catch (err) {
+      if (!(err instanceof LedgerError)) throw err;
+      throw new LedgerError(`${entry.type} ${entry.id} refused, nothing was written: ${err.message}`);
+    }
+    if (Number.isFinite(clock)) this.clock = clock;
     const record = journal.append(entry);
     this.fold(record, journal.segmentNo);
     if (++this.sinceCheckpoint >= (this.opts.checkpointEvery ?? 1000)) this.checkpointSoon();
@@ -272,7 +288,7 @@ export class Ledger {
     const entry = entryOf(record);
     this.folding = record.seq;
     try {
-      applyEntry(this.usage, entry, record.seq, (id) => this.recent.get(id)?.entry ?? this.findRedeem(id));
+      applyEntry(this.usage, entry, record.seq, (id) => this.redeemFor(id));
     } finally {
       this.folding = Number.POSITIVE_INFINITY;
     }
@@ -365,6 +381,11 @@ export class Ledger {
     return entry ? { entry, voided, seq, ...(voided ? { voidSeq } : {}) } : undefined;
   }
 
+  /** The redemption a void targets: in RAM, or read from the journal (then kept in RAM). */
+  private redeemFor(id: string): RedeemEntry | undefined {
+    return this.recent.get(id)?.entry ?? this.findRedeem(id);
+  }
+
   private findRedeem(id: string): RedeemEntry | undefined {
     const old = this.lookUpOld(id);
     if (old) this.recent.set(id, old);
@@ -395,7 +416,9 @@ export class Ledger {
       recent: [],
       lastOwn: this.lastOwn,
       segments: this.segments.map((s) => ({ ...s })),
-      cutoff: this.maxAt - this.opts.voidWindowMs - 5 * 60_000,
+      // Redemptions that leave RAM are still found in the journal (lookUpOld): before a clock
+      // reading, the newest record's time serves.
+      cutoff: (this.pruneReference() ?? this.maxAt) - this.opts.voidWindowMs - 5 * 60_000,
     };
   }
 
@@ -544,9 +567,23 @@ export class Ledger {
     ]);
   }
 
+  /**
+   * The instant spent tokens and the redemptions kept in RAM are pruned back from: the earlier of
+   * the newest record's time and the clock's latest reading. The newest record alone is not
+   * enough: one redemption written while the clock was set days ahead would make a merge forget
+   * tokens the corrected clock still accepts (a token is checked against the clock, not against
+   * the journal), and so would let them be spent again. Null before the first commit gives a
+   * reading (the replay at a start): then no token is pruned, no plausible clock being known yet.
+   */
+  private pruneReference(): number | null {
+    return this.clock === null ? null : Math.min(this.maxAt, this.clock);
+  }
+
   private keepFor(map: CompactMap<unknown>): (oldest: boolean) => (run: Run, i: number) => boolean {
     if (map === (this.usage.tokens as CompactMap<unknown>)) {
-      const oldestStep = Math.floor((this.maxAt - TOKEN_RETENTION_MS) / TOTP_STEP_MS);
+      const reference = this.pruneReference();
+      if (reference === null) return () => () => true;
+      const oldestStep = Math.floor((reference - TOKEN_RETENTION_MS) / TOTP_STEP_MS);
       return () => (run, i) => tokenStep(run.key(i)) >= oldestStep;
     }
     return (oldest) => (run, i) => !oldest || !isZeroCount(run, i);
