@@ -574,6 +574,9 @@ export class Ledger {
    * tokens the corrected clock still accepts (a token is checked against the clock, not against
    * the journal), and so would let them be spent again. Null before the first commit gives a
    * reading (the replay at a start): then no token is pruned, no plausible clock being known yet.
+   * A clock set back further than that, or one that is more than 7 days ahead while a merge runs
+   * and is put right within a token's step (±30 s) of a token spent just before, is not covered:
+   * no bounded table can keep every token every possible clock reading would accept.
    */
   private pruneReference(): number | null {
     return this.clock === null ? null : Math.min(this.maxAt, this.clock);
