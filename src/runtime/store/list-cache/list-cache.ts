@@ -1,5 +1,6 @@
 import { createHash, randomBytes, verify } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import {
   CouponListError,
@@ -21,7 +22,7 @@ import {
 } from "../../engine/packed-codes.js";
 import type { Logger } from "../../log.js";
 import { fsyncDirectory, writeFileDurable } from "../durable-file.js";
-import { readTableFile, TABLE_FILE, TableFileError, writeTableFile } from "./table-file.js";
+import { decodeTable, readTableFile, TABLE_FILE, TableFileError, writeTableFile } from "./table-file.js";
 import { TableFileLookup, TableFileReader } from "./table-reader.js";
 
 /**
@@ -77,7 +78,9 @@ export type ListImportResult = { status: "imported" | "unchanged"; version: numb
 
 /**
  * A list verified and built by `prepareListImport`, waiting in temp files in the cache directory
- * for `ListCache.commit`. Plain data, so it can come back from a worker thread.
+ * for `ListCache.commit`. Plain data, so it can come back from a worker thread; `table` (the bytes
+ * of the staged table) moves rather than being copied (`transferOf`), so the thread that commits
+ * serves the new list from them without reading, hashing or building anything.
  */
 export type PreparedList =
   | { status: "unchanged"; dir: string; version: number; codes: number }
@@ -88,12 +91,22 @@ export type PreparedList =
       codes: number;
       issuedAt: string;
       documentHash: string;
-      /** Temp files in `dir`: the signed document and the built table. */
+      /** Temp files in `dir`: the signed document, the built table and its fresh (empty) overlay. */
       stagedDocument: string;
       stagedTable: string;
+      stagedOverlay: string;
+      /** The staged table's bytes, exactly as written (and hashed) by the step that built it. */
+      table: Uint8Array;
     };
 
+/** What to transfer (not copy) when posting a prepared list between threads. */
+export function transferOf(prepared: PreparedList): ArrayBuffer[] {
+  return prepared.status === "prepared" ? [prepared.table.buffer as ArrayBuffer] : [];
+}
+
 const STAGED_PREFIX = "staged-";
+/** Replaced tables and documents waiting to be removed in the background. */
+const RETIRED_PREFIX = "retired-";
 
 /** How the table is held: in memory (the daemon), or read by positioned reads (`coupons check`). */
 export type OpenMode = "memory" | "reader";
@@ -165,20 +178,31 @@ export class ListCache {
     inForce: ListHead | null,
   ): ListImportResult {
     const prepared = prepareListImport(dir, envelope, pinned, inForce);
-    if (prepared.status === "prepared") commitPreparedFiles(prepared);
+    if (prepared.status === "prepared") commitPreparedFiles(prepared, null);
     return { status: prepared.status === "unchanged" ? "unchanged" : "imported", ...counts(prepared) };
   }
 
   /**
    * The cheap step of an import, in the thread that owns the store: renames the prepared files into
-   * place (the table's rename is the commit point), then opens the new table. Until the rename the
-   * old table is the one on disk; if anything fails before it, the old list still serves.
+   * place (the table's rename is the commit point) and serves the new list from the table bytes
+   * the prepare step built, hashed and checked (no re-read, no re-hash: a million codes cost a few
+   * renames and fsyncs here, not a pass over the table). Until the rename the old table is the one
+   * on disk; if anything fails before it, the old list still serves.
    */
   static commit(prepared: PreparedList & { status: "prepared" }, pinned: Pinned, log: Logger): ListCache {
-    commitPreparedFiles(prepared);
-    const cache = ListCache.open(prepared.dir, pinned, log);
-    if (!cache) throw new Error(`the committed list table vanished from ${prepared.dir}`);
-    return cache;
+    commitPreparedFiles(prepared, log);
+    const path = join(prepared.dir, TABLE_FILE);
+    const { meta: raw, codes } = decodeTable(path, prepared.table, "hashed-here");
+    const meta = checkMeta(path, raw);
+    const table = PackedCodeTable.checkedBefore(codes, meta.campaignIds);
+    return new ListCache(
+      prepared.dir,
+      pinned,
+      meta,
+      table,
+      new ListOverlay(table, meta.shell, meta.head),
+      [],
+    );
   }
 
   /** Removes the temp files of a prepared list that will not be committed (refused, superseded). */
@@ -186,6 +210,7 @@ export class ListCache {
     if (prepared.status !== "prepared") return;
     rmSync(prepared.stagedDocument, { force: true });
     rmSync(prepared.stagedTable, { force: true });
+    rmSync(prepared.stagedOverlay, { force: true });
   }
 
   /**
@@ -195,7 +220,8 @@ export class ListCache {
   static removeStaged(dir: string): void {
     if (!existsSync(dir)) return;
     for (const name of readdirSync(dir))
-      if (name.startsWith(STAGED_PREFIX)) rmSync(join(dir, name), { force: true });
+      if (name.startsWith(STAGED_PREFIX) || name.startsWith(RETIRED_PREFIX))
+        rmSync(join(dir, name), { force: true });
   }
 
   close(): void {
@@ -248,7 +274,11 @@ export class ListCache {
       ...this.deltas,
       { signature: opened.signature, document: opened.document.toString("utf8") },
     ];
-    writeOverlayFile(this.dir, { format: "quan.list-overlay/1", base: this.meta.head, deltas });
+    writeOverlayFile(join(this.dir, OVERLAY_FILE), {
+      format: "quan.list-overlay/1",
+      base: this.meta.head,
+      deltas,
+    });
     commit();
     this.deltas.push(deltas[deltas.length - 1] as OverlayFile["deltas"][number]);
     return { status: "applied", version: delta.version };
@@ -326,18 +356,24 @@ export function prepareListImport(
   const stem = join(dir, `${STAGED_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
   const stagedDocument = `${stem}.doc`;
   const stagedTable = `${stem}.table`;
+  const stagedOverlay = `${stem}.overlay`;
   const link: ChainLink = { kind: "full", documentHash, signature: opened.signature };
   const head = { version: shell.version, documentHash };
+  let table: Buffer;
   try {
+    // The structural check the serving thread then skips (PackedCodeTable.checkedBefore).
+    newTable(stagedTable, built.codes, built.campaignIds);
     writeFileDurable(stagedDocument, opened.document);
-    writeTableFile(
+    table = writeTableFile(
       stagedTable,
       { format: "quan.list-table/1", shell, campaignIds: built.campaignIds, head, chain: [link] },
       built.codes,
     );
+    writeOverlayFile(stagedOverlay, { format: "quan.list-overlay/1", base: head, deltas: [] });
   } catch (err) {
     rmSync(stagedDocument, { force: true });
     rmSync(stagedTable, { force: true });
+    rmSync(stagedOverlay, { force: true });
     throw err;
   }
   return {
@@ -349,6 +385,8 @@ export function prepareListImport(
     documentHash,
     stagedDocument,
     stagedTable,
+    stagedOverlay,
+    table,
   };
 }
 
@@ -365,15 +403,50 @@ function counts(prepared: PreparedList): { version: number; codes: number } {
   return { version: prepared.version, codes: prepared.codes };
 }
 
-/** Document first (named by its hash), then the table's rename: the commit point. */
-function commitPreparedFiles(prepared: PreparedList & { status: "prepared" }): void {
+/**
+ * Document first (named by its hash), then the table's rename: the commit point. The fresh
+ * overlay goes in only after it is durable (an old overlay found beside the new table is ignored
+ * at open; a new overlay beside the old table would drop its deltas), then unchained documents go.
+ *
+ * Freeing the blocks of a replaced table or document (tens of MB) takes the kernel 5-10 ms per
+ * file here, longer on an SD card, so the thread that serves scans never unlinks them: the old
+ * table keeps a second name until the rename has replaced it, the old documents are renamed
+ * away (cheap), and those retired names are removed in the background. A crash leaves them to
+ * `removeStaged` at the next start. With no `log` (a one-shot import that serves no scans) they
+ * are removed before returning.
+ */
+function commitPreparedFiles(prepared: PreparedList & { status: "prepared" }, log: Logger | null): void {
   const { dir } = prepared;
-  renameSync(prepared.stagedDocument, join(dir, documentFile(prepared.documentHash)));
-  renameSync(prepared.stagedTable, join(dir, TABLE_FILE));
-  fsyncDirectory(dir);
-  afterNewTable(dir, { version: prepared.version, documentHash: prepared.documentHash }, [
-    prepared.documentHash,
-  ]);
+  const retired: string[] = [];
+  const tablePath = join(dir, TABLE_FILE);
+  if (existsSync(tablePath)) {
+    const name = retiredName(dir);
+    linkSync(tablePath, name);
+    retired.push(name);
+  }
+  try {
+    renameSync(prepared.stagedDocument, join(dir, documentFile(prepared.documentHash)));
+    renameSync(prepared.stagedTable, tablePath);
+    fsyncDirectory(dir);
+    renameSync(prepared.stagedOverlay, join(dir, OVERLAY_FILE));
+    fsyncDirectory(dir);
+    for (const name of unchainedDocuments(dir, [prepared.documentHash])) {
+      const to = retiredName(dir);
+      renameSync(join(dir, name), to);
+      retired.push(to);
+    }
+  } finally {
+    for (const path of retired)
+      if (!log) rmSync(path, { force: true });
+      else
+        rm(path, { force: true }).catch((err: unknown) =>
+          log.warn({ err, path }, "could not remove a replaced list file (removed at the next start)"),
+        );
+  }
+}
+
+function retiredName(dir: string): string {
+  return join(dir, `${RETIRED_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
 }
 
 /**
@@ -478,12 +551,17 @@ function commitTable(dir: string, meta: TableMeta, codes: PackedCodes): void {
 }
 
 function afterNewTable(dir: string, head: ListHead, chain: string[]): void {
-  writeOverlayFile(dir, { format: "quan.list-overlay/1", base: head, deltas: [] });
+  writeOverlayFile(join(dir, OVERLAY_FILE), { format: "quan.list-overlay/1", base: head, deltas: [] });
+  removeUnchained(dir, chain);
+}
+
+function removeUnchained(dir: string, chain: string[]): void {
+  for (const name of unchainedDocuments(dir, chain)) rmSync(join(dir, name), { force: true });
+}
+
+function unchainedDocuments(dir: string, chain: string[]): string[] {
   const keep = new Set(chain.map(documentFile));
-  for (const name of readdirSync(dir)) {
-    if (name.startsWith("doc-") && name.endsWith(".json") && !keep.has(name))
-      rmSync(join(dir, name), { force: true });
-  }
+  return readdirSync(dir).filter((n) => n.startsWith("doc-") && n.endsWith(".json") && !keep.has(n));
 }
 
 function newTable(path: string, codes: PackedCodes, campaignIds: string[]): PackedCodeTable {
@@ -550,8 +628,8 @@ function readOverlayFile(dir: string): OverlayFile | null {
   return raw;
 }
 
-function writeOverlayFile(dir: string, file: OverlayFile): void {
-  writeFileDurable(join(dir, OVERLAY_FILE), JSON.stringify(file));
+function writeOverlayFile(path: string, file: OverlayFile): void {
+  writeFileDurable(path, JSON.stringify(file));
 }
 
 function samePacked(a: PackedCodes, b: PackedCodes): boolean {
