@@ -17,8 +17,9 @@ export function prepareListInWorker(
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<PreparedOutcome> {
-  // A request line moves to the worker rather than being copied (the caller gave it its own buffer).
-  const transferList = "line" in task.request ? [task.request.line.buffer as ArrayBuffer] : [];
+  // A request line moves to the worker rather than being copied (each block is its own buffer).
+  const transferList =
+    "blocks" in task.request ? task.request.blocks.map((b) => b.buffer as ArrayBuffer) : [];
   const worker = new Worker(workerFile(), { workerData: task, transferList });
   return new Promise<PreparedOutcome>((resolve, reject) => {
     const finish = (settle: () => void) => {
