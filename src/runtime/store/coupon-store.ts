@@ -164,7 +164,8 @@ export class CouponStore implements LedgerPort {
    */
   static openReadOnly(opts: CouponStoreOptions, codes: OpenMode = "reader"): CouponStore {
     const noLock: DataDirLock = { path: "", release: () => undefined };
-    const ledger = Ledger.openReadOnly(ledgerOptions(opts));
+    // A dry run asks about a few codes: their usage is read from the counters tables by small reads.
+    const ledger = Ledger.openReadOnly(ledgerOptions(opts), codes === "reader" ? "positioned" : "load");
     const store = new CouponStore(opts, ledger, false, openState(opts.dataDir), noLock);
     store.loadList("read-only", codes);
     return store;
