@@ -20,6 +20,9 @@ export interface PrepareTask {
   target: { dir: string; pinned: Pinned; inForce: ListHead | null };
 }
 
+/** What the list worker does: prepare an import, or a compaction of the list in force. */
+export type ListWorkerTask = PrepareTask | { compact: { dir: string; pinned: Pinned } };
+
 export type PreparedOutcome =
   | { id: string | null; kind: "prepared"; prepared: PreparedList }
   | { id: string | null; kind: "error"; error: ControlError };

@@ -145,17 +145,15 @@ export class ListCache {
       const overlay = new ListOverlay(table, meta.shell, meta.head);
       const deltas: OverlayFile["deltas"] = [];
       const file = readOverlayFile(dir);
-      if (
-        file &&
-        (file.base.documentHash !== meta.head.documentHash || file.base.version !== meta.head.version)
-      ) {
+      const pending = file ? deltasAfter(file, meta.head) : null;
+      if (file && !pending) {
         // Written for an older table: a crash came between a new table and its fresh overlay.
         log.warn(
           { overlayBase: file.base, table: meta.head },
           "list overlay belongs to an older table: ignored",
         );
-      } else if (file) {
-        for (const d of file.deltas) {
+      } else if (pending) {
+        for (const d of pending) {
           const document = Buffer.from(d.document, "utf8");
           if (!signatureHolds(document, d.signature, pinned.publicKey))
             throw new TableFileError(join(dir, OVERLAY_FILE), "a delta's signature does not verify");
@@ -285,12 +283,24 @@ export class ListCache {
   }
 
   /**
-   * Folds the overlay into a new table (off the hot path: it reads every code). The deltas'
-   * signed documents join the table's chain so the whole can still be re-verified. Returns the
-   * cache as reopened from the new table.
+   * Folds the overlay into a new table, in this thread (see prepareCompaction and
+   * commitCompaction for the split a running terminal uses). Returns the cache as it now is.
    */
   compact(log: Logger): ListCache {
-    if (this.deltas.length === 0) return this;
+    const prepared = this.prepareCompaction();
+    if (!prepared) return this;
+    const next = this.commitCompaction(prepared, log);
+    if (!next) throw new Error("unreachable: nothing changed the list between the two steps");
+    return next;
+  }
+
+  /**
+   * The heavy step of a compaction (it reads every code): the table and the overlay's deltas
+   * folded into a new table in a temp file, the deltas' signed documents beside it (named by their
+   * hash, joining the chain so the whole can still be re-verified). Changes nothing in force.
+   */
+  prepareCompaction(): PreparedCompaction | null {
+    if (this.deltas.length === 0) return null;
     if (this.table instanceof TableFileLookup)
       throw new Error("a list cache opened as a reader is not compacted");
     const built = compactedCodes(this.table, this.overlay);
@@ -301,21 +311,115 @@ export class ListCache {
       writeFileDurable(join(this.dir, documentFile(documentHash)), document);
       chain.push({ kind: "delta", documentHash, signature: d.signature });
     }
-    commitTable(
+    mkdirSync(this.dir, { recursive: true });
+    const stagedTable = join(
       this.dir,
-      {
-        format: "quan.list-table/1",
-        shell: this.overlay.shell,
-        campaignIds: built.campaignIds,
-        head: this.head,
-        chain,
-      },
-      built.codes,
+      `${STAGED_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}.compacted`,
     );
-    const reopened = ListCache.open(this.dir, this.pinned, log);
-    if (!reopened) throw new Error("the compacted list cache vanished");
-    return reopened;
+    const meta: TableMeta = {
+      format: "quan.list-table/1",
+      shell: this.overlay.shell,
+      campaignIds: built.campaignIds,
+      head: this.head,
+      chain,
+    };
+    newTable(stagedTable, built.codes, built.campaignIds);
+    const table = writeTableFile(stagedTable, meta, built.codes);
+    return {
+      dir: this.dir,
+      base: this.meta.head,
+      head: this.head,
+      folded: this.deltas.length,
+      stagedTable,
+      table,
+    };
   }
+
+  /**
+   * The cheap step, in the thread that owns the store: the prepared table replaces this one if it
+   * was built from it and the deltas it folded are still the first of this overlay (null, and the
+   * temp file removed, when the list changed meanwhile: a new full list). Deltas applied since the
+   * preparation stay in the overlay, on top of the new table; the rename is the commit point, and
+   * an overlay found beside a newer table keeps the deltas past that table's head (see open).
+   */
+  commitCompaction(prepared: PreparedCompaction, log: Logger): ListCache | null {
+    const same =
+      this.meta.head.documentHash === prepared.base.documentHash &&
+      this.deltas.length >= prepared.folded &&
+      prepared.folded > 0 &&
+      sha256(
+        Buffer.from((this.deltas[prepared.folded - 1] as OverlayFile["deltas"][number]).document, "utf8"),
+      ) === prepared.head.documentHash;
+    if (!same) {
+      rmSync(prepared.stagedTable, { force: true });
+      return null;
+    }
+    const tablePath = join(this.dir, TABLE_FILE);
+    const retired = retiredName(this.dir);
+    linkSync(tablePath, retired);
+    try {
+      renameSync(prepared.stagedTable, tablePath);
+      fsyncDirectory(this.dir);
+    } finally {
+      rm(retired, { force: true }).catch((err: unknown) =>
+        log.warn({ err, path: retired }, "could not remove a replaced list file (removed at the next start)"),
+      );
+    }
+    const rest = this.deltas.slice(prepared.folded);
+    writeOverlayFile(join(this.dir, OVERLAY_FILE), {
+      format: "quan.list-overlay/1",
+      base: prepared.head,
+      deltas: rest,
+    });
+    const { meta: raw, codes } = decodeTable(tablePath, prepared.table, "hashed-here");
+    const meta = checkMeta(tablePath, raw);
+    removeUnchained(
+      this.dir,
+      meta.chain.map((l) => l.documentHash),
+    );
+    const table = PackedCodeTable.checkedBefore(codes, meta.campaignIds);
+    const overlay = new ListOverlay(table, meta.shell, meta.head);
+    // Verified when they were applied; applied again on the new table (a few, and small).
+    for (const d of rest) {
+      const document = Buffer.from(d.document, "utf8");
+      overlay.apply(parseDelta(document), sha256(document));
+    }
+    if (this.table instanceof TableFileLookup) this.table.close();
+    return new ListCache(this.dir, this.pinned, meta, table, overlay, [...rest]);
+  }
+}
+
+/** A compaction built by `prepareCompaction`, waiting in a temp file for `commitCompaction`. */
+export interface PreparedCompaction {
+  dir: string;
+  /** The head of the table it was built from, and the head it folded the overlay up to. */
+  base: ListHead;
+  head: ListHead;
+  /** How many of the overlay's deltas it folded. */
+  folded: number;
+  stagedTable: string;
+  /** The staged table's bytes (moved, not copied, between threads). */
+  table: Uint8Array;
+}
+
+/**
+ * The heavy step of a compaction, for a worker thread: opens the cache in `dir` on its own
+ * (verifying the overlay's signatures again) and prepares the compaction of what it found.
+ */
+export function prepareCompaction(dir: string, pinned: Pinned, log: Logger): PreparedCompaction | null {
+  const cache = ListCache.open(dir, pinned, log);
+  return cache ? cache.prepareCompaction() : null;
+}
+
+/**
+ * The overlay's deltas still to apply on a table at `head`: all of them when it was written for
+ * that table; those after the table's head when a compaction folded the first of them into the
+ * table and a crash came before the overlay was rewritten; null when it belongs to an older table.
+ */
+function deltasAfter(file: OverlayFile, head: ListHead): OverlayFile["deltas"] | null {
+  if (file.base.documentHash === head.documentHash && file.base.version === head.version) return file.deltas;
+  const at = file.deltas.findIndex((d) => sha256(Buffer.from(d.document, "utf8")) === head.documentHash);
+  return at < 0 ? null : file.deltas.slice(at + 1);
 }
 
 /**
@@ -538,21 +642,6 @@ function compactedCodes(
   for (const entry of table.entries()) if (!overlay.overrides(entry.code)) builder.add(entry);
   for (const entry of overlay.upserts()) builder.add(entry);
   return { campaignIds, codes: builder.finish() };
-}
-
-/** The new table is the commit point; then a fresh overlay, then documents no longer in the chain go. */
-function commitTable(dir: string, meta: TableMeta, codes: PackedCodes): void {
-  writeTableFile(join(dir, TABLE_FILE), meta, codes);
-  afterNewTable(
-    dir,
-    meta.head,
-    meta.chain.map((l) => l.documentHash),
-  );
-}
-
-function afterNewTable(dir: string, head: ListHead, chain: string[]): void {
-  writeOverlayFile(join(dir, OVERLAY_FILE), { format: "quan.list-overlay/1", base: head, deltas: [] });
-  removeUnchained(dir, chain);
 }
 
 function removeUnchained(dir: string, chain: string[]): void {
