@@ -31,7 +31,7 @@ export class Run {
   /** Set while the body is still on disk (a run opened from a file and not yet read). */
   private file: RunFile | null = null;
   /** Look keys up by positioned reads while the body is on disk, rather than reading it all. */
-  private positioned: { keyBytes: number } | null = null;
+  private positioned: { keyBytes: number; lookups: number } | null = null;
 
   constructor(
     readonly valueSize: number,
@@ -70,7 +70,7 @@ export class Run {
       );
       run.body = null;
       run.file = { path, name, bytes: fstatSync(fd).size, crc: h.crc };
-      if (reads === "positioned") run.positioned = { keyBytes: header.readUInt32LE(12) };
+      if (reads === "positioned") run.positioned = { keyBytes: header.readUInt32LE(12), lookups: 0 };
       return run;
     } finally {
       closeSync(fd);
@@ -168,7 +168,9 @@ export class Run {
     let lo = 0;
     let hi = this.count - 1;
     if (hi < 0) return -1;
-    if (!this.body && this.positioned) return this.findByReads(key, this.positioned.keyBytes);
+    // Past a few dozen lookups (a long journal tail replayed) reading the body once is cheaper.
+    if (!this.body && this.positioned && this.positioned.lookups++ < POSITIONED_LOOKUPS)
+      return this.findByReads(key, this.positioned.keyBytes);
     const { offsets, keys } = this.loaded();
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
@@ -258,6 +260,8 @@ export class Run {
  * looks up many keys); "positioned" answers `find`/`value` by small reads (a one-shot dry run).
  */
 export type RunReads = "load" | "positioned";
+
+const POSITIONED_LOOKUPS = 64;
 
 function readExactly(fd: number, into: Buffer, length: number, position: number, name: string): void {
   if (readSync(fd, into, 0, length, position) !== length) throw damaged(name, "wrong length");
