@@ -59,7 +59,7 @@ export async function runListSwapBench(
     });
     const took = performance.now() - started;
     const result = handOver as OneShot | null;
-    if (!result || result.code !== 0)
+    if (result?.code !== 0)
       throw new Error(`the live hand-over failed (${result?.code}): ${result?.stderr ?? "never ran"}`);
     const to = versionOf(store);
     const quiet = await measureBlockedScans(store, () => sleep(took));
