@@ -9,7 +9,7 @@ import { anytimeCode } from "./fixture.js";
 import type { Workspace } from "./workspace.js";
 
 const YEAR_MS = 365 * 86_400_000;
-const CAMPAIGNS = ["pct20", "cash10", "thr", "gift"] as const;
+const CAMPAIGNS = ["pct20", "cash10", "thr100", "tea"] as const;
 
 /**
  * A year of trading written straight into a data dir's journal: `count` redemptions of codes from
@@ -28,7 +28,7 @@ export function fillJournal(dataDir: string, count: number, endsAt = Date.now() 
       const at = Math.floor(startsAt + (i * YEAR_MS) / count);
       const amount = 2000 + ((i * 7919) % 30_000);
       const campaign = CAMPAIGNS[i % CAMPAIGNS.length] as string;
-      const discount = campaign === "gift" ? 0 : Math.min(1000, Math.floor(amount / 5));
+      const discount = campaign === "tea" ? 0 : Math.min(1000, Math.floor(amount / 5));
       const entry: RedeemEntry = {
         type: "redeem",
         id: ulid(at),
@@ -45,7 +45,7 @@ export function fillJournal(dataDir: string, count: number, endsAt = Date.now() 
             code: `H${String(i).padStart(11, "0")}`,
             campaign,
             discount,
-            ...(campaign === "gift" ? { gift: "柠檬茶" } : {}),
+            ...(campaign === "tea" ? { gift: "柠檬茶" } : {}),
           },
         ],
         listVersion: 1,

@@ -4,6 +4,7 @@ import { EventBus } from "./bus/event-bus.js";
 import type { TerminalBus, TerminalEvents } from "./bus/terminal-events.js";
 import { clockIsSynchronized } from "./clock/clock-sync.js";
 import type { Config } from "./config/schema.js";
+import { ListCompactor } from "./control/list-compactor.js";
 import type { DemoSetup } from "./demo/demo-setup.js";
 import { createLogger, type Logger } from "./log.js";
 import { clockPart } from "./parts/clock.js";
@@ -82,6 +83,7 @@ export class Terminal {
   private readonly states = new Map<string, PartState>();
   private readonly devices: TerminalDevices;
   private stopping: Promise<void> | null = null;
+  private readonly compactor: ListCompactor;
   private resolveExit: (code: number) => void = () => undefined;
   /** Resolves with the exit code once the terminal has stopped. */
   readonly exited: Promise<number>;
@@ -93,7 +95,8 @@ export class Terminal {
     private readonly store: CouponStore,
   ) {
     this.bus = new EventBus<TerminalEvents>(log.child({ part: "bus" }));
-    this.ledger = announcingLedger(store, this.bus.owned("store"));
+    this.compactor = new ListCompactor({ store, log: log.child({ part: "list-compactor" }) });
+    this.ledger = announcingLedger(store, this.bus.owned("store"), this.compactor);
     this.exited = new Promise((resolve) => {
       this.resolveExit = resolve;
     });
@@ -175,6 +178,7 @@ export class Terminal {
     }
     this.running.length = 0;
     this.bus.removeOwner("terminal");
+    await this.compactor.stop();
     try {
       this.store.close();
     } catch (err) {

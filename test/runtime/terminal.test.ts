@@ -5,7 +5,7 @@ import { runTerminal } from "../../src/runtime/terminal.js";
 import { journalRecords } from "../helpers/journal-files.js";
 import { makeStore, type StoreFixture } from "../helpers/store-fixture.js";
 import { XtermTty } from "../ui-tty/xterm-tty.js";
-import { CAMPAIGNS, CODES, NOW } from "./flow/flow-harness.js";
+import { CAMPAIGNS, CODES, MEMBER_SALT, NOW } from "./flow/flow-harness.js";
 
 /**
  * The whole terminal (`quan start`): the real store on disk, the console input reading a stdin
@@ -18,7 +18,9 @@ afterEach(() => fx?.cleanup());
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
 async function startTerminal() {
-  fx = makeStore(CAMPAIGNS, [...CODES, { code: "S000123", campaign: "cash10" }]);
+  fx = makeStore(CAMPAIGNS, [...CODES, { code: "S000123", campaign: "cash10" }], {
+    extra: { memberSalt: MEMBER_SALT },
+  });
   fx.store.close();
   const config = configSchema.parse({
     terminal: { id: "T1", store: "S1", storeName: "小店", cashier: "alice" },

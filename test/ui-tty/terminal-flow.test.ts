@@ -37,7 +37,7 @@ describe("a sale as the cashier sees it", () => {
     expect(await text()).toContain("￥128.5_");
     h.press("Enter").scan("88000001");
     const review = await text();
-    expect(review).toMatch(/OK 88000001 8折 +-￥25\.70/);
+    expect(review).toMatch(/OK 88000001 8折，最高减￥50\.00 +-￥25\.70/);
     expect(review).toMatch(/应付 +￥102\.80/);
     expect(review).toContain("可核销，按确认键完成");
     h.press("Enter");

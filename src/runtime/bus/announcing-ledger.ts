@@ -20,8 +20,14 @@ export type TerminalLedger = LedgerPort &
 /**
  * The store, announcing on the bus what it committed: each event is emitted after the store
  * returned (the record is on disk), and a listener's failure cannot undo or fail the commit.
+ * A delta that leaves the overlay past its threshold asks `compactor` to fold it in, off the
+ * hot path.
  */
-export function announcingLedger(store: CouponStore, bus: PartBus): TerminalLedger {
+export function announcingLedger(
+  store: CouponStore,
+  bus: PartBus,
+  compactor?: { request(): void },
+): TerminalLedger {
   return {
     index: () => store.index(),
     check: (basket, now) => store.check(basket, now),
@@ -66,6 +72,7 @@ export function announcingLedger(store: CouponStore, bus: PartBus): TerminalLedg
         const index = store.index();
         bus.emit("list.applied", { version: result.version, codes: index?.codes.size ?? 0 });
       }
+      if (result.compactDue) compactor?.request();
       return result;
     },
     compactList: () => store.compactList(),

@@ -4,6 +4,7 @@ import { CouponListError } from "../../protocol/coupon-list/index.js";
 import type { Logger } from "../log.js";
 import type { CouponStore } from "../store/coupon-store.js";
 import { ListCache, type PreparedList } from "../store/list-cache/list-cache.js";
+import { joinBlocks, LineBlocks } from "./line-blocks.js";
 import type { PreparedOutcome, PrepareTask } from "./list-prepare.js";
 import { prepareListInWorker, WorkerTimeoutError } from "./list-worker-run.js";
 import {
@@ -112,16 +113,13 @@ export class ControlServer {
       socket.end(() => socket.destroy());
     });
     socket.setTimeout(idleMs);
-    let chunks: Buffer[] = [];
-    let size = 0;
+    const pending = new LineBlocks();
     const onData = (data: Buffer) => {
       let rest = data;
       const nl = rest.indexOf(10);
       if (nl !== -1) {
-        chunks.push(rest.subarray(0, nl));
-        const line = joined(chunks, size + nl);
-        chunks = [];
-        size = 0;
+        pending.append(rest.subarray(0, nl));
+        const line = pending.take();
         rest = rest.subarray(nl + 1);
         // One request at a time per connection: the rest waits, in the socket, until it is answered.
         // The client is silent meanwhile, which is not idleness.
@@ -135,9 +133,8 @@ export class ControlServer {
         });
         return;
       }
-      size += rest.length;
       const limit = this.opts.maxRequestBytes ?? MAX_REQUEST_BYTES;
-      if (size > limit) {
+      if (pending.length + rest.length > limit) {
         socket.off("data", onData);
         this.reply(
           socket,
@@ -149,7 +146,7 @@ export class ControlServer {
         socket.end(() => socket.destroy());
         return;
       }
-      chunks.push(rest);
+      pending.append(rest);
     };
     socket.on("data", onData);
   }
@@ -159,9 +156,11 @@ export class ControlServer {
   }
 
   /** Never rejects: every failure becomes an error response (and a log line when it is ours). */
-  private async answer(line: Uint8Array): Promise<ControlResponse> {
+  private async answer(blocks: Uint8Array[]): Promise<ControlResponse> {
     try {
-      if (line.length > SMALL_REQUEST_BYTES) return await this.importList({ line });
+      const length = blocks.reduce((n, b) => n + b.length, 0);
+      if (length > SMALL_REQUEST_BYTES) return await this.importList({ blocks });
+      const line = joinBlocks(blocks);
       const request = decodeRequest(Buffer.from(line.buffer, line.byteOffset, line.length).toString("utf8"));
       return await this.importList({ id: request.id, list: request.list });
     } catch (err) {
@@ -266,17 +265,6 @@ export class ControlServer {
     }
     this.socketIno = null;
   }
-}
-
-function joined(chunks: Buffer[], size: number): Uint8Array {
-  // Its own buffer, so that a large line can move to the worker instead of being copied again.
-  const line = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    line.set(c, at);
-    at += c.length;
-  }
-  return line;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -11,11 +11,17 @@ import { type ControlError, decodeRequest, RequestError } from "./protocol.js";
  * `commitPreparedList`.
  */
 export interface PrepareTask {
-  /** A whole request line too large to decode on the main thread (UTF-8), or a decoded request's list. */
-  request: { line: Uint8Array } | { id: string; list: string };
+  /**
+   * A whole request line too large to decode on the main thread (UTF-8, in the blocks it arrived
+   * in), or a decoded request's list.
+   */
+  request: { blocks: Uint8Array[] } | { id: string; list: string };
   /** What the store's `listImportTarget()` said: the cache directory, the pinned merchant, the list in force. */
   target: { dir: string; pinned: Pinned; inForce: ListHead | null };
 }
+
+/** What the list worker does: prepare an import, or a compaction of the list in force. */
+export type ListWorkerTask = PrepareTask | { compact: { dir: string; pinned: Pinned } };
 
 export type PreparedOutcome =
   | { id: string | null; kind: "prepared"; prepared: PreparedList }
@@ -25,8 +31,8 @@ export function prepareList(task: PrepareTask): PreparedOutcome {
   let id: string | null = "id" in task.request ? task.request.id : null;
   try {
     let list: string;
-    if ("line" in task.request) {
-      const request = decodeRequest(utf8(task.request.line));
+    if ("blocks" in task.request) {
+      const request = decodeRequest(utf8(task.request.blocks));
       id = request.id;
       list = request.list;
     } else list = task.request.list;
@@ -45,9 +51,12 @@ export function prepareList(task: PrepareTask): PreparedOutcome {
   }
 }
 
-function utf8(bytes: Uint8Array): string {
+function utf8(blocks: readonly Uint8Array[]): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    let text = "";
+    for (const b of blocks) text += decoder.decode(b, { stream: true });
+    return text + decoder.decode();
   } catch {
     throw new RequestError("malformed", "the request is not UTF-8 text");
   }

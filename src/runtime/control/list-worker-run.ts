@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { PreparedOutcome, PrepareTask } from "./list-prepare.js";
+import type { Pinned, PreparedCompaction } from "../store/list-cache/list-cache.js";
+import type { ListWorkerTask, PreparedOutcome, PrepareTask } from "./list-prepare.js";
 
 export class WorkerTimeoutError extends Error {
   override name = "WorkerTimeoutError";
@@ -17,10 +18,36 @@ export function prepareListInWorker(
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<PreparedOutcome> {
-  // A request line moves to the worker rather than being copied (the caller gave it its own buffer).
-  const transferList = "line" in task.request ? [task.request.line.buffer as ArrayBuffer] : [];
+  // A request line moves to the worker rather than being copied (each block is its own buffer).
+  const transferList =
+    "blocks" in task.request ? task.request.blocks.map((b) => b.buffer as ArrayBuffer) : [];
+  return runListWorker<PreparedOutcome>(task, transferList, timeoutMs, signal, "verifying it");
+}
+
+/** Prepares a compaction of the list cache in `target.dir` in a worker thread (null: nothing to fold). */
+export function compactListInWorker(
+  target: { dir: string; pinned: Pinned },
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<PreparedCompaction | null> {
+  return runListWorker<PreparedCompaction | null>(
+    { compact: target },
+    [],
+    timeoutMs,
+    signal,
+    "compacting it",
+  );
+}
+
+function runListWorker<T>(
+  task: ListWorkerTask,
+  transferList: ArrayBuffer[],
+  timeoutMs: number,
+  signal: AbortSignal,
+  what: string,
+): Promise<T> {
   const worker = new Worker(workerFile(), { workerData: task, transferList });
-  return new Promise<PreparedOutcome>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     const finish = (settle: () => void) => {
       clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
@@ -31,13 +58,16 @@ export function prepareListInWorker(
       settle();
     };
     const timer = setTimeout(
-      () =>
-        finish(() => reject(new WorkerTimeoutError(`verifying it took longer than ${timeoutMs / 1000} s`))),
+      () => finish(() => reject(new WorkerTimeoutError(`${what} took longer than ${timeoutMs / 1000} s`))),
       timeoutMs,
     );
     const onAbort = () => finish(() => reject(new Error("the terminal is stopping")));
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
     signal.addEventListener("abort", onAbort);
-    worker.once("message", (outcome: PreparedOutcome) => finish(() => resolve(outcome)));
+    worker.once("message", (outcome: T) => finish(() => resolve(outcome)));
     worker.once("error", (err) => finish(() => reject(err)));
     worker.once("exit", (code) =>
       finish(() => reject(new Error(`the list worker exited (code ${code}) without an answer`))),

@@ -43,6 +43,7 @@ import {
   ListCache,
   type OpenMode,
   type Pinned,
+  type PreparedCompaction,
   type PreparedList,
   prepareListImport,
   refuseStale,
@@ -164,7 +165,8 @@ export class CouponStore implements LedgerPort {
    */
   static openReadOnly(opts: CouponStoreOptions, codes: OpenMode = "reader"): CouponStore {
     const noLock: DataDirLock = { path: "", release: () => undefined };
-    const ledger = Ledger.openReadOnly(ledgerOptions(opts));
+    // A dry run asks about a few codes: their usage is read from the counters tables by small reads.
+    const ledger = Ledger.openReadOnly(ledgerOptions(opts), codes === "reader" ? "positioned" : "load");
     const store = new CouponStore(opts, ledger, false, openState(opts.dataDir), noLock);
     store.loadList("read-only", codes);
     return store;
@@ -373,6 +375,33 @@ export class CouponStore implements LedgerPort {
     const list = this.list;
     if (!list || list.overlaySize < this.compactAfter()) return false;
     this.install(list.compact(this.log));
+    return true;
+  }
+
+  /**
+   * What a compaction in a worker thread needs (`prepareCompaction`), once the applied deltas hold
+   * the threshold's codes; null before that (or read-only).
+   */
+  listCompactionTarget(): { dir: string; pinned: Pinned } | null {
+    const list = this.list;
+    if (!this.writer || !list || list.overlaySize < this.compactAfter()) return null;
+    return { dir: this.listDir(), pinned: { ...this.opts.merchant } };
+  }
+
+  /**
+   * The cheap step of a compaction prepared in a worker: the new table replaces the old one (a
+   * rename), deltas applied meanwhile stay on top of it. False, and nothing changed, when the list
+   * changed under it (a new full list); the old table and overlay keep serving until then.
+   */
+  commitListCompaction(prepared: PreparedCompaction): boolean {
+    this.writable("compact the coupon list");
+    const next = this.list?.commitCompaction(prepared, this.log) ?? null;
+    if (!next) {
+      rmSync(prepared.stagedTable, { force: true });
+      return false;
+    }
+    this.install(next);
+    this.log.info({ version: prepared.head.version, folded: prepared.folded }, "coupon list compacted");
     return true;
   }
 

@@ -1,59 +1,37 @@
 import type { CouponListInput } from "../../../src/protocol/coupon-list/index.js";
 import type { JournalRecord } from "../../../src/protocol/journal/index.js";
+import {
+  DEMO_MEMBER_PHONE,
+  DEMO_MEMBER_SALT,
+  demoCampaigns,
+  demoCodes,
+} from "../../../src/runtime/demo/demo-list.js";
 import type { FlowEffects, PrintJob } from "../../../src/runtime/flow/effects.js";
 import { type FlowOptions, RedemptionFlow } from "../../../src/runtime/flow/flow.js";
 import type { PhysicalKey } from "../../../src/runtime/flow/keymap.js";
 import { journalRecords } from "../../helpers/journal-files.js";
 import { makeStore, type StoreFixture } from "../../helpers/store-fixture.js";
 
-export const MEMBER_PHONE = "13800138000";
+export const MEMBER_PHONE = DEMO_MEMBER_PHONE;
 
-/** 12:00 in Shanghai: every campaign below is in force except the expired one. */
+/** 12:00 in Shanghai: every campaign below is in force except the one that has ended. */
 export const NOW = Date.parse("2026-03-04T04:00:00Z");
 
-type CampaignInput = CouponListInput["campaigns"][number];
 type CodeInput = CouponListInput["codes"][number];
 
-export const CAMPAIGNS: CampaignInput[] = [
-  { id: "pct20", name: { zh: "全场8折", en: "20% off" }, kind: "percent", percentOff: 20, stackable: true },
-  {
-    id: "cash10",
-    name: { zh: "10元券", en: "￥10 voucher" },
-    kind: "amount",
-    amountOff: 1000,
-    stackable: true,
-  },
-  {
-    id: "thr100",
-    name: { zh: "满100减20", en: "￥20 off ￥100" },
-    kind: "threshold",
-    threshold: 10000,
-    off: 2000,
-  },
-  {
-    id: "members",
-    name: { zh: "会员券", en: "Members' coupon" },
-    kind: "amount",
-    amountOff: 500,
-    requiresMember: true,
-  },
-  {
-    id: "old",
-    name: { zh: "旧券", en: "Old coupon" },
-    kind: "amount",
-    amountOff: 500,
-    validUntil: "2026-02-01T00:00:00+08:00",
-  },
+/** The demo list's campaigns (src/runtime/demo/demo-list.ts), as `npm start` has them. */
+export const CAMPAIGNS = demoCampaigns(NOW);
+
+/** The demo's codes, and what the flow tests need beyond them. */
+export const CODES: CodeInput[] = [
+  ...demoCodes(),
+  { code: "66000002", campaign: "cash10" },
+  // A member coupon for whoever identifies (the demo's is bound to one phone).
+  { code: "99000003", campaign: "member15" },
 ];
 
-export const CODES: CodeInput[] = [
-  { code: "88000001", campaign: "pct20" },
-  { code: "66000001", campaign: "cash10" },
-  { code: "66000002", campaign: "cash10" },
-  { code: "50000001", campaign: "thr100" },
-  { code: "99000001", campaign: "members" },
-  { code: "44000001", campaign: "old" },
-];
+/** The salt the list hashes members with (the demo's). */
+export const MEMBER_SALT = DEMO_MEMBER_SALT;
 
 /** A flow on a real coupon store (temp dir, signed list), with recorded prints and bells. */
 export class FlowHarness {
@@ -70,7 +48,7 @@ export class FlowHarness {
   private readonly effects: FlowEffects;
 
   constructor(private readonly options: Partial<FlowOptions> = {}) {
-    this.fx = makeStore(CAMPAIGNS, CODES);
+    this.fx = makeStore(CAMPAIGNS, CODES, { extra: { memberSalt: MEMBER_SALT } });
     this.effects = {
       print: (job) => {
         this.printed.push(job);

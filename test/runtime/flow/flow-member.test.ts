@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { hashMember } from "../../../src/runtime/coupons/member-hash.js";
-import { SALT } from "../../helpers/coupon-fixtures.js";
-import { CAMPAIGNS, CODES, FlowHarness, MEMBER_PHONE } from "./flow-harness.js";
+import { CAMPAIGNS, CODES, FlowHarness, MEMBER_PHONE, MEMBER_SALT } from "./flow-harness.js";
 
 let h: FlowHarness;
 afterEach(() => h?.cleanup());
@@ -35,23 +34,23 @@ describe("member-bound coupons", () => {
       memberMasked: "*******8000",
       memberDigits: "",
       committable: true,
-      payable: 4500,
+      payable: 4250, // the demo's members 15% off ￥50.00
     });
     expect(h.view.notice?.code).toBe("member_identified");
     h.press("Enter");
     expect(h.screen.name).toBe("approved");
     expect(h.journal()[0]?.type === "redeem" && h.journal()[0]).toMatchObject({
-      member: hashMember(SALT, MEMBER_PHONE),
+      member: hashMember(MEMBER_SALT, MEMBER_PHONE),
     });
     expect(JSON.stringify(h.journal())).not.toContain(MEMBER_PHONE);
   });
 
   it("take a scanned member code instead of a phone number", () => {
     h = new FlowHarness();
-    h.press("50", "Enter").scan("99000001").scan("MEMBER-CARD-77");
+    h.press("50", "Enter").scan("99000003").scan("MEMBER-CARD-77");
     expect(h.sale()).toMatchObject({ step: "review", member: true, committable: true });
     h.press("Enter");
-    expect(h.journal()[0]).toMatchObject({ member: hashMember(SALT, "MEMBER-CARD-77") });
+    expect(h.journal()[0]).toMatchObject({ member: hashMember(MEMBER_SALT, "MEMBER-CARD-77") });
   });
 
   it("a coupon scanned at the member prompt is added as a coupon", () => {
@@ -82,8 +81,11 @@ describe("member-bound coupons", () => {
     h.fx.store.importList(
       h.fx.signList(
         CAMPAIGNS,
-        [...CODES, { code: "99000002", campaign: "members", member: hashMember(SALT, "13900000000") }],
-        { version: 2 },
+        [
+          ...CODES,
+          { code: "99000002", campaign: "member15", member: hashMember(MEMBER_SALT, "13900000000") },
+        ],
+        { version: 2, memberSalt: MEMBER_SALT },
       ),
       h.now,
     );

@@ -73,7 +73,7 @@ describe("scanning and committing", () => {
       discount: 2570,
       payable: 10280,
       committable: true,
-      lines: [{ code: "88000001", ok: true, offer: "8折", name: "全场8折", discount: 2570 }],
+      lines: [{ code: "88000001", ok: true, offer: "8折，最高减￥50.00", name: "全场8折", discount: 2570 }],
     });
     expect(h.journal()).toEqual([]);
     h.press("Enter");
@@ -154,7 +154,8 @@ describe("scanning and committing", () => {
     expect(h.sale().lines[0]).toMatchObject({
       ok: false,
       reason: "expired",
-      detail: { validUntil: "2026-02-01 00:00" },
+      // The demo's ended campaign closed a day before NOW.
+      detail: { validUntil: "2026-03-03 12:00" },
     });
   });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { FlowView } from "../../../src/runtime/flow/view.js";
-import { CAMPAIGNS, CODES, FlowHarness } from "./flow-harness.js";
+import { CAMPAIGNS, CODES, FlowHarness, MEMBER_SALT } from "./flow-harness.js";
 
 let h: FlowHarness;
 afterEach(() => h?.cleanup());
@@ -130,7 +130,7 @@ describe("changes", () => {
   it("a list put in force behind the flow's back shows on the next tick", () => {
     h = new FlowHarness();
     expect(h.view.health.listVersion).toBe(1);
-    h.fx.store.importList(h.fx.signList(CAMPAIGNS, CODES, { version: 2 }), h.now);
+    h.fx.store.importList(h.fx.signList(CAMPAIGNS, CODES, { version: 2, memberSalt: MEMBER_SALT }), h.now);
     h.wait(250);
     expect(h.view.health.listVersion).toBe(2);
   });

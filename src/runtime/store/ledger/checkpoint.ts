@@ -17,7 +17,7 @@ import { fsyncDirectory } from "../durable-file.js";
 import type { LastRedemption } from "../ledger-port.js";
 import type { StackedRun } from "./compact-map.js";
 import type { LedgerPosition } from "./segments.js";
-import { crcOfRun, Run } from "./sorted-run.js";
+import { crcOfRun, Run, type RunReads } from "./sorted-run.js";
 
 /**
  * A checkpoint: the counters as of one journal position, so a start reads only the journal after
@@ -126,11 +126,12 @@ export function loadCheckpoint(
   dir: string,
   name: string,
   valueSizes: Record<keyof CheckpointFile["runs"], number>,
+  reads: RunReads = "load",
 ): LoadedCheckpoint {
   const file = readCheckpointFile(dir, name);
   const load = (table: keyof CheckpointFile["runs"]) =>
     file.runs[table].map((f) => ({
-      run: Run.open(join(dir, f), f, valueSizes[table]),
+      run: Run.open(join(dir, f), f, valueSizes[table], reads),
       file: f,
       written: true,
     }));

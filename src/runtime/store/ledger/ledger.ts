@@ -40,7 +40,7 @@ import {
   segmentName,
   walkJournal,
 } from "./segments.js";
-import { mergeRuns, type Run, TableDamagedError } from "./sorted-run.js";
+import { mergeRuns, type Run, type RunReads, TableDamagedError } from "./sorted-run.js";
 import { isZeroCount, tokenStep, UsageTables } from "./usage-tables.js";
 
 export interface LedgerOptions {
@@ -220,12 +220,13 @@ export class Ledger {
 
   /**
    * Read-only: takes no lock and writes nothing (not even a migration); a data directory from
-   * before segments is read as it is.
+   * before segments is read as it is. `reads: "positioned"` (a process that asks about a few codes)
+   * looks keys up in the counters tables by small positioned reads instead of reading them whole.
    */
-  static openReadOnly(opts: LedgerOptions): Ledger {
+  static openReadOnly(opts: LedgerOptions, reads: RunReads = "load"): Ledger {
     const ledgerDir = join(opts.dataDir, LEDGER_DIR);
     const legacy = journalFiles(opts.dataDir)[0]?.path === join(opts.dataDir, LEGACY_JOURNAL);
-    const checkpoint = legacy ? null : newestCheckpoint(ledgerDir, opts.log);
+    const checkpoint = legacy ? null : newestCheckpoint(ledgerDir, opts.log, reads);
     const ledger = new Ledger(opts, null, checkpoint);
     const visit = (record: JournalRecord, segment: number) => ledger.foldReplayed(record, segment);
     try {
@@ -689,11 +690,11 @@ function checkpointStart(file: CheckpointFile): { from: LedgerPosition; segmentS
     : { from: file.position };
 }
 
-function newestCheckpoint(dir: string, log: Logger): LoadedCheckpoint | null {
+function newestCheckpoint(dir: string, log: Logger, reads: RunReads = "load"): LoadedCheckpoint | null {
   const sizes = { codes: 24, members: 4, tokens: 1 };
   for (const name of listCheckpoints(dir)) {
     try {
-      return loadCheckpoint(dir, name, sizes);
+      return loadCheckpoint(dir, name, sizes, reads);
     } catch (err) {
       log.warn(
         { err, checkpoint: name },

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, verify } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import {
   CouponListError,
@@ -21,7 +22,7 @@ import {
 } from "../../engine/packed-codes.js";
 import type { Logger } from "../../log.js";
 import { fsyncDirectory, writeFileDurable } from "../durable-file.js";
-import { readTableFile, TABLE_FILE, TableFileError, writeTableFile } from "./table-file.js";
+import { decodeTable, readTableFile, TABLE_FILE, TableFileError, writeTableFile } from "./table-file.js";
 import { TableFileLookup, TableFileReader } from "./table-reader.js";
 
 /**
@@ -77,7 +78,9 @@ export type ListImportResult = { status: "imported" | "unchanged"; version: numb
 
 /**
  * A list verified and built by `prepareListImport`, waiting in temp files in the cache directory
- * for `ListCache.commit`. Plain data, so it can come back from a worker thread.
+ * for `ListCache.commit`. Plain data, so it can come back from a worker thread; `table` (the bytes
+ * of the staged table) moves rather than being copied (`transferOf`), so the thread that commits
+ * serves the new list from them without reading, hashing or building anything.
  */
 export type PreparedList =
   | { status: "unchanged"; dir: string; version: number; codes: number }
@@ -88,12 +91,22 @@ export type PreparedList =
       codes: number;
       issuedAt: string;
       documentHash: string;
-      /** Temp files in `dir`: the signed document and the built table. */
+      /** Temp files in `dir`: the signed document, the built table and its fresh (empty) overlay. */
       stagedDocument: string;
       stagedTable: string;
+      stagedOverlay: string;
+      /** The staged table's bytes, exactly as written (and hashed) by the step that built it. */
+      table: Uint8Array;
     };
 
+/** What to transfer (not copy) when posting a prepared list between threads. */
+export function transferOf(prepared: PreparedList): ArrayBuffer[] {
+  return prepared.status === "prepared" ? [prepared.table.buffer as ArrayBuffer] : [];
+}
+
 const STAGED_PREFIX = "staged-";
+/** Replaced tables and documents waiting to be removed in the background. */
+const RETIRED_PREFIX = "retired-";
 
 /** How the table is held: in memory (the daemon), or read by positioned reads (`coupons check`). */
 export type OpenMode = "memory" | "reader";
@@ -132,17 +145,15 @@ export class ListCache {
       const overlay = new ListOverlay(table, meta.shell, meta.head);
       const deltas: OverlayFile["deltas"] = [];
       const file = readOverlayFile(dir);
-      if (
-        file &&
-        (file.base.documentHash !== meta.head.documentHash || file.base.version !== meta.head.version)
-      ) {
+      const pending = file ? deltasAfter(file, meta.head) : null;
+      if (file && !pending) {
         // Written for an older table: a crash came between a new table and its fresh overlay.
         log.warn(
           { overlayBase: file.base, table: meta.head },
           "list overlay belongs to an older table: ignored",
         );
-      } else if (file) {
-        for (const d of file.deltas) {
+      } else if (pending) {
+        for (const d of pending) {
           const document = Buffer.from(d.document, "utf8");
           if (!signatureHolds(document, d.signature, pinned.publicKey))
             throw new TableFileError(join(dir, OVERLAY_FILE), "a delta's signature does not verify");
@@ -165,20 +176,31 @@ export class ListCache {
     inForce: ListHead | null,
   ): ListImportResult {
     const prepared = prepareListImport(dir, envelope, pinned, inForce);
-    if (prepared.status === "prepared") commitPreparedFiles(prepared);
+    if (prepared.status === "prepared") commitPreparedFiles(prepared, null);
     return { status: prepared.status === "unchanged" ? "unchanged" : "imported", ...counts(prepared) };
   }
 
   /**
    * The cheap step of an import, in the thread that owns the store: renames the prepared files into
-   * place (the table's rename is the commit point), then opens the new table. Until the rename the
-   * old table is the one on disk; if anything fails before it, the old list still serves.
+   * place (the table's rename is the commit point) and serves the new list from the table bytes
+   * the prepare step built, hashed and checked (no re-read, no re-hash: a million codes cost a few
+   * renames and fsyncs here, not a pass over the table). Until the rename the old table is the one
+   * on disk; if anything fails before it, the old list still serves.
    */
   static commit(prepared: PreparedList & { status: "prepared" }, pinned: Pinned, log: Logger): ListCache {
-    commitPreparedFiles(prepared);
-    const cache = ListCache.open(prepared.dir, pinned, log);
-    if (!cache) throw new Error(`the committed list table vanished from ${prepared.dir}`);
-    return cache;
+    commitPreparedFiles(prepared, log);
+    const path = join(prepared.dir, TABLE_FILE);
+    const { meta: raw, codes } = decodeTable(path, prepared.table, "hashed-here");
+    const meta = checkMeta(path, raw);
+    const table = PackedCodeTable.checkedBefore(codes, meta.campaignIds);
+    return new ListCache(
+      prepared.dir,
+      pinned,
+      meta,
+      table,
+      new ListOverlay(table, meta.shell, meta.head),
+      [],
+    );
   }
 
   /** Removes the temp files of a prepared list that will not be committed (refused, superseded). */
@@ -186,6 +208,7 @@ export class ListCache {
     if (prepared.status !== "prepared") return;
     rmSync(prepared.stagedDocument, { force: true });
     rmSync(prepared.stagedTable, { force: true });
+    rmSync(prepared.stagedOverlay, { force: true });
   }
 
   /**
@@ -195,7 +218,8 @@ export class ListCache {
   static removeStaged(dir: string): void {
     if (!existsSync(dir)) return;
     for (const name of readdirSync(dir))
-      if (name.startsWith(STAGED_PREFIX)) rmSync(join(dir, name), { force: true });
+      if (name.startsWith(STAGED_PREFIX) || name.startsWith(RETIRED_PREFIX))
+        rmSync(join(dir, name), { force: true });
   }
 
   close(): void {
@@ -248,19 +272,35 @@ export class ListCache {
       ...this.deltas,
       { signature: opened.signature, document: opened.document.toString("utf8") },
     ];
-    writeOverlayFile(this.dir, { format: "quan.list-overlay/1", base: this.meta.head, deltas });
+    writeOverlayFile(join(this.dir, OVERLAY_FILE), {
+      format: "quan.list-overlay/1",
+      base: this.meta.head,
+      deltas,
+    });
     commit();
     this.deltas.push(deltas[deltas.length - 1] as OverlayFile["deltas"][number]);
     return { status: "applied", version: delta.version };
   }
 
   /**
-   * Folds the overlay into a new table (off the hot path: it reads every code). The deltas'
-   * signed documents join the table's chain so the whole can still be re-verified. Returns the
-   * cache as reopened from the new table.
+   * Folds the overlay into a new table, in this thread (see prepareCompaction and
+   * commitCompaction for the split a running terminal uses). Returns the cache as it now is.
    */
   compact(log: Logger): ListCache {
-    if (this.deltas.length === 0) return this;
+    const prepared = this.prepareCompaction();
+    if (!prepared) return this;
+    const next = this.commitCompaction(prepared, log);
+    if (!next) throw new Error("unreachable: nothing changed the list between the two steps");
+    return next;
+  }
+
+  /**
+   * The heavy step of a compaction (it reads every code): the table and the overlay's deltas
+   * folded into a new table in a temp file, the deltas' signed documents beside it (named by their
+   * hash, joining the chain so the whole can still be re-verified). Changes nothing in force.
+   */
+  prepareCompaction(): PreparedCompaction | null {
+    if (this.deltas.length === 0) return null;
     if (this.table instanceof TableFileLookup)
       throw new Error("a list cache opened as a reader is not compacted");
     const built = compactedCodes(this.table, this.overlay);
@@ -271,21 +311,115 @@ export class ListCache {
       writeFileDurable(join(this.dir, documentFile(documentHash)), document);
       chain.push({ kind: "delta", documentHash, signature: d.signature });
     }
-    commitTable(
+    mkdirSync(this.dir, { recursive: true });
+    const stagedTable = join(
       this.dir,
-      {
-        format: "quan.list-table/1",
-        shell: this.overlay.shell,
-        campaignIds: built.campaignIds,
-        head: this.head,
-        chain,
-      },
-      built.codes,
+      `${STAGED_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}.compacted`,
     );
-    const reopened = ListCache.open(this.dir, this.pinned, log);
-    if (!reopened) throw new Error("the compacted list cache vanished");
-    return reopened;
+    const meta: TableMeta = {
+      format: "quan.list-table/1",
+      shell: this.overlay.shell,
+      campaignIds: built.campaignIds,
+      head: this.head,
+      chain,
+    };
+    newTable(stagedTable, built.codes, built.campaignIds);
+    const table = writeTableFile(stagedTable, meta, built.codes);
+    return {
+      dir: this.dir,
+      base: this.meta.head,
+      head: this.head,
+      folded: this.deltas.length,
+      stagedTable,
+      table,
+    };
   }
+
+  /**
+   * The cheap step, in the thread that owns the store: the prepared table replaces this one if it
+   * was built from it and the deltas it folded are still the first of this overlay (null, and the
+   * temp file removed, when the list changed meanwhile: a new full list). Deltas applied since the
+   * preparation stay in the overlay, on top of the new table; the rename is the commit point, and
+   * an overlay found beside a newer table keeps the deltas past that table's head (see open).
+   */
+  commitCompaction(prepared: PreparedCompaction, log: Logger): ListCache | null {
+    const same =
+      this.meta.head.documentHash === prepared.base.documentHash &&
+      this.deltas.length >= prepared.folded &&
+      prepared.folded > 0 &&
+      sha256(
+        Buffer.from((this.deltas[prepared.folded - 1] as OverlayFile["deltas"][number]).document, "utf8"),
+      ) === prepared.head.documentHash;
+    if (!same) {
+      rmSync(prepared.stagedTable, { force: true });
+      return null;
+    }
+    const tablePath = join(this.dir, TABLE_FILE);
+    const retired = retiredName(this.dir);
+    linkSync(tablePath, retired);
+    try {
+      renameSync(prepared.stagedTable, tablePath);
+      fsyncDirectory(this.dir);
+    } finally {
+      rm(retired, { force: true }).catch((err: unknown) =>
+        log.warn({ err, path: retired }, "could not remove a replaced list file (removed at the next start)"),
+      );
+    }
+    const rest = this.deltas.slice(prepared.folded);
+    writeOverlayFile(join(this.dir, OVERLAY_FILE), {
+      format: "quan.list-overlay/1",
+      base: prepared.head,
+      deltas: rest,
+    });
+    const { meta: raw, codes } = decodeTable(tablePath, prepared.table, "hashed-here");
+    const meta = checkMeta(tablePath, raw);
+    removeUnchained(
+      this.dir,
+      meta.chain.map((l) => l.documentHash),
+    );
+    const table = PackedCodeTable.checkedBefore(codes, meta.campaignIds);
+    const overlay = new ListOverlay(table, meta.shell, meta.head);
+    // Verified when they were applied; applied again on the new table (a few, and small).
+    for (const d of rest) {
+      const document = Buffer.from(d.document, "utf8");
+      overlay.apply(parseDelta(document), sha256(document));
+    }
+    if (this.table instanceof TableFileLookup) this.table.close();
+    return new ListCache(this.dir, this.pinned, meta, table, overlay, [...rest]);
+  }
+}
+
+/** A compaction built by `prepareCompaction`, waiting in a temp file for `commitCompaction`. */
+export interface PreparedCompaction {
+  dir: string;
+  /** The head of the table it was built from, and the head it folded the overlay up to. */
+  base: ListHead;
+  head: ListHead;
+  /** How many of the overlay's deltas it folded. */
+  folded: number;
+  stagedTable: string;
+  /** The staged table's bytes (moved, not copied, between threads). */
+  table: Uint8Array;
+}
+
+/**
+ * The heavy step of a compaction, for a worker thread: opens the cache in `dir` on its own
+ * (verifying the overlay's signatures again) and prepares the compaction of what it found.
+ */
+export function prepareCompaction(dir: string, pinned: Pinned, log: Logger): PreparedCompaction | null {
+  const cache = ListCache.open(dir, pinned, log);
+  return cache ? cache.prepareCompaction() : null;
+}
+
+/**
+ * The overlay's deltas still to apply on a table at `head`: all of them when it was written for
+ * that table; those after the table's head when a compaction folded the first of them into the
+ * table and a crash came before the overlay was rewritten; null when it belongs to an older table.
+ */
+function deltasAfter(file: OverlayFile, head: ListHead): OverlayFile["deltas"] | null {
+  if (file.base.documentHash === head.documentHash && file.base.version === head.version) return file.deltas;
+  const at = file.deltas.findIndex((d) => sha256(Buffer.from(d.document, "utf8")) === head.documentHash);
+  return at < 0 ? null : file.deltas.slice(at + 1);
 }
 
 /**
@@ -326,18 +460,24 @@ export function prepareListImport(
   const stem = join(dir, `${STAGED_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
   const stagedDocument = `${stem}.doc`;
   const stagedTable = `${stem}.table`;
+  const stagedOverlay = `${stem}.overlay`;
   const link: ChainLink = { kind: "full", documentHash, signature: opened.signature };
   const head = { version: shell.version, documentHash };
+  let table: Buffer;
   try {
+    // The structural check the serving thread then skips (PackedCodeTable.checkedBefore).
+    newTable(stagedTable, built.codes, built.campaignIds);
     writeFileDurable(stagedDocument, opened.document);
-    writeTableFile(
+    table = writeTableFile(
       stagedTable,
       { format: "quan.list-table/1", shell, campaignIds: built.campaignIds, head, chain: [link] },
       built.codes,
     );
+    writeOverlayFile(stagedOverlay, { format: "quan.list-overlay/1", base: head, deltas: [] });
   } catch (err) {
     rmSync(stagedDocument, { force: true });
     rmSync(stagedTable, { force: true });
+    rmSync(stagedOverlay, { force: true });
     throw err;
   }
   return {
@@ -349,6 +489,8 @@ export function prepareListImport(
     documentHash,
     stagedDocument,
     stagedTable,
+    stagedOverlay,
+    table,
   };
 }
 
@@ -365,15 +507,50 @@ function counts(prepared: PreparedList): { version: number; codes: number } {
   return { version: prepared.version, codes: prepared.codes };
 }
 
-/** Document first (named by its hash), then the table's rename: the commit point. */
-function commitPreparedFiles(prepared: PreparedList & { status: "prepared" }): void {
+/**
+ * Document first (named by its hash), then the table's rename: the commit point. The fresh
+ * overlay goes in only after it is durable (an old overlay found beside the new table is ignored
+ * at open; a new overlay beside the old table would drop its deltas), then unchained documents go.
+ *
+ * Freeing the blocks of a replaced table or document (tens of MB) takes the kernel 5-10 ms per
+ * file here, longer on an SD card, so the thread that serves scans never unlinks them: the old
+ * table keeps a second name until the rename has replaced it, the old documents are renamed
+ * away (cheap), and those retired names are removed in the background. A crash leaves them to
+ * `removeStaged` at the next start. With no `log` (a one-shot import that serves no scans) they
+ * are removed before returning.
+ */
+function commitPreparedFiles(prepared: PreparedList & { status: "prepared" }, log: Logger | null): void {
   const { dir } = prepared;
-  renameSync(prepared.stagedDocument, join(dir, documentFile(prepared.documentHash)));
-  renameSync(prepared.stagedTable, join(dir, TABLE_FILE));
-  fsyncDirectory(dir);
-  afterNewTable(dir, { version: prepared.version, documentHash: prepared.documentHash }, [
-    prepared.documentHash,
-  ]);
+  const retired: string[] = [];
+  const tablePath = join(dir, TABLE_FILE);
+  if (existsSync(tablePath)) {
+    const name = retiredName(dir);
+    linkSync(tablePath, name);
+    retired.push(name);
+  }
+  try {
+    renameSync(prepared.stagedDocument, join(dir, documentFile(prepared.documentHash)));
+    renameSync(prepared.stagedTable, tablePath);
+    fsyncDirectory(dir);
+    renameSync(prepared.stagedOverlay, join(dir, OVERLAY_FILE));
+    fsyncDirectory(dir);
+    for (const name of unchainedDocuments(dir, [prepared.documentHash])) {
+      const to = retiredName(dir);
+      renameSync(join(dir, name), to);
+      retired.push(to);
+    }
+  } finally {
+    for (const path of retired)
+      if (!log) rmSync(path, { force: true });
+      else
+        rm(path, { force: true }).catch((err: unknown) =>
+          log.warn({ err, path }, "could not remove a replaced list file (removed at the next start)"),
+        );
+  }
+}
+
+function retiredName(dir: string): string {
+  return join(dir, `${RETIRED_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
 }
 
 /**
@@ -467,23 +644,13 @@ function compactedCodes(
   return { campaignIds, codes: builder.finish() };
 }
 
-/** The new table is the commit point; then a fresh overlay, then documents no longer in the chain go. */
-function commitTable(dir: string, meta: TableMeta, codes: PackedCodes): void {
-  writeTableFile(join(dir, TABLE_FILE), meta, codes);
-  afterNewTable(
-    dir,
-    meta.head,
-    meta.chain.map((l) => l.documentHash),
-  );
+function removeUnchained(dir: string, chain: string[]): void {
+  for (const name of unchainedDocuments(dir, chain)) rmSync(join(dir, name), { force: true });
 }
 
-function afterNewTable(dir: string, head: ListHead, chain: string[]): void {
-  writeOverlayFile(dir, { format: "quan.list-overlay/1", base: head, deltas: [] });
+function unchainedDocuments(dir: string, chain: string[]): string[] {
   const keep = new Set(chain.map(documentFile));
-  for (const name of readdirSync(dir)) {
-    if (name.startsWith("doc-") && name.endsWith(".json") && !keep.has(name))
-      rmSync(join(dir, name), { force: true });
-  }
+  return readdirSync(dir).filter((n) => n.startsWith("doc-") && n.endsWith(".json") && !keep.has(n));
 }
 
 function newTable(path: string, codes: PackedCodes, campaignIds: string[]): PackedCodeTable {
@@ -550,8 +717,8 @@ function readOverlayFile(dir: string): OverlayFile | null {
   return raw;
 }
 
-function writeOverlayFile(dir: string, file: OverlayFile): void {
-  writeFileDurable(join(dir, OVERLAY_FILE), JSON.stringify(file));
+function writeOverlayFile(path: string, file: OverlayFile): void {
+  writeFileDurable(path, JSON.stringify(file));
 }
 
 function samePacked(a: PackedCodes, b: PackedCodes): boolean {

@@ -66,21 +66,40 @@ export function encodeTable(meta: unknown, codes: PackedCodes): Buffer {
   return out;
 }
 
-export function writeTableFile(path: string, meta: unknown, codes: PackedCodes): void {
+/** Writes the table durably; returns the bytes written (its own ArrayBuffer, transferable). */
+export function writeTableFile(path: string, meta: unknown, codes: PackedCodes): Buffer {
   assertLittleEndian();
-  writeFileDurable(path, encodeTable(meta, codes));
+  const bytes = encodeTable(meta, codes);
+  writeFileDurable(path, bytes);
+  return bytes;
 }
 
 /** Reads and checks the whole file; the sections are views on its bytes (no per-code objects). */
 export function readTableFile(path: string): { meta: unknown; codes: PackedCodes } {
+  return decodeTable(path, readFileSync(path), "check-hash");
+}
+
+/**
+ * The table in `bytes` (a whole table file's content). "check-hash" recomputes the SHA-256 (bytes
+ * read from disk); "hashed-here" skips it for bytes this process or its worker has just encoded
+ * and written (`encodeTable` computed the hash over these very bytes), so that handing a freshly
+ * built table to the thread that serves scans costs no pass over it.
+ */
+export function decodeTable(
+  path: string,
+  bytes: Uint8Array,
+  hash: "check-hash" | "hashed-here",
+): { meta: unknown; codes: PackedCodes } {
   assertLittleEndian();
-  const bytes = readFileSync(path);
-  const layout = parseHeader(path, bytes.subarray(0, HEADER), bytes.length);
-  const actual = createHash("sha256").update(bytes.subarray(HEADER)).digest();
-  if (!actual.equals(layout.sha256)) throw new TableFileError(path, "its content hash does not match");
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const layout = parseHeader(path, buf.subarray(0, HEADER), buf.length);
+  if (hash === "check-hash") {
+    const actual = createHash("sha256").update(buf.subarray(HEADER)).digest();
+    if (!actual.equals(layout.sha256)) throw new TableFileError(path, "its content hash does not match");
+  }
   return {
-    meta: parseMeta(path, bytes.subarray(layout.metaAt, layout.metaAt + layout.metaBytes)),
-    codes: sectionsOf(bytes, layout),
+    meta: parseMeta(path, buf.subarray(layout.metaAt, layout.metaAt + layout.metaBytes)),
+    codes: sectionsOf(buf, layout),
   };
 }
 

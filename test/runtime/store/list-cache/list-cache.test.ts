@@ -345,3 +345,61 @@ describe("base + overlay equals the full list of the same version built from scr
     expect(verifyListCache(dir, PINNED, log)).toEqual([]);
   });
 });
+
+describe("a compaction prepared off the hot path and committed later", () => {
+  const add = (version: number, base: string, c: string) =>
+    deltaDoc({
+      version,
+      baseVersion: version - 1,
+      baseDocumentHash: base,
+      codes: { upsert: [{ code: c, campaign: "cash" }] },
+    });
+
+  it("keeps a delta applied between the two steps on top of the new table, and after a restart", () => {
+    const { dir, doc, cache } = imported();
+    const d2 = add(2, sha(doc), "NEW-0002");
+    cache.applyDelta(signed(d2));
+    const prepared = cache.prepareCompaction();
+    if (!prepared) throw new Error("nothing to compact");
+    const d3 = add(3, sha(d2), "NEW-0003");
+    expect(cache.applyDelta(signed(d3)).status).toBe("applied");
+    const next = cache.commitCompaction(prepared, log);
+    expect(next?.overlaySize).toBe(1);
+    expect(next?.head).toEqual({ version: 3, documentHash: sha(d3) });
+    for (const c of ["NEW-0002", "NEW-0003", "PCT-0002"]) expect(next?.codes.has(c), c).toBe(true);
+    const reopened = ListCache.open(dir, PINNED, log);
+    expect(reopened?.head.version).toBe(3);
+    expect(reopened?.codes.has("NEW-0003")).toBe(true);
+    expect(verifyListCache(dir, PINNED, log)).toEqual([]);
+  });
+
+  it("a crash after the new table and before its overlay loses no delta applied after the fold", () => {
+    const { dir, doc, cache } = imported();
+    const d2 = add(2, sha(doc), "NEW-0002");
+    cache.applyDelta(signed(d2));
+    const prepared = cache.prepareCompaction();
+    if (!prepared) throw new Error("nothing to compact");
+    const d3 = add(3, sha(d2), "NEW-0003");
+    cache.applyDelta(signed(d3));
+    const overlayBefore = readFileSync(join(dir, OVERLAY_FILE));
+    cache.commitCompaction(prepared, log);
+    // As if the power went between the table's rename and the overlay's rewrite.
+    writeFileSync(join(dir, OVERLAY_FILE), overlayBefore);
+    const reopened = ListCache.open(dir, PINNED, log);
+    expect(reopened?.head).toEqual({ version: 3, documentHash: sha(d3) });
+    expect(reopened?.codes.has("NEW-0003")).toBe(true);
+    expect(reopened?.codes.has("NEW-0002")).toBe(true);
+  });
+
+  it("is dropped when a new full list came in meanwhile; the new list serves", () => {
+    const { dir, doc, cache } = imported();
+    cache.applyDelta(signed(add(2, sha(doc), "NEW-0002")));
+    const prepared = cache.prepareCompaction();
+    if (!prepared) throw new Error("nothing to compact");
+    ListCache.importList(dir, signed(listDoc(5, baseCodes)), PINNED, cache.head);
+    const fresh = ListCache.open(dir, PINNED, log);
+    expect(fresh?.commitCompaction(prepared, log)).toBeNull();
+    expect(existsSync(prepared.stagedTable)).toBe(false);
+    expect(ListCache.open(dir, PINNED, log)?.head.version).toBe(5);
+  });
+});
