@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ConfigError } from "../runtime/config/load.js";
+import { packageVersion } from "../runtime/package-version.js";
 import { DataDirLockedError } from "../runtime/store/data-dir-lock.js";
 import { CliError, EXIT, type Io } from "./cli-error.js";
 
@@ -127,15 +125,6 @@ function afterOutputFailure(name: string, args: string[], code: number, failure:
       : `${what}; exit ${code}\n`,
   );
   return code;
-}
-
-/** From package.json, found upwards from this module (src/cli in tests, dist/src/cli when built). */
-function packageVersion(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const file = join(dir, "package.json");
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
-    if (dirname(dir) === dir) throw new Error("package.json of quan not found");
-  }
 }
 
 function processIo(): Io {

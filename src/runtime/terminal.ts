@@ -15,6 +15,7 @@ import { displayPart } from "./parts/display.js";
 import { flowPart } from "./parts/flow.js";
 import { healthPart } from "./parts/health.js";
 import { inputsPart } from "./parts/inputs.js";
+import { linkPart } from "./parts/link.js";
 import type { Part, PartContext, RunningPart, TerminalDevices } from "./parts/part.js";
 import { openPrinter, printingPart } from "./parts/printing.js";
 import { signalsPart } from "./parts/signals.js";
@@ -40,7 +41,7 @@ export interface TerminalOptions {
    * the store is its one authority (set it with `io.clockSynchronized`).
    */
   devices?: Partial<Omit<TerminalDevices, "clockSynchronized">>;
-  /** More parts, started after the flow and before the inputs (where the merchant link will go). */
+  /** More parts, started after the flow and the merchant link, before the inputs. */
   extraParts?: Part[];
   /** Defaults to a logger on stderr (a file in the demo, whose screen is this very terminal). */
   log?: Logger;
@@ -51,7 +52,7 @@ export interface TerminalOptions {
  * demo's banner before the display takes the screen; the flow before anything that feeds it;
  * the inputs last but for the watchdog, which says "ready" once everything else is up.
  */
-function partsFor(opts: TerminalOptions): Part[] {
+function partsFor(config: Config, opts: TerminalOptions): Part[] {
   return [
     healthPart,
     ...(opts.demo ? [demoPart(opts.demo)] : []),
@@ -61,6 +62,7 @@ function partsFor(opts: TerminalOptions): Part[] {
     clockPart,
     clockTrustPart,
     controlPart,
+    ...(config.link ? [linkPart()] : []),
     ...(opts.extraParts ?? []),
     inputsPart,
     signalsPart,
@@ -131,7 +133,7 @@ export class Terminal {
       this.log.info({ reason }, "stop requested");
       void this.stop(code);
     });
-    for (const part of partsFor(this.opts)) {
+    for (const part of partsFor(this.config, this.opts)) {
       if (this.stopping) return;
       const ctx = this.contextFor(part.name);
       try {

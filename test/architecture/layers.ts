@@ -30,6 +30,9 @@ export const LAYERS: Layer[] = [
   },
   { name: "merchant", paths: ["src/merchant/"] },
   { name: "link", paths: ["src/runtime/link/"] },
+  // The one MQTT.js user (a supervised connection and a typed channel), and the embedded broker:
+  // shared by the terminal's link and the merchant service, knowing neither.
+  { name: "mqtt", paths: ["src/mqtt/", "src/broker/"], never: ["store", "engine", "ledger", "flow"] },
   // Screens turn a view into lines; the devices and the store are someone else's business.
   { name: "ui-tty", paths: ["src/ui-tty/"], never: ["drivers", "store"] },
   { name: "flow", paths: ["src/runtime/flow/"] },
@@ -40,8 +43,14 @@ export const LAYERS: Layer[] = [
   { name: "engine", paths: ["src/runtime/engine/"], pure: true, never: ["config and log"] },
   { name: "ledger", paths: ["src/runtime/ledger/"], pure: true, never: ["config and log"] },
   // The shared leaves. Config and log read files and write logs, which wire formats and pure rules must not.
-  { name: "config and log", paths: ["src/runtime/config/", "src/runtime/log.ts"] },
-  { name: "leaves", paths: ["src/runtime/time/", "src/runtime/money.ts", "src/runtime/ids.ts"] },
+  {
+    name: "config and log",
+    paths: ["src/runtime/config/", "src/runtime/log.ts", "src/runtime/package-version.ts"],
+  },
+  {
+    name: "leaves",
+    paths: ["src/types/", "src/runtime/time/", "src/runtime/money.ts", "src/runtime/ids.ts"],
+  },
   // Text widths on the screen and on paper, used by receipts and screens alike.
   { name: "text", paths: ["src/runtime/text/"], pure: true },
   // The wire formats, at the bottom: shared with the merchant service, they import nothing of the

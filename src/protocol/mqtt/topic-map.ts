@@ -27,7 +27,9 @@ export interface TopicSpec<S extends z.ZodType = z.ZodType> {
 
 const KiB = 1024;
 
-function spec<S extends z.ZodType>(s: TopicSpec<S>): TopicSpec<S> {
+function spec<S extends z.ZodType, C extends Scope>(
+  s: TopicSpec<S> & { scope: C },
+): TopicSpec<S> & { scope: C } {
   return s;
 }
 

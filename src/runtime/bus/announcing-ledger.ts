@@ -15,6 +15,8 @@ export type TerminalLedger = LedgerPort &
     | "trustedTime"
     | "vouchedTime"
     | "raiseTrustedTime"
+    | "journalHead"
+    | "listHead"
   >;
 
 /**
@@ -80,5 +82,7 @@ export function announcingLedger(
     trustedTime: () => store.trustedTime(),
     vouchedTime: () => store.vouchedTime(),
     raiseTrustedTime: (instant, source) => store.raiseTrustedTime(instant, source),
+    journalHead: () => store.journalHead(),
+    listHead: () => store.listHead(),
   };
 }

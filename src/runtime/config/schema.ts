@@ -1,5 +1,6 @@
 import { isAbsolute, normalize } from "node:path";
 import { z } from "zod";
+import { TOPIC_ID } from "../../protocol/mqtt/address.js";
 import { ACTIONS, PHYSICAL_KEYS } from "./keypad-keys.js";
 import { PIN_HASH_PATTERN, PinHashError, parsePinHash, pinHashShapeProblem } from "./pin.js";
 
@@ -83,6 +84,73 @@ const printerSchema = z
     { error: 'expected "file", "device", "tcp" or "none"' },
   )
   .describe("The receipt printer: file, device, tcp or none, each with only its own settings");
+
+/** The merchant link (MQTT); absent: the terminal trades offline only and reports nothing. */
+const linkSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^mqtts?:\/\/[^\s/]+(:\d+)?\/?$/, "expected mqtt://host:port or mqtts://host:port (TLS)")
+      .describe("The broker: mqtt://host:1883, or mqtts://host:8883 for TLS"),
+    base: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_.-]{1,32}(\/[A-Za-z0-9_.-]{1,32}){0,3}$/,
+        '1-4 segments of letters, digits, _ . -, e.g. "quan/v1"',
+      )
+      .default("quan/v1")
+      .describe("Topic base every topic starts with (docs/protocol.md, The MQTT link)"),
+    clientId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, "1-64 letters, digits, _ or -")
+      .optional()
+      .describe("MQTT client id (default quan-t-<terminal id>); stable, so the broker keeps the session"),
+    username: z.string().min(1).max(128).optional().describe("MQTT user name (default: the terminal id)"),
+    passwordFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("File holding the MQTT password (its first line); keep it readable by the terminal only"),
+    tls: z
+      .strictObject({
+        ca: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("CA certificate (PEM) the broker's certificate must chain to"),
+        cert: z.string().min(1).optional().describe("This terminal's client certificate (PEM)"),
+        key: z.string().min(1).optional().describe("The client certificate's private key (PEM)"),
+      })
+      .optional()
+      .describe("TLS files for mqtts://"),
+    protocolVersion: z
+      .union([z.literal(4), z.literal(5)])
+      .default(4)
+      .describe("4 = MQTT 3.1.1 (every broker, the embedded one included), 5 = MQTT 5"),
+    maxPacketBytes: z
+      .number()
+      .int()
+      .min(16 * 1024)
+      .max(16 * 1024 * 1024)
+      .default(128 * 1024)
+      .describe("Largest packet the terminal publishes (AWS IoT takes 128 KB, EMQX 1 MB by default)"),
+    keepaliveSeconds: z.number().int().min(5).max(600).default(30).describe("MQTT keepalive"),
+    healthIntervalSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(3600)
+      .default(60)
+      .describe("How often health is published"),
+    window: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(50)
+      .describe("Records sent and awaiting the merchant's acknowledgement at most"),
+  })
+  .describe("The merchant link over MQTT (docs/protocol.md); absent: offline only");
 
 export const configSchema = z
   .strictObject({
@@ -232,8 +300,24 @@ export const configSchema = z
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
       })
       .default({ level: "info" }),
+    link: linkSchema.optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.link) {
+      const ids: [string[], string][] = [
+        [["terminal", "id"], c.terminal.id],
+        [["terminal", "store"], c.terminal.store],
+        [["merchant", "id"], c.merchant.id],
+      ];
+      for (const [path, id] of ids)
+        if (!TOPIC_ID.test(id))
+          ctx.addIssue({
+            code: "custom",
+            path,
+            message:
+              "with a link, ids appear in MQTT topics: 1-64 letters, digits, _ or -, starting with a letter or digit",
+          });
+    }
     if (c.input.kind === "stdin" && (c.keypad.kind === "hid" || c.scanner.kind === "hid")) {
       ctx.addIssue({
         code: "custom",

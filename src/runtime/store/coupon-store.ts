@@ -27,6 +27,7 @@ import { snapshotEvidence } from "./commit-evidence.js";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.js";
 import { openDurableDb } from "./durable-adapter.js";
 import { fsyncDirectory } from "./durable-file.js";
+import { GENESIS_HASH } from "./journal.js";
 import { Ledger } from "./ledger/ledger.js";
 import {
   type DayClose,
@@ -269,7 +270,8 @@ export class CouponStore implements LedgerPort {
     if (old !== list) old?.close();
   }
 
-  private listHead(): ListHead | null {
+  /** The list in force: version and the hash of its signed document (null before the first). */
+  listHead(): ListHead | null {
     return this.list?.head ?? null;
   }
 
@@ -598,6 +600,12 @@ export class CouponStore implements LedgerPort {
   }
 
   // ---- queries ---------------------------------------------------------------------------
+
+  /** The chain head: seq and hash of the newest record (seq 0 before the first). */
+  journalHead(): { seq: number; hash: string } {
+    const p = this.ledger.position;
+    return p ? { seq: p.seq, hash: p.hash } : { seq: 0, hash: GENESIS_HASH };
+  }
 
   lastRedemption(): LastRedemption | undefined {
     return this.ledger.lastRedemption();

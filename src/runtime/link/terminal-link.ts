@@ -1,0 +1,285 @@
+import { readFileSync } from "node:fs";
+import { Channel, RefusedMessage } from "../../mqtt/channel.js";
+import { SupervisedConnection } from "../../mqtt/connection.js";
+import {
+  type Accepted,
+  type Address,
+  type Command,
+  type Conflict,
+  type Health,
+  type ListChunk,
+  type ListManifest,
+  type Publish,
+  subscriptionsOf,
+} from "../../protocol/mqtt/index.js";
+import type { TerminalLedger } from "../bus/announcing-ledger.js";
+import type { Config } from "../config/schema.js";
+import type { Logger } from "../log.js";
+import { LinkState } from "./link-state.js";
+import { Outbox } from "./outbox.js";
+
+/*
+ * The terminal's side of the merchant link: one supervised connection, the outbox over the
+ * journal, birth and death with a bdSeq, periodic health, and signed commands. What arrives for
+ * the list, the store's other tills and conflicts is handed to the `receivers` (list sync, peer
+ * usage, conflicts), each a module of its own.
+ */
+
+export type LinkConfig = NonNullable<Config["link"]>;
+
+export interface LinkReceivers {
+  listManifest?(manifest: ListManifest, scope: "merchant" | "store" | "terminal"): void | Promise<void>;
+  listChunk?(chunk: ListChunk): void | Promise<void>;
+  accepted?(accepted: Accepted): void | Promise<void>;
+  conflict?(conflict: Conflict): void | Promise<void>;
+  /** The `resync-list` command. */
+  resync?(): void | Promise<void>;
+  /** Open conflicts this terminal knows of (health). */
+  conflicts?(): number;
+}
+
+export interface TerminalLinkOptions {
+  config: Config & { link: LinkConfig };
+  dataDir: string;
+  ledger: TerminalLedger;
+  log: Logger;
+  now: () => number;
+  software: string;
+  printer: () => Health["printer"];
+  clockSynchronized: () => boolean;
+  receivers?: LinkReceivers;
+  /** Told when the link goes up or down and when the unsent count changes. */
+  onChange?: (state: { online: boolean; unsent: number }) => void;
+}
+
+const SEEN_REQUESTS = 1000;
+
+export class TerminalLink {
+  readonly address: Extract<Address, { scope: "terminal" }>;
+  readonly state: LinkState;
+  readonly outbox: Outbox;
+  readonly channel: Channel;
+  private readonly connection: SupervisedConnection;
+  private connectedSince = 0;
+  private healthTimer: NodeJS.Timeout | null = null;
+  private readonly seenRequests: string[] = [];
+
+  constructor(private readonly o: TerminalLinkOptions) {
+    const { config } = o;
+    const link = config.link;
+    this.address = {
+      scope: "terminal",
+      merchant: config.merchant.id,
+      store: config.terminal.store,
+      terminal: config.terminal.id,
+    };
+    this.state = new LinkState(o.dataDir);
+    let connection: SupervisedConnection | null = null;
+    this.channel = new Channel(
+      { publish: (m: Publish) => (connection as SupervisedConnection).publish(m) },
+      {
+        base: link.base,
+        reader: "terminal",
+        publicKey: config.merchant.publicKey,
+        maxPacketBytes: link.maxPacketBytes,
+        log: o.log,
+      },
+    );
+    this.outbox = new Outbox({
+      dataDir: o.dataDir,
+      state: this.state,
+      head: () => o.ledger.journalHead(),
+      send: (record) => this.channel.publish("record", this.address, record),
+      window: link.window,
+      log: o.log.child({ part: "outbox" }),
+      onChange: () => this.changed(),
+    });
+    connection = new SupervisedConnection({
+      url: link.url,
+      clientId: link.clientId ?? `quan-t-${config.terminal.id}`,
+      username: link.username ?? config.terminal.id,
+      ...(link.passwordFile ? { password: firstLine(link.passwordFile) } : {}),
+      ...(link.tls ? { tls: readTls(link.tls) } : {}),
+      keepaliveSeconds: link.keepaliveSeconds,
+      protocolVersion: link.protocolVersion,
+      beforeConnect: () => this.willForNextConnect(),
+      subscriptions: subscriptionsOf(link.base, { terminal: this.address }),
+      onMessage: this.channel.receive,
+      backoff: { minMs: 500, maxMs: 30_000 },
+      connectTimeoutMs: 10_000,
+      ackTimeoutMs: 10_000,
+      log: o.log,
+    });
+    this.connection = connection;
+    this.listen();
+  }
+
+  get online(): boolean {
+    return this.connection.connected;
+  }
+
+  async start(): Promise<void> {
+    this.connection.on("up", () => void this.up());
+    this.connection.on("down", () => {
+      this.outbox.disconnected();
+      this.changed();
+    });
+    await this.connection.start();
+    this.healthTimer = setInterval(
+      () => void this.publishHealth(),
+      this.o.config.link.healthIntervalSeconds * 1000,
+    );
+    this.healthTimer.unref();
+  }
+
+  /** A clean stop says "offline" itself (with the current bdSeq), then disconnects. */
+  async stop(): Promise<void> {
+    if (this.healthTimer) clearInterval(this.healthTimer);
+    this.healthTimer = null;
+    await this.connection.stop(this.statusMessage("offline"));
+  }
+
+  /** The ledger committed a record: send it. */
+  committed(): void {
+    this.outbox.committed();
+  }
+
+  health(): Health {
+    const head = this.o.ledger.journalHead();
+    const list = this.o.ledger.listHead();
+    const status = this.o.ledger.status(this.o.now());
+    const oldest = this.outbox.oldestUnsentAt();
+    const rejected = { ...this.channel.rejected } as Record<string, number>;
+    for (const [problem, n] of Object.entries(this.outbox.problems)) if (n > 0) rejected[problem] = n;
+    return {
+      format: "quan.health/1",
+      terminal: this.address.terminal,
+      at: new Date(this.o.now()).toISOString(),
+      bdSeq: this.state.bdSeq,
+      software: this.o.software,
+      list: list ? { version: list.version, documentHash: list.documentHash } : null,
+      outbox: {
+        unsent: this.outbox.unsent,
+        oldestUnsentAt: oldest === null ? null : new Date(oldest).toISOString(),
+        ackedThrough: this.outbox.ackedThrough,
+      },
+      chain: head,
+      printer: this.o.printer(),
+      clock: {
+        synchronized: this.o.clockSynchronized(),
+        trusted: status.trustedTime > 0 ? new Date(status.trustedTime).toISOString() : null,
+        offsetMs: null,
+      },
+      rejected: Object.fromEntries(Object.entries(rejected).slice(0, 32)),
+      conflicts: this.o.receivers?.conflicts?.() ?? 0,
+    };
+  }
+
+  private async up(): Promise<void> {
+    try {
+      await this.connection.publish(this.statusMessage("online"));
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message }, "link: birth not acknowledged");
+    }
+    this.outbox.connected();
+    this.changed();
+    await this.publishHealth();
+  }
+
+  private async publishHealth(): Promise<void> {
+    if (!this.connection.connected) return;
+    try {
+      await this.channel.publish("health", this.address, this.health());
+    } catch (err) {
+      this.o.log.debug({ err: (err as Error).message }, "link: health not published");
+    }
+  }
+
+  private willForNextConnect(): Publish {
+    this.state.nextBdSeq();
+    this.connectedSince = this.o.now();
+    return this.statusMessage("offline");
+  }
+
+  private statusMessage(state: "online" | "offline"): Publish {
+    return this.channel.build("status", this.address, {
+      format: "quan.status/1",
+      terminal: this.address.terminal,
+      state,
+      bdSeq: this.state.bdSeq,
+      since: new Date(this.connectedSince || this.o.now()).toISOString(),
+    });
+  }
+
+  private changed(): void {
+    this.o.onChange?.({ online: this.connection.connected, unsent: this.outbox.unsent });
+  }
+
+  private listen(): void {
+    const r = this.o.receivers ?? {};
+    this.channel.on("ack", (ack) => this.outbox.ack(ack));
+    this.channel.on("command", (command) => this.command(command));
+    this.channel.on("merchantListManifest", (m) => r.listManifest?.(m, "merchant"));
+    this.channel.on("storeListManifest", (m) => r.listManifest?.(m, "store"));
+    this.channel.on("terminalListManifest", (m) => r.listManifest?.(m, "terminal"));
+    this.channel.on("merchantListChunk", (c) => r.listChunk?.(c));
+    this.channel.on("storeListChunk", (c) => r.listChunk?.(c));
+    this.channel.on("terminalListChunk", (c) => r.listChunk?.(c));
+    this.channel.on("storeAccepted", (a) => this.accepted(a));
+    this.channel.on("merchantAccepted", (a) => this.accepted(a));
+    this.channel.on("conflict", (c) => r.conflict?.(c));
+  }
+
+  private accepted(a: Accepted): void | Promise<void> {
+    if (a.entry.terminal === this.address.terminal) return;
+    return this.o.receivers?.accepted?.(a);
+  }
+
+  private async command(c: Command): Promise<void> {
+    const now = this.o.now();
+    if (this.seenRequests.includes(c.request))
+      throw new RefusedMessage("replayed_command", `request ${c.request} already run`);
+    if (Date.parse(c.expiresAt) < now || Date.parse(c.issuedAt) > now + 5 * 60_000)
+      throw new RefusedMessage("stale_command", `request ${c.request} is not valid now`);
+    this.seenRequests.push(c.request);
+    if (this.seenRequests.length > SEEN_REQUESTS) this.seenRequests.shift();
+    let outcome: "done" | "refused" | "failed" = "done";
+    let detail: string | undefined;
+    try {
+      if (c.command === "report-status") await this.publishHealth();
+      else if (c.command === "resync-list") {
+        if (this.o.receivers?.resync) await this.o.receivers.resync();
+        else {
+          outcome = "refused";
+          detail = "this terminal does not take lists over the link";
+        }
+      } else {
+        outcome = "refused";
+        detail = "print-test-page: not supported by this software version";
+      }
+    } catch (err) {
+      outcome = "failed";
+      detail = (err as Error).message.slice(0, 400);
+    }
+    await this.channel.publish("commandReply", this.address, {
+      format: "quan.command-reply/1",
+      terminal: this.address.terminal,
+      request: c.request,
+      at: new Date(this.o.now()).toISOString(),
+      outcome,
+      ...(detail ? { detail } : {}),
+    });
+  }
+}
+
+function firstLine(file: string): string {
+  return (readFileSync(file, "utf8").split(/\r?\n/)[0] ?? "").trim();
+}
+
+function readTls(tls: NonNullable<LinkConfig["tls"]>): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  return {
+    ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}),
+    ...(tls.cert ? { cert: readFileSync(tls.cert) } : {}),
+    ...(tls.key ? { key: readFileSync(tls.key) } : {}),
+  };
+}
