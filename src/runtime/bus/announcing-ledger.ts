@@ -17,6 +17,7 @@ export type TerminalLedger = LedgerPort &
     | "raiseTrustedTime"
     | "journalHead"
     | "listHead"
+    | "applyPeerEntry"
   >;
 
 /**
@@ -84,5 +85,6 @@ export function announcingLedger(
     raiseTrustedTime: (instant, source) => store.raiseTrustedTime(instant, source),
     journalHead: () => store.journalHead(),
     listHead: () => store.listHead(),
+    applyPeerEntry: (entry) => store.applyPeerEntry(entry),
   };
 }

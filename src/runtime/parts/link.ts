@@ -9,7 +9,7 @@ import type { Part, PartContext, RunningPart } from "./part.js";
  * committed record (the journal is its outbox), reports the network and the unsent count to the
  * health part (the idle screen shows them), and stops with a clean "offline".
  */
-export function linkPart(receivers: (ctx: PartContext) => LinkReceivers = () => ({})): Part {
+export function linkPart(more: (ctx: PartContext) => LinkReceivers = () => ({})): Part {
   return {
     name: "link",
     async start(ctx: PartContext): Promise<RunningPart> {
@@ -26,7 +26,14 @@ export function linkPart(receivers: (ctx: PartContext) => LinkReceivers = () => 
         software: packageVersion(),
         printer: () => wirePrinter(printer, config.printer.kind),
         clockSynchronized: () => ctx.devices.clockSynchronized(),
-        receivers: receivers(ctx),
+        receivers: {
+          accepted: ({ entry }) => {
+            const outcome = ctx.ledger.applyPeerEntry(entry);
+            if (outcome === "unknown_target")
+              ctx.log.warn({ id: entry.id }, "link: a void of a redemption this till never heard of");
+          },
+          ...more(ctx),
+        },
         onChange: ({ online, unsent }) =>
           ctx.bus.emit("health.report", { network: online ? "online" : "offline", unsent }),
       });

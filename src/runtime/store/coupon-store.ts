@@ -1,3 +1,4 @@
+import { PeerUsage, type PeerOutcome, withPeerUsage } from "./peer-usage.js";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { LowSync } from "lowdb";
@@ -155,6 +156,8 @@ export class CouponStore implements LedgerPort {
     private readonly writer: boolean,
     private readonly state: LowSync<StateFile>,
     private readonly lock: DataDirLock,
+    /** What the store's other tills redeemed, as the merchant forwarded it. */
+    private readonly peers: PeerUsage,
   ) {
     this.log = opts.log;
   }
@@ -168,7 +171,14 @@ export class CouponStore implements LedgerPort {
     const noLock: DataDirLock = { path: "", release: () => undefined };
     // A dry run asks about a few codes: their usage is read from the counters tables by small reads.
     const ledger = Ledger.openReadOnly(ledgerOptions(opts), codes === "reader" ? "positioned" : "load");
-    const store = new CouponStore(opts, ledger, false, openState(opts.dataDir), noLock);
+    const store = new CouponStore(
+      opts,
+      ledger,
+      false,
+      openState(opts.dataDir),
+      noLock,
+      PeerUsage.open(opts.dataDir, false),
+    );
     store.loadList("read-only", codes);
     return store;
   }
@@ -183,7 +193,7 @@ export class CouponStore implements LedgerPort {
         ...ledgerOptions(opts),
         legacyEvidence: snapshotEvidence(snapshot),
       });
-      const store = new CouponStore(opts, ledger, true, state, lock);
+      const store = new CouponStore(opts, ledger, true, state, lock, PeerUsage.open(opts.dataDir, true));
       // The snapshot of all history is gone once a checkpoint stands in for it.
       if (snapshot !== undefined && ledger.hasCheckpoint()) {
         delete state.data.snapshot;
@@ -458,7 +468,18 @@ export class CouponStore implements LedgerPort {
   check(basket: BasketInput, now: number): BasketVerdict {
     const index = this.indexInForce;
     if (!index) return noList(basket);
-    return evaluateBasket(index, this.ledger.usage, basket, now, this.context(now));
+    const usage = this.peers.count > 0 ? withPeerUsage(this.ledger.usage, this.peers.usage) : this.ledger.usage;
+    return evaluateBasket(index, usage, basket, now, this.context(now));
+  }
+
+  /**
+   * A redemption or void another till of the store made, forwarded by the merchant: on disk,
+   * then counted (a code it used is refused here as used there). Never this till's own record.
+   */
+  applyPeerEntry(entry: JournalEntry): PeerOutcome {
+    this.writable("apply another till's redemption");
+    if (entry.terminal === this.opts.terminal) return "duplicate";
+    return this.peers.apply(entry);
   }
 
   redeem(basket: BasketInput, now: number, cashier: string): RedeemResult {
@@ -787,6 +808,7 @@ export class CouponStore implements LedgerPort {
     try {
       this.ledger.close();
     } finally {
+      this.peers.close();
       this.list?.close();
       this.lock.release();
     }

@@ -40,3 +40,28 @@ describe("the merchant link, terminal to merchant service over the embedded brok
     expect(rig.merchantIds()).toEqual(ids(t.journal()));
   }, 40_000);
 });
+
+describe("store broadcast: a code used at one till is refused at the next", () => {
+  it("refuses it as used, naming the till and the time, within a second while the network is up", async () => {
+    rig = new ShopRig();
+    await rig.startBroker();
+    await rig.startMerchant();
+    const t1 = await rig.startTerminal("T1");
+    const t2 = await rig.startTerminal("T2");
+    await waitFor("both links up", () => t1.health()?.network === "online" && t2.health()?.network === "online");
+    await t1.sale("66000001");
+    const started = Date.now();
+    await waitFor("T2 to hear of it", () => {
+      const v = t2.terminal.ledger.check({ amount: 5000, coupons: [{ code: "66000001" }] }, Date.now());
+      return v.lines[0]?.ok === false && v.lines[0].reason === "used" && v.lines[0].lastUse?.terminal === "T1";
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
+    t2.input.keys("50", "Enter");
+    t2.input.scan("66000001");
+    await settle(80);
+    const screen = await t2.screen();
+    expect(screen).toMatch(/used/i);
+    expect(screen).toContain("T1");
+    expect(t2.journal()).toHaveLength(0);
+  });
+});
