@@ -33,6 +33,8 @@ export const MESSAGES = {
   "health.list": { "zh-CN": "券表", en: "Coupon list" },
   "health.list.none": { "zh-CN": "未导入，无法核销", en: "none: cannot redeem" },
   "health.list.value": { "zh-CN": "v{version}（{age}）", en: "v{version} ({age})" },
+  "health.conflicts": { "zh-CN": "核销冲突", en: "Conflicts" },
+  "health.conflicts.value": { "zh-CN": "{count} 笔，请联系商户核对", en: "{count}: check with the merchant" },
   "health.unsent": { "zh-CN": "待上传", en: "Unsent" },
   "health.unsent.value": { "zh-CN": "{count} 笔", en: "{count}" },
   "health.unsent.off": { "zh-CN": "—", en: "—" },

@@ -11,6 +11,7 @@ export const baseView: Omit<FlowView, "screen"> = {
     network: "online",
     printer: "ok",
     unsent: 0,
+    conflicts: 0,
     clockSynchronized: true,
     clockTrusted: true,
     listVersion: 12,

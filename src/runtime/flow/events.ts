@@ -14,6 +14,8 @@ export interface HealthReport {
   network?: NetworkStatus;
   /** Redemptions not yet acknowledged by the server; null when reporting is off or unknown. */
   unsent?: number | null;
+  /** Open conflicts the merchant flagged on this till's redemptions (a code redeemed beyond its uses). */
+  conflicts?: number;
   /** Parts of the terminal that failed to start or stopped working (the composition root's names). */
   faults?: string[];
 }

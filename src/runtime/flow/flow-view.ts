@@ -5,7 +5,7 @@ import { type Presentation, receiptView } from "./verdict-view.js";
 import type { FlowView, HealthView, Notice, PrintProblem } from "./view.js";
 
 /** What the parts report about themselves (the ledger's own health is read from it). */
-export type ReportedHealth = Pick<HealthView, "printer" | "network" | "unsent"> & { faults?: string[] };
+export type ReportedHealth = Pick<HealthView, "printer" | "network" | "unsent" | "conflicts"> & { faults?: string[] };
 
 /** Everything a view is built from: the flow's state at `now`. */
 export interface ViewInput {
@@ -61,6 +61,7 @@ export function sameHealth(a: HealthView, b: HealthView): boolean {
     a.network === b.network &&
     a.printer === b.printer &&
     a.unsent === b.unsent &&
+    a.conflicts === b.conflicts &&
     a.clockSynchronized === b.clockSynchronized &&
     a.clockTrusted === b.clockTrusted &&
     a.listVersion === b.listVersion &&

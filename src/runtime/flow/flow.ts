@@ -68,7 +68,7 @@ export class RedemptionFlow {
   private notice: Notice | null = null;
   private typing: string | null = null;
   private noticeAt = 0;
-  private health: ReportedHealth = { printer: "unknown", network: "unknown", unsent: null };
+  private health: ReportedHealth = { printer: "unknown", network: "unknown", unsent: null, conflicts: 0 };
   private readonly keymap: Keymap;
   private readonly settings: FlowSettings;
   private readonly listeners = new Set<(view: FlowView) => void>();
@@ -158,6 +158,7 @@ export class RedemptionFlow {
     if (health.printer !== undefined) next.printer = health.printer;
     if (health.network !== undefined) next.network = health.network;
     if (health.unsent !== undefined) next.unsent = health.unsent;
+    if (health.conflicts !== undefined) next.conflicts = health.conflicts;
     if (health.faults !== undefined) next.faults = [...health.faults];
     this.health = next;
     // Whether it shows is decided in publish(): the health line is compared field by field.

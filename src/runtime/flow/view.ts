@@ -109,6 +109,8 @@ export interface HealthView {
   network: NetworkStatus | "unknown";
   printer: PrinterHealth;
   unsent: number | null;
+  /** Open conflicts on this till's redemptions, as the merchant flagged them. */
+  conflicts: number;
   /** NTP-synchronised, as `quan doctor` reports it. */
   clockSynchronized: boolean;
   /** Time-limited coupons can be judged (synchronised, or not behind the trusted time). */

@@ -15,9 +15,20 @@ export interface AckedCursor extends ReadPosition {
   hash: string;
 }
 
+/** A conflict the merchant flagged on one of this till's redemptions (kept until resolved, and after). */
+export interface HeldConflict {
+  id: string;
+  state: "open" | "resolved";
+  code: string;
+  detectedAt: string;
+  /** The redemptions involved: which till, which record, when. */
+  redemptions: { id: string; terminal: string; at: string }[];
+}
+
 export interface LinkStateFile {
   bdSeq: number;
   acked: AckedCursor;
+  conflicts?: HeldConflict[];
 }
 
 export const LINK_STATE_FILE = "link-state.json";
@@ -45,6 +56,26 @@ export class LinkState {
 
   get acked(): AckedCursor {
     return { ...this.db.data.acked };
+  }
+
+  conflicts(): HeldConflict[] {
+    return [...(this.db.data.conflicts ?? [])];
+  }
+
+  openConflicts(): number {
+    return (this.db.data.conflicts ?? []).filter((c) => c.state === "open").length;
+  }
+
+  /** Records (or updates) a conflict the merchant flagged; returns whether anything changed. */
+  holdConflict(c: HeldConflict): boolean {
+    const all = this.db.data.conflicts ?? [];
+    const i = all.findIndex((x) => x.id === c.id);
+    if (i >= 0 && JSON.stringify(all[i]) === JSON.stringify(c)) return false;
+    if (i >= 0) all[i] = c;
+    else all.push(c);
+    this.db.data.conflicts = all;
+    this.db.write();
+    return true;
   }
 
   setAcked(cursor: AckedCursor): void {

@@ -34,8 +34,6 @@ export interface LinkReceivers {
   conflict?(conflict: Conflict): void | Promise<void>;
   /** The `resync-list` command. */
   resync?(): void | Promise<void>;
-  /** Open conflicts this terminal knows of (health). */
-  conflicts?(): number;
 }
 
 export interface TerminalLinkOptions {
@@ -49,7 +47,7 @@ export interface TerminalLinkOptions {
   clockSynchronized: () => boolean;
   receivers?: LinkReceivers;
   /** Told when the link goes up or down and when the unsent count changes. */
-  onChange?: (state: { online: boolean; unsent: number }) => void;
+  onChange?: (state: { online: boolean; unsent: number; conflicts: number }) => void;
 }
 
 const SEEN_REQUESTS = 1000;
@@ -171,7 +169,7 @@ export class TerminalLink {
         offsetMs: null,
       },
       rejected: Object.fromEntries(Object.entries(rejected).slice(0, 32)),
-      conflicts: this.o.receivers?.conflicts?.() ?? 0,
+      conflicts: this.state.openConflicts(),
     };
   }
 
@@ -212,7 +210,11 @@ export class TerminalLink {
   }
 
   private changed(): void {
-    this.o.onChange?.({ online: this.connection.connected, unsent: this.outbox.unsent });
+    this.o.onChange?.({
+      online: this.connection.connected,
+      unsent: this.outbox.unsent,
+      conflicts: this.state.openConflicts(),
+    });
   }
 
   private listen(): void {
@@ -227,7 +229,20 @@ export class TerminalLink {
     this.channel.on("terminalListChunk", (c) => r.listChunk?.(c));
     this.channel.on("storeAccepted", (a) => this.accepted(a));
     this.channel.on("merchantAccepted", (a) => this.accepted(a));
-    this.channel.on("conflict", (c) => r.conflict?.(c));
+    this.channel.on("conflict", (c) => {
+      const changed = this.state.holdConflict({
+        id: c.conflict,
+        state: c.state,
+        code: c.code,
+        detectedAt: c.detectedAt,
+        redemptions: c.redemptions.map(({ id, terminal, at }) => ({ id, terminal, at })),
+      });
+      if (changed) {
+        this.o.log.warn({ conflict: c.conflict, code: c.code, state: c.state }, "link: the merchant flagged a conflict");
+        this.changed();
+      }
+      return r.conflict?.(c);
+    });
   }
 
   private accepted(a: Accepted): void | Promise<void> {

@@ -10,7 +10,13 @@ import type { Part } from "./part.js";
 export const healthPart: Part = {
   name: "health",
   start({ bus }) {
-    let health: TerminalHealth = { printer: "unknown", network: "disabled", unsent: null, faults: [] };
+    let health: TerminalHealth = {
+      printer: "unknown",
+      network: "disabled",
+      unsent: null,
+      conflicts: 0,
+      faults: [],
+    };
     const update = (report: HealthReport) => {
       const next: TerminalHealth = { ...health, ...definedFields(report) };
       if (sameHealth(next, health)) return;
@@ -35,6 +41,7 @@ function sameHealth(a: TerminalHealth, b: TerminalHealth): boolean {
     a.printer === b.printer &&
     a.network === b.network &&
     a.unsent === b.unsent &&
+    a.conflicts === b.conflicts &&
     a.faults.join("\n") === b.faults.join("\n")
   );
 }

@@ -34,15 +34,19 @@ export function linkPart(more: (ctx: PartContext) => LinkReceivers = () => ({}))
           },
           ...more(ctx),
         },
-        onChange: ({ online, unsent }) =>
-          ctx.bus.emit("health.report", { network: online ? "online" : "offline", unsent }),
+        onChange: ({ online, unsent, conflicts }) =>
+          ctx.bus.emit("health.report", { network: online ? "online" : "offline", unsent, conflicts }),
       });
       ctx.bus.on("redemption.committed", () => link.committed());
       ctx.bus.on("void.committed", () => link.committed());
       ctx.bus.on("health.changed", (h) => {
         printer = h.printer;
       });
-      ctx.bus.emit("health.report", { network: "offline", unsent: link.outbox.unsent });
+      ctx.bus.emit("health.report", {
+        network: "offline",
+        unsent: link.outbox.unsent,
+        conflicts: link.state.openConflicts(),
+      });
       await link.start();
       return { stop: () => link.stop() };
     },

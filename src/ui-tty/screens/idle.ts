@@ -40,8 +40,13 @@ function healthBlocks(h: HealthView, o: ScreenOptions): Block[] {
   const clockConsequence = h.clockTrusted
     ? []
     : [block(1, row("", t(o.locale, "health.clock.consequence"), o, "warning"))];
+  const conflicts =
+    h.conflicts > 0
+      ? [item(t(o.locale, "health.conflicts"), t(o.locale, "health.conflicts.value", { count: h.conflicts }), true)]
+      : [];
   return [
     ...faults,
+    ...conflicts,
     item(t(o.locale, "health.network"), t(o.locale, `network.${h.network}`), h.network === "offline"),
     item(t(o.locale, "health.printer"), t(o.locale, `printer.${h.printer}`), printerTrouble),
     item(t(o.locale, "health.clock"), t(o.locale, clockStatus(h)), !h.clockTrusted),

@@ -65,3 +65,25 @@ describe("store broadcast: a code used at one till is refused at the next", () =
     expect(t2.journal()).toHaveLength(0);
   });
 });
+
+describe("conflicts: two tills cut off from each other redeem the same single-use code", () => {
+  it("the merchant keeps both, flags the conflict, and both tills show it", async () => {
+    rig = new ShopRig();
+    const t1 = await rig.startTerminal("T1");
+    const t2 = await rig.startTerminal("T2");
+    await t1.sale("66000001");
+    await t2.sale("66000001");
+    expect(t1.journal()).toHaveLength(1);
+    expect(t2.journal()).toHaveLength(1);
+    await rig.startBroker();
+    await rig.startMerchant();
+    await waitFor("both delivered", () => t1.health()?.unsent === 0 && t2.health()?.unsent === 0, 30_000);
+    expect(rig.merchantIds()).toEqual(ids([...t1.journal(), ...t2.journal()]));
+    const conflicts = rig.merchant?.books.record.conflicts() ?? [];
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]).toMatchObject({ code: "66000001", state: "open", uses: 1 });
+    expect(conflicts[0]?.redemptions.map((r) => r.terminal).sort()).toEqual(["T1", "T2"]);
+    await waitFor("both tills to show it", () => t1.health()?.conflicts === 1 && t2.health()?.conflicts === 1);
+    expect(await t1.screen()).toContain("Conflicts");
+  }, 40_000);
+});
