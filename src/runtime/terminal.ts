@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { announcingLedger, type TerminalLedger } from "./bus/announcing-ledger.js";
 import { EventBus } from "./bus/event-bus.js";
 import type { TerminalBus, TerminalEvents } from "./bus/terminal-events.js";
@@ -11,6 +11,7 @@ import { clockPart } from "./parts/clock.js";
 import { clockTrustPart } from "./parts/clock-trust.js";
 import { controlPart } from "./parts/control.js";
 import { demoPart } from "./parts/demo.js";
+import { demoServicesPart } from "./parts/demo-services.js";
 import { displayPart } from "./parts/display.js";
 import { flowPart } from "./parts/flow.js";
 import { healthPart } from "./parts/health.js";
@@ -55,6 +56,7 @@ export interface TerminalOptions {
 function partsFor(config: Config, opts: TerminalOptions): Part[] {
   return [
     healthPart,
+    ...(opts.demo?.services ? [demoServicesPart(opts.demo.services)] : []),
     ...(opts.demo ? [demoPart(opts.demo)] : []),
     displayPart,
     printingPart,
@@ -117,7 +119,8 @@ export class Terminal {
   /** Opens the store (a terminal without its store cannot run: that one throws). */
   static open(config: Config, opts: TerminalOptions): Terminal {
     // In the demo the screen is this very terminal, so logs go to a file instead of stderr.
-    const log = opts.log ?? createLogger(config.log.level, opts.demo ? join(opts.demo.dir, "quan.log") : 2);
+    const log =
+      opts.log ?? createLogger(config.log.level, opts.demo ? join(dirname(config.dataDir), "quan.log") : 2);
     const synchronized = opts.io.clockSynchronized ?? (() => clockIsSynchronized());
     const store = openStoreFromConfig(config, log.child({ part: "store" }), "write", synchronized);
     return new Terminal(config, opts, log, store);

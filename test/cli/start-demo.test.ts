@@ -1,9 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeEscPos } from "../helpers/escpos-decode.js";
 import { journalText } from "../helpers/journal-files.js";
+import { freePort } from "../helpers/link-rig.js";
 import { KEY, PtyTerminal } from "../helpers/pty-terminal.js";
 
 /**
@@ -13,16 +14,25 @@ import { KEY, PtyTerminal } from "../helpers/pty-terminal.js";
 const ROOT = resolve(import.meta.dirname, "../..");
 const demoDir = mkdtempSync(join(tmpdir(), "quan-demo-"));
 let terminal: PtyTerminal | null = null;
+let second: PtyTerminal | null = null;
+let port = 0;
+
+beforeAll(async () => {
+  port = await freePort();
+});
 
 afterAll(async () => {
+  await second?.kill();
   await terminal?.kill();
 });
+
+const demoEnv = () => ({ ...process.env, QUAN_DEMO_DIR: demoDir, QUAN_DEMO_PORT: String(port) });
 
 describe("npm start", () => {
   it("redeems a demo code, refuses it the second time, and writes the receipt", async () => {
     const t = new PtyTerminal("npm", ["start", "--silent"], {
       cwd: ROOT,
-      env: { ...process.env, QUAN_DEMO_DIR: demoDir },
+      env: demoEnv(),
       cols: 100,
       rows: 30,
     });
@@ -44,7 +54,9 @@ describe("npm start", () => {
     expect(id).toBeDefined();
 
     t.send(KEY.enter);
-    await t.waitFor(/请输入金额或扫码/);
+    // Reported to the demo merchant over the embedded broker, and acknowledged.
+    const idle = await t.waitFor(/待上传 +0 笔/, 20_000);
+    expect(idle).toMatch(/网络 +在线/);
     await t.type("5", "0", KEY.enter);
     await t.waitFor(/金额 +￥50\.00/);
     t.send(`88000001${KEY.enter}`);
@@ -69,5 +81,48 @@ describe("npm start", () => {
     const journal = journalText(join(demoDir, "data"));
     expect(journal.trim().split("\n")).toHaveLength(1);
     expect(journal).toContain(id as string);
+  }, 180_000);
+
+  it("a second demo terminal (npm start -- --terminal 2) refuses a code the first one used, within a second", async () => {
+    const first = new PtyTerminal("node", ["bin/quan.js", "start", "--demo"], {
+      cwd: ROOT,
+      env: demoEnv(),
+      cols: 100,
+      rows: 30,
+    });
+    terminal = first;
+    await first.waitFor(/Press Enter to start/, 60_000);
+    first.send(KEY.enter);
+    await first.waitFor(/网络 +在线/, 20_000);
+    const other = new PtyTerminal("node", ["bin/quan.js", "start", "--demo", "--terminal", "2"], {
+      cwd: ROOT,
+      env: demoEnv(),
+      cols: 100,
+      rows: 30,
+    });
+    second = other;
+    await other.waitFor(/Press Enter to start/, 60_000);
+    other.send(KEY.enter);
+    await other.waitFor(/网络 +在线/, 20_000);
+
+    await first.type("5", "0", KEY.enter);
+    await first.waitFor(/金额 +￥50\.00/);
+    first.send(`66000001${KEY.enter}`);
+    await first.waitFor(/可核销/);
+    first.send(KEY.enter);
+    await first.waitFor(/核销成功/);
+    const usedAt = Date.now();
+
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() - usedAt)));
+    await other.type("5", "0", KEY.enter);
+    await other.waitFor(/金额 +￥50\.00/);
+    other.send(`66000001${KEY.enter}`);
+    const refused = await other.waitFor(/不可核销：已使用/);
+    expect(refused).toContain("DEMO-01");
+
+    other.send(KEY.ctrlC);
+    expect(await other.exited).toMatchObject({ exitCode: 0 });
+    first.send(KEY.ctrlC);
+    expect(await first.exited).toMatchObject({ exitCode: 0 });
   }, 180_000);
 });

@@ -5,7 +5,9 @@ import { type Presentation, receiptView } from "./verdict-view.js";
 import type { FlowView, HealthView, Notice, PrintProblem } from "./view.js";
 
 /** What the parts report about themselves (the ledger's own health is read from it). */
-export type ReportedHealth = Pick<HealthView, "printer" | "network" | "unsent" | "conflicts"> & { faults?: string[] };
+export type ReportedHealth = Pick<HealthView, "printer" | "network" | "unsent" | "conflicts"> & {
+  faults?: string[];
+};
 
 /** Everything a view is built from: the flow's state at `now`. */
 export interface ViewInput {

@@ -238,7 +238,10 @@ export class TerminalLink {
         redemptions: c.redemptions.map(({ id, terminal, at }) => ({ id, terminal, at })),
       });
       if (changed) {
-        this.o.log.warn({ conflict: c.conflict, code: c.code, state: c.state }, "link: the merchant flagged a conflict");
+        this.o.log.warn(
+          { conflict: c.conflict, code: c.code, state: c.state },
+          "link: the merchant flagged a conflict",
+        );
         this.changed();
       }
       return r.conflict?.(c);

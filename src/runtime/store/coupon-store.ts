@@ -1,4 +1,3 @@
-import { PeerUsage, type PeerOutcome, withPeerUsage } from "./peer-usage.js";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { LowSync } from "lowdb";
@@ -52,6 +51,7 @@ import {
   verifyListCache,
 } from "./list-cache/list-cache.js";
 import { TABLE_FILE } from "./list-cache/table-file.js";
+import { type PeerOutcome, PeerUsage, withPeerUsage } from "./peer-usage.js";
 import {
   afterPinAttempt,
   PIN_POLICY_DEFAULTS,
@@ -468,7 +468,8 @@ export class CouponStore implements LedgerPort {
   check(basket: BasketInput, now: number): BasketVerdict {
     const index = this.indexInForce;
     if (!index) return noList(basket);
-    const usage = this.peers.count > 0 ? withPeerUsage(this.ledger.usage, this.peers.usage) : this.ledger.usage;
+    const usage =
+      this.peers.count > 0 ? withPeerUsage(this.ledger.usage, this.peers.usage) : this.ledger.usage;
     return evaluateBasket(index, usage, basket, now, this.context(now));
   }
 

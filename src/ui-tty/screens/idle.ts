@@ -42,7 +42,13 @@ function healthBlocks(h: HealthView, o: ScreenOptions): Block[] {
     : [block(1, row("", t(o.locale, "health.clock.consequence"), o, "warning"))];
   const conflicts =
     h.conflicts > 0
-      ? [item(t(o.locale, "health.conflicts"), t(o.locale, "health.conflicts.value", { count: h.conflicts }), true)]
+      ? [
+          item(
+            t(o.locale, "health.conflicts"),
+            t(o.locale, "health.conflicts.value", { count: h.conflicts }),
+            true,
+          ),
+        ]
       : [];
   return [
     ...faults,

@@ -48,12 +48,17 @@ describe("store broadcast: a code used at one till is refused at the next", () =
     await rig.startMerchant();
     const t1 = await rig.startTerminal("T1");
     const t2 = await rig.startTerminal("T2");
-    await waitFor("both links up", () => t1.health()?.network === "online" && t2.health()?.network === "online");
+    await waitFor(
+      "both links up",
+      () => t1.health()?.network === "online" && t2.health()?.network === "online",
+    );
     await t1.sale("66000001");
     const started = Date.now();
     await waitFor("T2 to hear of it", () => {
       const v = t2.terminal.ledger.check({ amount: 5000, coupons: [{ code: "66000001" }] }, Date.now());
-      return v.lines[0]?.ok === false && v.lines[0].reason === "used" && v.lines[0].lastUse?.terminal === "T1";
+      return (
+        v.lines[0]?.ok === false && v.lines[0].reason === "used" && v.lines[0].lastUse?.terminal === "T1"
+      );
     });
     expect(Date.now() - started).toBeLessThan(1000);
     t2.input.keys("50", "Enter");
@@ -83,7 +88,10 @@ describe("conflicts: two tills cut off from each other redeem the same single-us
     expect(conflicts).toHaveLength(1);
     expect(conflicts[0]).toMatchObject({ code: "66000001", state: "open", uses: 1 });
     expect(conflicts[0]?.redemptions.map((r) => r.terminal).sort()).toEqual(["T1", "T2"]);
-    await waitFor("both tills to show it", () => t1.health()?.conflicts === 1 && t2.health()?.conflicts === 1);
+    await waitFor(
+      "both tills to show it",
+      () => t1.health()?.conflicts === 1 && t2.health()?.conflicts === 1,
+    );
     expect(await t1.screen()).toContain("Conflicts");
   }, 40_000);
 });
