@@ -25,6 +25,9 @@ const USAGE = `quan — coupon-redemption terminal
   quan config check FILE | config schema    validate a config / print its JSON Schema
   quan pin hash PIN                         hash a manager PIN for the config
   quan doctor [--config FILE]               check a terminal's config, data, list, clock
+  quan merchant serve --config MERCHANT.json   the reference merchant service (MQTT)
+  quan merchant export|conflicts|terminals --config MERCHANT.json
+                                            its reconciliation CSV (every terminal), conflicts, terminals
   quan --version                            the installed version
 
   Common: --config FILE (default $QUAN_CONFIG or /etc/quan/config.json), --data DIR.
@@ -46,6 +49,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   config: async () => (await import("./commands/config.js")).configCommand,
   pin: async () => (await import("./commands/config.js")).pinCommand,
   doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
+  merchant: async () => (await import("./commands/merchant.js")).merchantCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {

@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { z } from "zod";
+import { formatIssues } from "../protocol/issues.js";
 import { TOPIC_ID } from "../protocol/mqtt/address.js";
+import { ConfigError } from "../runtime/config/load.js";
 
 /** The merchant service's config file: one schema for its types, defaults and messages (strict). */
 export const merchantConfigSchema = z.strictObject({
@@ -54,3 +57,16 @@ export const merchantConfigSchema = z.strictObject({
 
 export type MerchantConfig = z.infer<typeof merchantConfigSchema>;
 export type MerchantConfigInput = z.input<typeof merchantConfigSchema>;
+
+/** Reads and checks a merchant config file; every problem is reported with its path. */
+export function loadMerchantConfig(file: string): MerchantConfig {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read it as JSON: ${(err as Error).message}`]);
+  }
+  const parsed = merchantConfigSchema.safeParse(data);
+  if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
+  return parsed.data;
+}

@@ -36,6 +36,8 @@ export interface ConnectionOptions {
   log: Logger;
 }
 
+const STOP_WAIT_MS = 2000;
+
 export class NotConnectedError extends Error {
   override name = "NotConnectedError";
 }
@@ -57,6 +59,8 @@ export class SupervisedConnection extends EventEmitter<ConnectionEvents> {
   private retryTimer: NodeJS.Timeout | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
   private mqttModule: typeof import("mqtt") | null = null;
+  /** Publishes awaiting their PUBACK: rejected at once when the connection ends. */
+  private readonly pending = new Set<(err: Error) => void>();
   /** Connections made since start (a test and the health part read it). */
   connects = 0;
 
@@ -82,12 +86,14 @@ export class SupervisedConnection extends EventEmitter<ConnectionEvents> {
     this.client = null;
     if (!client) return;
     if (this.online && finalMessage) {
-      await this.publishOn(client, finalMessage).catch((err: Error) =>
-        this.options.log.warn({ err: err.message }, "link: the final message was not acknowledged"),
+      // A stop must not wait long on a dead network: the will says "offline" for us then.
+      await withTimeout(this.publishOn(client, finalMessage), STOP_WAIT_MS, "the final message").catch(
+        (err: Error) =>
+          this.options.log.warn({ err: err.message }, "link: the final message was not acknowledged"),
       );
     }
     this.online = false;
-    await withTimeout(client.endAsync(false), this.options.ackTimeoutMs, "disconnect").catch((err: Error) => {
+    await withTimeout(client.endAsync(false), STOP_WAIT_MS, "disconnect").catch((err: Error) => {
       this.options.log.debug({ err: err.message }, "link: forced disconnect");
       client.end(true);
     });
@@ -203,6 +209,8 @@ export class SupervisedConnection extends EventEmitter<ConnectionEvents> {
     client.end(true);
     const wasOnline = this.online;
     this.online = false;
+    for (const abandon of this.pending) abandon(new NotConnectedError(`connection lost (${reason})`));
+    this.pending.clear();
     if (wasOnline) {
       this.options.log.warn({ reason }, "link: disconnected");
       this.emit("down", reason);

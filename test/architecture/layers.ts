@@ -49,7 +49,7 @@ export const LAYERS: Layer[] = [
   },
   {
     name: "leaves",
-    paths: ["src/types/", "src/runtime/time/", "src/runtime/money.ts", "src/runtime/ids.ts"],
+    paths: ["src/runtime/time/", "src/runtime/money.ts", "src/runtime/ids.ts"],
   },
   // Text widths on the screen and on paper, used by receipts and screens alike.
   { name: "text", paths: ["src/runtime/text/"], pure: true },

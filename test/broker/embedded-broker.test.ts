@@ -1,22 +1,17 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/broker/embedded-broker.js";
 
 const open: EmbeddedBroker[] = [];
 const clients: mqtt.MqttClient[] = [];
-const dirs: string[] = [];
 
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.endAsync(true);
   for (const b of open.splice(0)) await b.stop();
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-async function broker(dataDir: string | null, port = 0, maxPacketBytes?: number): Promise<EmbeddedBroker> {
-  const b = await startEmbeddedBroker({ dataDir, port, ...(maxPacketBytes ? { maxPacketBytes } : {}) });
+async function broker(maxPacketBytes?: number): Promise<EmbeddedBroker> {
+  const b = await startEmbeddedBroker({ port: 0, ...(maxPacketBytes ? { maxPacketBytes } : {}) });
   open.push(b);
   return b;
 }
@@ -38,41 +33,45 @@ function nextMessage(c: mqtt.MqttClient, timeoutMs = 3000): Promise<{ topic: str
 }
 
 describe("embedded broker", () => {
-  it("keeps a retained message and a persistent session's queued QoS 1 message across a restart", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "quan-broker-"));
-    dirs.push(dir);
-    const first = await broker(join(dir, "db"));
-    const sub = await client(first.url, { clientId: "t-1", clean: false });
-    await sub.subscribeAsync("quan/x", { qos: 1 });
-    await sub.endAsync();
-    clients.splice(clients.indexOf(sub), 1);
-    const pub = await client(first.url);
+  // aedes-persistence-level lost 9-16 of these 300 (see embedded-broker.ts): this is why it is not used.
+  it("delivers every one of a burst of 1.5 KB QoS 1 publishes to a persistent-session subscriber", async () => {
+    const b = await broker();
+    const sub = await client(b.url, { clientId: "merchant", clean: false });
+    await sub.subscribeAsync("q/#", { qos: 1 });
+    const got = new Set<number>();
+    sub.on("message", (_t, p) => got.add(Number.parseInt(p.toString(), 10)));
+    const pub = await client(b.url, { clientId: "terminal", clean: false });
+    for (let i = 0; i < 300; i += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, (_, k) =>
+          pub.publishAsync("q/x", String(i + k).padEnd(1500, "x"), { qos: 1 }),
+        ),
+      );
+    const until = Date.now() + 5000;
+    while (got.size < 300 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(Array.from({ length: 300 }, (_, i) => i).filter((i) => !got.has(i))).toEqual([]);
+  });
+
+  it("keeps a queued QoS 1 message for a persistent session while it is away, and retained messages", async () => {
+    const b = await broker();
+    const away = await client(b.url, { clientId: "t-1", clean: false });
+    await away.subscribeAsync("quan/x", { qos: 1 });
+    await away.endAsync();
+    clients.splice(clients.indexOf(away), 1);
+    const pub = await client(b.url);
     await pub.publishAsync("quan/manifest", "v7", { qos: 1, retain: true });
     await pub.publishAsync("quan/x", "queued while offline", { qos: 1 });
-    await pub.endAsync();
-    clients.splice(clients.indexOf(pub), 1);
-    const port = first.port;
-    await first.stop();
-    open.splice(open.indexOf(first), 1);
-
-    const second = await broker(join(dir, "db"), port);
-    const back = await mqtt.connectAsync(second.url, {
-      clientId: "t-1",
-      clean: false,
-      reconnectPeriod: 0,
-      manualConnect: false,
-    });
+    const back = mqtt.connect(b.url, { clientId: "t-1", clean: false, reconnectPeriod: 0 });
     clients.push(back);
-    const queued = await nextMessage(back);
-    expect(queued).toEqual({ topic: "quan/x", payload: "queued while offline" });
-    const late = await client(second.url);
+    expect(await nextMessage(back)).toEqual({ topic: "quan/x", payload: "queued while offline" });
+    const late = await client(b.url);
     const retained = nextMessage(late);
     await late.subscribeAsync("quan/manifest", { qos: 1 });
     expect(await retained).toEqual({ topic: "quan/manifest", payload: "v7" });
   });
 
   it("closes the connection of a client that sends a packet over the limit and serves the others", async () => {
-    const b = await broker(null, 0, 64 * 1024);
+    const b = await broker(64 * 1024);
     const listener = await client(b.url);
     await listener.subscribeAsync("quan/#", { qos: 1 });
     const hostile = await client(b.url);
@@ -84,5 +83,20 @@ describe("embedded broker", () => {
     const fine = await client(b.url);
     await fine.publishAsync("quan/small", "ok", { qos: 1 });
     expect(await got).toEqual({ topic: "quan/small", payload: "ok" });
+  });
+});
+
+describe("embedded broker on a port already taken", () => {
+  it("fails with EADDRINUSE and leaves nothing running that would keep the process alive", async () => {
+    const b = await broker();
+    const script = `
+      import { startEmbeddedBroker } from ${JSON.stringify(new URL("../../dist/src/broker/embedded-broker.js", import.meta.url).pathname)};
+      try { await startEmbeddedBroker({ port: ${b.port} }); } catch (err) { console.log(err.code); }
+    `;
+    const { execFileSync } = await import("node:child_process");
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      timeout: 10_000,
+    }).toString();
+    expect(out.trim()).toBe("EADDRINUSE");
   });
 });

@@ -1,17 +1,22 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/broker/embedded-broker.js";
 import { SimulatedInput } from "../../src/drivers/input/simulated-input.js";
 import { SimulatedPrinter } from "../../src/drivers/printer/simulated-printer.js";
 import { merchantConfigSchema } from "../../src/merchant/merchant-config.js";
 import { MerchantService } from "../../src/merchant/merchant-service.js";
+import { SqliteRecord } from "../../src/merchant/record/sqlite-record.js";
+import { signDocument } from "../../src/protocol/envelope/index.js";
 import type { TerminalHealth } from "../../src/runtime/bus/terminal-events.js";
+import { demoCodes, demoList } from "../../src/runtime/demo/demo-list.js";
 import { type DemoSetup, prepareDemo } from "../../src/runtime/demo/demo-setup.js";
-import { silentLogger } from "../../src/runtime/log.js";
+import { createLogger, silentLogger } from "../../src/runtime/log.js";
 import { Terminal } from "../../src/runtime/terminal.js";
 import { XtermTty } from "../ui-tty/xterm-tty.js";
 import { journalRecords } from "./journal-files.js";
@@ -22,6 +27,8 @@ import { journalRecords } from "./journal-files.js";
  * with simulated keypad, scanner and printer, each with its own data directory, all trading the
  * demo list signed by one merchant key.
  */
+
+const REPO = join(import.meta.dirname, "../..");
 
 export const settle = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
@@ -69,12 +76,9 @@ export class ShopRig {
     return `mqtt://127.0.0.1:${this.port}`;
   }
 
-  async startBroker(persistent = true): Promise<EmbeddedBroker> {
+  async startBroker(): Promise<EmbeddedBroker> {
     if (this.port === 0) this.port = await freePort();
-    this.broker = await startEmbeddedBroker({
-      dataDir: persistent ? join(this.root, "broker") : null,
-      port: this.port,
-    });
+    this.broker = await startEmbeddedBroker({ port: this.port });
     return this.broker;
   }
 
@@ -94,7 +98,10 @@ export class ShopRig {
       broker: { url: this.url },
       log: { level: "silent" },
     });
-    this.merchant = await MerchantService.open({ config, log: silentLogger() });
+    this.merchant = await MerchantService.open({
+      config,
+      log: process.env.QUAN_RIG_LOG ? createLogger("debug", 2) : silentLogger(),
+    });
     await this.merchant.start();
     return this.merchant;
   }
@@ -104,17 +111,88 @@ export class ShopRig {
     this.merchant = null;
   }
 
-  async startTerminal(id: string, store = "S001"): Promise<RigTerminal> {
+  /** The demo list plus `n` ￥10 vouchers C0000001..., signed by the demo key (a day's trading needs codes). */
+  manyCodes(n: number): string[] {
+    const codes = Array.from({ length: n }, (_, i) => `C${String(i + 1).padStart(7, "0")}`);
+    const list = demoList(this.now(), 1000, {
+      codes: [...demoCodes(), ...codes.map((code) => ({ code, campaign: "cash10" }))],
+    });
+    this.demo = {
+      ...this.demo,
+      signedList: JSON.stringify(signDocument(JSON.stringify(list), readFileSync(this.keyFile, "utf8"))),
+    };
+    return codes;
+  }
+
+  get keyFile(): string {
+    return join(this.demo.dir, "demo-merchant.key");
+  }
+
+  /** The merchant service in a process of its own (`quan merchant serve`), to SIGKILL. */
+  spawnMerchant(): ChildProcess {
+    const file = join(this.root, "merchant.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        merchant: { id: this.demo.config.merchant.id, privateKeyFile: this.keyFile },
+        dataDir: join(this.root, "merchant"),
+        broker: { url: this.url },
+        log: { level: "warn" },
+      }),
+    );
+    const child = spawn(
+      process.execPath,
+      [join(REPO, "bin/quan.js"), "merchant", "serve", "--config", file],
+      {
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
+    this.children.push(child);
+    return child;
+  }
+
+  /** Reads the merchant's record from disk (the service may be another process, or dead). */
+  async merchantRecordIds(): Promise<string[]> {
+    const record = await SqliteRecord.open(join(this.root, "merchant", "merchant.sqlite"));
+    try {
+      const ids: string[] = [];
+      record.eachRecord((r) => ids.push(r.id));
+      return ids.sort();
+    } finally {
+      record.close();
+    }
+  }
+
+  /** A headless terminal with the link in a process of its own (bench/link-child.ts), to SIGKILL. */
+  async spawnTerminal(id: string, brokerUrl?: string): Promise<ChildTerminal> {
     if (this.port === 0) this.port = await freePort();
+    const url = brokerUrl ?? this.url;
     const dataDir = join(this.root, id);
     mkdirSync(dataDir, { recursive: true });
-    const config = {
+    const configFile = join(this.root, `${id}.json`);
+    const listFile = join(this.root, "list.json");
+    writeFileSync(listFile, this.demo.signedList);
+    writeFileSync(configFile, JSON.stringify(this.terminalConfig(id, "S001", dataDir, url)));
+    const child = spawn(process.execPath, [join(REPO, "dist/bench/link-child.js"), configFile, listFile], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    this.children.push(child);
+    const t = new ChildTerminal(child, dataDir);
+    await t.line(/^READY$/);
+    return t;
+  }
+
+  private readonly children: ChildProcess[] = [];
+
+  private terminalConfig(id: string, store: string, dataDir: string, url = this.url) {
+    return {
       ...this.demo.config,
       terminal: { ...this.demo.config.terminal, id, store },
       dataDir,
       printer: { kind: "none" as const },
+      log: { level: "warn" as const },
       link: {
-        url: this.url,
+        url,
         base: "quan/v1",
         protocolVersion: 4 as const,
         maxPacketBytes: 128 * 1024,
@@ -123,6 +201,20 @@ export class ShopRig {
         window: 50,
       },
     };
+  }
+
+  async startTerminal(id: string, store = "S001", brokerUrl?: string): Promise<RigTerminal> {
+    if (this.port === 0) this.port = await freePort();
+    const url = brokerUrl ?? this.url;
+    const dataDir = join(this.root, id);
+    mkdirSync(dataDir, { recursive: true });
+    const config = {
+      ...this.demo.config,
+      terminal: { ...this.demo.config.terminal, id, store },
+      dataDir,
+      printer: { kind: "none" as const },
+      link: this.terminalConfig(id, store, dataDir, url).link,
+    };
     const tty = new XtermTty(60, 20);
     const input = new SimulatedInput();
     const terminal = Terminal.open(config, {
@@ -130,7 +222,7 @@ export class ShopRig {
       input: new PassThrough() as unknown as NodeJS.ReadStream,
       output: tty as unknown as NodeJS.WriteStream,
       devices: { printer: new SimulatedPrinter(), inputs: [input], signals: new EventEmitter() as never },
-      log: silentLogger(),
+      log: process.env.QUAN_RIG_LOG ? createLogger("debug", 2) : silentLogger(),
     });
     if (terminal.ledger.index() === null) terminal.ledger.importList(this.demo.signedList, this.now());
     let health: TerminalHealth | null = null;
@@ -173,9 +265,66 @@ export class ShopRig {
   }
 
   async close(): Promise<void> {
+    for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
     for (const t of [...this.terminals]) await t.stop();
     await this.stopMerchant();
     await this.stopBroker();
     rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** A terminal process driven over its stdin (bench/link-child.ts). */
+export class ChildTerminal {
+  private readonly lines: string[] = [];
+  private readonly waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly dataDir: string,
+  ) {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+      const i = this.waiters.findIndex((w) => w.re.test(line));
+      if (i >= 0) this.waiters.splice(i, 1)[0]?.resolve(line);
+      else this.lines.push(line);
+    });
+  }
+
+  line(re: RegExp, timeoutMs = 30_000): Promise<string> {
+    const i = this.lines.findIndex((l) => re.test(l));
+    if (i >= 0) return Promise.resolve(this.lines.splice(i, 1)[0] as string);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no line matching ${re}`)), timeoutMs);
+      this.waiters.push({
+        re,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      });
+    });
+  }
+
+  send(command: string): void {
+    this.child.stdin?.write(`${command}\n`);
+  }
+
+  async redeem(code: string): Promise<string> {
+    this.send(`redeem ${code}`);
+    return this.line(/^(committed|refused) /);
+  }
+
+  async status(): Promise<{ network: string; unsent: number | null; conflicts: number }> {
+    this.send("status");
+    return JSON.parse((await this.line(/^status /)).slice(7));
+  }
+
+  async kill(): Promise<void> {
+    const exited = new Promise((r) => this.child.once("exit", r));
+    this.child.kill("SIGKILL");
+    await exited;
+  }
+
+  journal(): ReturnType<typeof journalRecords> {
+    return journalRecords(this.dataDir);
   }
 }

@@ -18,7 +18,6 @@ export interface DemoSetup {
 
 export interface DemoServices {
   brokerPort: number;
-  brokerDir: string;
   merchantDir: string;
   /** The demo merchant's private key (PKCS#8 PEM), which the demo merchant service signs with. */
   keyFile: string;
@@ -85,7 +84,6 @@ export function prepareDemo(
   const services: DemoServices | undefined = opts.brokerPort
     ? {
         brokerPort: opts.brokerPort,
-        brokerDir: join(root, "broker"),
         merchantDir: join(root, "merchant"),
         keyFile,
       }

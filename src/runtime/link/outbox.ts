@@ -23,12 +23,18 @@ export interface OutboxOptions {
   send: (record: TravellingRecord) => Promise<void>;
   /** Records awaiting the merchant's ack at most. */
   window: number;
+  /**
+   * Sent records without an ack for this long are sent again: a PUBACK is only the broker's word,
+   * and brokers drop (a subscriber not yet subscribed, a full queue: field notes §3).
+   */
+  resendAfterMs?: number;
   log: Logger;
   /** Called when the unsent count or the oldest unsent record changes. */
   onChange?: () => void;
 }
 
 const RETRY_MS = 1000;
+const DEFAULT_RESEND_MS = 5000;
 
 export type AckProblem = "unknown_ack" | "ack_hash_mismatch";
 
@@ -37,9 +43,16 @@ export class Outbox {
   /** Sent (or being sent) and not yet acked, in seq order. */
   private inFlight: JournalLine[] = [];
   private readonly ackedIds = new Set<string>();
-  private pumping = false;
+  /** The connection (generation) whose pump is running, -1 when none. */
+  private pumping = -1;
+  /** Counts connections: what a pump of an earlier one finds out is stale. */
+  private generation = 0;
   private again = false;
   private oldestUnsent: number | null = null;
+  private lastProgress = Date.now();
+  private resendTimer: NodeJS.Timeout | null = null;
+  /** Records sent again because no ack came (health). */
+  resent = 0;
   /** Acks that could not be matched or whose hash disagreed (health). */
   readonly problems: Record<AckProblem, number> = { unknown_ack: 0, ack_hash_mismatch: 0 };
 
@@ -65,28 +78,54 @@ export class Outbox {
 
   /** The link is up: send everything after the cursor, in order. */
   connected(): void {
+    this.generation += 1;
     this.online = true;
     this.inFlight = [];
     this.ackedIds.clear();
+    this.lastProgress = Date.now();
+    const every = this.o.resendAfterMs ?? DEFAULT_RESEND_MS;
+    this.resendTimer ??= setInterval(() => this.resendIfStalled(), Math.max(100, every / 4));
+    this.resendTimer.unref();
     this.wake();
   }
 
   disconnected(): void {
+    this.generation += 1;
     this.online = false;
     this.inFlight = [];
     this.ackedIds.clear();
+    if (this.resendTimer) clearInterval(this.resendTimer);
+    this.resendTimer = null;
+  }
+
+  private resendIfStalled(): void {
+    if (!this.online || this.inFlight.length === 0 || this.pumping === this.generation) return;
+    if (Date.now() - this.lastProgress < (this.o.resendAfterMs ?? DEFAULT_RESEND_MS)) return;
+    this.lastProgress = Date.now();
+    const waiting = this.inFlight.filter((l) => !this.ackedIds.has(l.id));
+    this.resent += waiting.length;
+    this.o.log.warn(
+      { records: waiting.length, fromSeq: waiting[0]?.seq },
+      "outbox: no ack from the merchant; sending again what it has not acknowledged",
+    );
+    for (const l of waiting)
+      this.o.send(travellingRecord(l.json, l.hash)).catch((err: Error) => {
+        this.o.log.debug({ seq: l.seq, err: err.message }, "outbox: re-send not accepted by the broker");
+      });
   }
 
   /** A record was committed (or the window has room): read on and send. */
   wake(): void {
     if (!this.online) return;
-    if (this.pumping) {
+    if (this.pumping === this.generation) {
       this.again = true;
       return;
     }
-    this.pumping = true;
-    void this.pump().finally(() => {
-      this.pumping = false;
+    const generation = this.generation;
+    this.pumping = generation;
+    void this.pump(generation).finally(() => {
+      if (this.pumping !== generation) return;
+      this.pumping = -1;
       if (this.again) {
         this.again = false;
         this.wake();
@@ -94,13 +133,16 @@ export class Outbox {
     });
   }
 
-  private async pump(): Promise<void> {
-    while (this.online && this.inFlight.length < this.o.window) {
+  /** Sends what the window has room for; a pump of an earlier connection stops touching anything. */
+  private async pump(generation: number): Promise<void> {
+    const current = () => this.online && generation === this.generation;
+    while (current() && this.inFlight.length < this.o.window) {
       const from = this.inFlight.at(-1)?.next ?? this.o.state.acked;
       const lines = readJournalLines(this.o.dataDir, from, this.o.window - this.inFlight.length);
       if (lines.length === 0) return;
       this.inFlight.push(...lines);
       const sent = await Promise.allSettled(lines.map((l) => this.o.send(travellingRecord(l.json, l.hash))));
+      if (!current()) return;
       const failedAt = sent.findIndex((r) => r.status === "rejected");
       if (failedAt >= 0) {
         const failed = lines[failedAt] as JournalLine;
@@ -146,6 +188,7 @@ export class Outbox {
       last = this.inFlight.shift();
     }
     if (!last) return;
+    this.lastProgress = Date.now();
     this.o.state.setAcked({ seq: last.seq, hash: last.hash, ...last.next });
     this.oldestUnsent = this.inFlight[0]?.at ?? null;
     this.o.onChange?.();

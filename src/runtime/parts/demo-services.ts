@@ -17,7 +17,7 @@ export function demoServicesPart(services: DemoServices): Part {
     async start({ log }) {
       let broker: EmbeddedBroker;
       try {
-        broker = await startEmbeddedBroker({ dataDir: services.brokerDir, port: services.brokerPort, log });
+        broker = await startEmbeddedBroker({ port: services.brokerPort, log });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
         log.info(

@@ -1,0 +1,99 @@
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { loadMerchantConfig, type MerchantConfig } from "../../merchant/merchant-config.js";
+import { MerchantService } from "../../merchant/merchant-service.js";
+import { SqliteRecord } from "../../merchant/record/sqlite-record.js";
+import type { RedeemEntry } from "../../protocol/journal/index.js";
+import { csvHeader, csvRows, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
+import { createLogger } from "../../runtime/log.js";
+import { CliError, EXIT, type Io } from "../cli-error.js";
+
+const USAGE =
+  "usage: quan merchant serve|export|conflicts|terminals --config MERCHANT.json [--no-bom] (export)";
+
+/**
+ * quan merchant serve: the reference merchant service, until SIGTERM or Ctrl-C.
+ * quan merchant export | conflicts | terminals: read its record (safe while it serves: WAL).
+ */
+export async function merchantCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: { config: { type: "string" }, "no-bom": { type: "boolean" } },
+  });
+  if (!values.config) throw new CliError(`--config is required\n${USAGE}`);
+  const config = loadMerchantConfig(values.config);
+  if (sub === "serve") return serve(config, io);
+  const record = await SqliteRecord.open(join(config.dataDir, "merchant.sqlite"));
+  try {
+    if (sub === "export") return exportCsv(record, config, io, values["no-bom"] ?? false);
+    if (sub === "conflicts") {
+      const conflicts = record.conflicts();
+      if (conflicts.length === 0) io.out("no conflicts\n");
+      for (const c of conflicts)
+        io.out(
+          `${c.state.padEnd(8)} ${c.code} (${c.campaign}, ${c.uses} use${c.uses === 1 ? "" : "s"}) since ${c.detectedAt}: ${c.redemptions
+            .map((r) => `${r.terminal}@${r.store} ${r.at} ${r.id}`)
+            .join("; ")}\n`,
+        );
+      return conflicts.some((c) => c.state === "open") ? EXIT.rejected : EXIT.ok;
+    }
+    if (sub === "terminals") {
+      for (const t of record.terminals()) {
+        const health = t.health
+          ? (JSON.parse(t.health) as {
+              outbox?: { unsent: number; oldestUnsentAt: string | null };
+              list?: { version: number } | null;
+            })
+          : null;
+        io.out(
+          `${t.terminal.padEnd(12)} ${t.store.padEnd(8)} ${t.state.padEnd(8)} held through seq ${t.chainSeq}` +
+            (health?.outbox
+              ? `, unsent ${health.outbox.unsent}${health.outbox.oldestUnsentAt ? ` since ${health.outbox.oldestUnsentAt}` : ""}`
+              : "") +
+            (health?.list ? `, list v${health.list.version}` : "") +
+            `, last seen ${t.lastSeen ?? "never"}\n`,
+        );
+      }
+      const tampers = record.tampers();
+      for (const t of tampers) io.err(`TAMPER ${t.terminal} seq ${t.seq} (${t.problem}): ${t.detail}\n`);
+      return tampers.length > 0 ? EXIT.rejected : EXIT.ok;
+    }
+  } finally {
+    record.close();
+  }
+  throw new CliError(USAGE);
+}
+
+async function serve(config: MerchantConfig, io: Io): Promise<number> {
+  const log = createLogger(config.log.level, 2);
+  const service = await MerchantService.open({ config, log });
+  await service.start();
+  log.info({ merchant: config.merchant.id, broker: config.broker.url }, "merchant service running");
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.once("SIGINT", resolve);
+  });
+  await service.stop();
+  io.out("merchant service stopped\n");
+  return EXIT.ok;
+}
+
+/** Every terminal's records in one file, the columns of `quan journal export`. */
+function exportCsv(record: SqliteRecord, config: MerchantConfig, io: Io, noBom: boolean): number {
+  const originals = new Map<string, RedeemEntry>();
+  record.eachRecord((r) => {
+    if (r.entry.type === "redeem") originals.set(r.id, r.entry);
+  });
+  let pending = noBom ? csvHeader() : `${UTF8_BOM}${csvHeader()}`;
+  record.eachRecord((r) => {
+    const e = r.entry;
+    pending += csvRows(e, e.type === "void" ? originals.get(e.target) : e, config.timeZone);
+    if (pending.length >= 1 << 16) {
+      io.out(pending);
+      pending = "";
+    }
+  });
+  io.out(pending);
+  return EXIT.ok;
+}
