@@ -119,6 +119,8 @@ export class RefusedMessage extends Error {
   }
 }
 
+/** A refusal's problem (RefusedMessage, or any error named so that carries a `problem`). */
 function refusalProblem(err: Error): string {
-  return err instanceof RefusedMessage ? err.problem : "refused";
+  const problem = (err as { problem?: unknown }).problem;
+  return typeof problem === "string" ? problem : "refused";
 }

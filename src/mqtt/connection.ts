@@ -155,6 +155,9 @@ export class SupervisedConnection extends EventEmitter<ConnectionEvents> {
     client.on("connect", () => {
       if (this.client !== client) return;
       this.clearConnectTimer();
+      // Publishing is possible from the CONNACK on: a retained message may arrive, and be answered,
+      // before the subscriptions are acknowledged. "up" waits for those.
+      this.online = true;
       void this.subscribe(client);
     });
     client.on("message", (topic, payload) => {
@@ -193,7 +196,6 @@ export class SupervisedConnection extends EventEmitter<ConnectionEvents> {
     }
     if (this.client !== client || this.stopped) return;
     this.failures = 0;
-    this.online = true;
     this.connects += 1;
     this.options.log.info({ url: this.options.url, connects: this.connects }, "link: connected");
     this.emit("up");

@@ -1,15 +1,19 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { PublishError, preparePublication, rememberList } from "../../merchant/list-publishing.js";
 import { loadMerchantConfig, type MerchantConfig } from "../../merchant/merchant-config.js";
 import { MerchantService } from "../../merchant/merchant-service.js";
 import { SqliteRecord } from "../../merchant/record/sqlite-record.js";
 import type { RedeemEntry } from "../../protocol/journal/index.js";
+import { TOPIC_ID } from "../../protocol/mqtt/address.js";
 import { csvHeader, csvRows, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
 import { createLogger } from "../../runtime/log.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 
 const USAGE =
-  "usage: quan merchant serve|export|conflicts|terminals --config MERCHANT.json [--no-bom] (export)";
+  "usage: quan merchant serve|export|conflicts|terminals --config MERCHANT.json [--no-bom] (export)\n" +
+  "       quan merchant publish --config MERCHANT.json --list LIST.json [--store S] [--delta]";
 
 /**
  * quan merchant serve: the reference merchant service, until SIGTERM or Ctrl-C.
@@ -19,11 +23,18 @@ export async function merchantCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   const { values } = parseArgs({
     args: rest,
-    options: { config: { type: "string" }, "no-bom": { type: "boolean" } },
+    options: {
+      config: { type: "string" },
+      "no-bom": { type: "boolean" },
+      list: { type: "string" },
+      store: { type: "string" },
+      delta: { type: "boolean" },
+    },
   });
   if (!values.config) throw new CliError(`--config is required\n${USAGE}`);
   const config = loadMerchantConfig(values.config);
   if (sub === "serve") return serve(config, io);
+  if (sub === "publish") return publish(config, io, values);
   const record = await SqliteRecord.open(join(config.dataDir, "merchant.sqlite"));
   try {
     if (sub === "export") return exportCsv(record, config, io, values["no-bom"] ?? false);
@@ -96,4 +107,51 @@ function exportCsv(record: SqliteRecord, config: MerchantConfig, io: Io, noBom: 
   });
   io.out(pending);
   return EXIT.ok;
+}
+
+/** Signs the list (a snapshot, or a delta against the last one published), records it, publishes it. */
+async function publish(
+  config: MerchantConfig,
+  io: Io,
+  values: { list?: string | undefined; store?: string | undefined; delta?: boolean | undefined },
+): Promise<number> {
+  if (!values.list) throw new CliError(`--list is required\n${USAGE}`);
+  if (values.store !== undefined && !TOPIC_ID.test(values.store))
+    throw new CliError(
+      `--store: "${values.store.slice(0, 40)}" is not a store id (1-64 letters, digits, _ or -)`,
+    );
+  let input: unknown;
+  try {
+    input = JSON.parse(readFileSync(values.list, "utf8"));
+  } catch (err) {
+    throw new CliError(`${values.list}: cannot read it as JSON: ${(err as Error).message}`);
+  }
+  const log = createLogger(config.log.level, 2);
+  const service = await MerchantService.open({ config, log, publisherOnly: true });
+  try {
+    const prepared = (() => {
+      try {
+        return preparePublication(service.books.record, input, {
+          merchant: config.merchant.id,
+          store: values.store ?? null,
+          delta: values.delta ?? false,
+          privateKeyPem: readFileSync(config.merchant.privateKeyFile, "utf8"),
+          now: io.now(),
+        });
+      } catch (err) {
+        if (err instanceof PublishError) throw new CliError(err.message, EXIT.rejected);
+        throw err;
+      }
+    })();
+    rememberList(service.books.record, prepared, input);
+    await service.start();
+    await service.connectedWithin(30_000);
+    await service.publishList(prepared);
+    io.out(
+      `published ${prepared.list.kind} version ${prepared.list.version} for ${values.store ? `store ${values.store}` : "every store"}: ${prepared.chunked.chunks.length} chunk(s), ${prepared.list.envelope.length} bytes\n`,
+    );
+    return EXIT.ok;
+  } finally {
+    await service.stop();
+  }
 }

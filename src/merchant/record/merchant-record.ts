@@ -68,6 +68,24 @@ export interface KnownCode {
   uses: number;
 }
 
+/** A list the service published: what a terminal's `list/want` or `list/resync` is answered from. */
+export interface PublishedList {
+  version: number;
+  /** The store it is for, or null for every store. */
+  store: string | null;
+  kind: "snapshot" | "delta";
+  /** For a delta, the list it applies to. */
+  base: { version: number; documentHash: string } | null;
+  /** The signed document's text (what a later delta's base hash is computed over). */
+  document: string;
+  /** The whole list this version stands for, as JSON (a delta's document holds only the edits). */
+  full: string;
+  /** The list's signed envelope, as published in chunks. */
+  envelope: Buffer;
+  chunkBytes: number;
+  publishedAt: string;
+}
+
 export interface MerchantRecord {
   transaction<T>(fn: () => T): T;
   recordById(id: string): { terminal: string; seq: number; hash: string } | undefined;
@@ -94,5 +112,9 @@ export interface MerchantRecord {
   /** Every record, by terminal then seq (the export). */
   eachRecord(visit: (r: StoredRecord) => void): void;
   recordCount(): number;
+  savePublishedList(list: PublishedList): void;
+  /** The newest published list for `store` (a store's own first, else the merchant-wide one). */
+  latestList(store: string | null, kind?: "snapshot"): PublishedList | undefined;
+  listByEnvelope(version: number, envelopeSha256: string): PublishedList | undefined;
   close(): void;
 }

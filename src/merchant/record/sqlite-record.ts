@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type Database from "better-sqlite3";
@@ -7,6 +8,7 @@ import type {
   ConflictRow,
   KnownCode,
   MerchantRecord,
+  PublishedList,
   StoredRecord,
   TamperRow,
   TerminalRow,
@@ -63,6 +65,11 @@ CREATE TABLE IF NOT EXISTS conflicts (
   state TEXT NOT NULL, detected_at TEXT NOT NULL, redemptions TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS conflicts_code ON conflicts (code, state);
+CREATE TABLE IF NOT EXISTS lists (
+  version INTEGER NOT NULL, store TEXT, kind TEXT NOT NULL, document TEXT NOT NULL, full TEXT NOT NULL, base TEXT,
+  envelope BLOB NOT NULL, envelope_sha256 TEXT NOT NULL, chunk_bytes INTEGER NOT NULL, published_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS lists_version ON lists (store, version);
 `;
 
 interface RecordRow {
@@ -242,6 +249,42 @@ export class SqliteRecord implements MerchantRecord {
     return (this.db.prepare("SELECT count(*) AS n FROM records").get() as { n: number }).n;
   }
 
+  savePublishedList(l: PublishedList): void {
+    this.db
+      .prepare(
+        "INSERT INTO lists (version, store, kind, document, full, base, envelope, envelope_sha256, chunk_bytes, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(
+        l.version,
+        l.store,
+        l.kind,
+        l.document,
+        l.full,
+        l.base ? JSON.stringify(l.base) : null,
+        l.envelope,
+        sha256(l.envelope),
+        l.chunkBytes,
+        l.publishedAt,
+      );
+  }
+
+  latestList(store: string | null, kind?: "snapshot"): PublishedList | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM lists WHERE (store IS ? OR store IS NULL) ${kind ? "AND kind = 'snapshot'" : ""}
+         ORDER BY version DESC, store IS NULL LIMIT 1`,
+      )
+      .get(store) as Record<string, unknown> | undefined;
+    return row ? listRow(row) : undefined;
+  }
+
+  listByEnvelope(version: number, envelopeSha256: string): PublishedList | undefined {
+    const row = this.db
+      .prepare("SELECT * FROM lists WHERE version = ? AND envelope_sha256 = ?")
+      .get(version, envelopeSha256) as Record<string, unknown> | undefined;
+    return row ? listRow(row) : undefined;
+  }
+
   close(): void {
     this.db.close();
   }
@@ -271,4 +314,22 @@ function conflictRow(row: Record<string, unknown>): ConflictRow {
     detectedAt: row.detected_at as string,
     redemptions: JSON.parse(row.redemptions as string) as ConflictRow["redemptions"],
   };
+}
+
+function listRow(row: Record<string, unknown>): PublishedList {
+  return {
+    version: row.version as number,
+    store: (row.store as string | null) ?? null,
+    kind: row.kind as PublishedList["kind"],
+    document: row.document as string,
+    full: row.full as string,
+    base: row.base ? (JSON.parse(row.base as string) as PublishedList["base"]) : null,
+    envelope: row.envelope as Buffer,
+    chunkBytes: row.chunk_bytes as number,
+    publishedAt: row.published_at as string,
+  };
+}
+
+function sha256(b: Buffer): string {
+  return createHash("sha256").update(b).digest("hex");
 }

@@ -7,8 +7,6 @@ import {
   type Command,
   type Conflict,
   type Health,
-  type ListChunk,
-  type ListManifest,
   type Publish,
   subscriptionsOf,
 } from "../../protocol/mqtt/index.js";
@@ -16,6 +14,7 @@ import type { TerminalLedger } from "../bus/announcing-ledger.js";
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../log.js";
 import { LinkState } from "./link-state.js";
+import { ListSync } from "./list-sync.js";
 import { Outbox } from "./outbox.js";
 
 /*
@@ -28,12 +27,10 @@ import { Outbox } from "./outbox.js";
 export type LinkConfig = NonNullable<Config["link"]>;
 
 export interface LinkReceivers {
-  listManifest?(manifest: ListManifest, scope: "merchant" | "store" | "terminal"): void | Promise<void>;
-  listChunk?(chunk: ListChunk): void | Promise<void>;
   accepted?(accepted: Accepted): void | Promise<void>;
   conflict?(conflict: Conflict): void | Promise<void>;
-  /** The `resync-list` command. */
-  resync?(): void | Promise<void>;
+  /** Puts a list that arrived over the link in force (a snapshot off the main thread); throws when refused. */
+  applyList?(kind: "snapshot" | "delta", envelope: Buffer): Promise<void>;
 }
 
 export interface TerminalLinkOptions {
@@ -57,6 +54,7 @@ export class TerminalLink {
   readonly state: LinkState;
   readonly outbox: Outbox;
   readonly channel: Channel;
+  readonly lists: ListSync | null;
   private readonly connection: SupervisedConnection;
   private connectedSince = 0;
   private healthTimer: NodeJS.Timeout | null = null;
@@ -109,6 +107,32 @@ export class TerminalLink {
       log: o.log,
     });
     this.connection = connection;
+    const applyList = o.receivers?.applyList;
+    this.lists = applyList
+      ? new ListSync({
+          merchant: config.merchant.id,
+          store: config.terminal.store,
+          terminal: config.terminal.id,
+          held: () => o.ledger.listHead(),
+          apply: applyList,
+          send: {
+            want: (want) =>
+              this.channel.publish("listWant", this.address, {
+                format: "quan.list-want/1",
+                terminal: this.address.terminal,
+                ...want,
+              }),
+            resync: ({ reason }) =>
+              this.channel.publish("listResync", this.address, {
+                format: "quan.list-resync/1",
+                terminal: this.address.terminal,
+                have: o.ledger.listHead(),
+                reason,
+              }),
+          },
+          log: o.log.child({ part: "list-sync" }),
+        })
+      : null;
     this.listen();
   }
 
@@ -134,6 +158,7 @@ export class TerminalLink {
   async stop(): Promise<void> {
     if (this.healthTimer) clearInterval(this.healthTimer);
     this.healthTimer = null;
+    this.lists?.stop();
     await this.connection.stop(this.statusMessage("offline"));
   }
 
@@ -221,12 +246,15 @@ export class TerminalLink {
     const r = this.o.receivers ?? {};
     this.channel.on("ack", (ack) => this.outbox.ack(ack));
     this.channel.on("command", (command) => this.command(command));
-    this.channel.on("merchantListManifest", (m) => r.listManifest?.(m, "merchant"));
-    this.channel.on("storeListManifest", (m) => r.listManifest?.(m, "store"));
-    this.channel.on("terminalListManifest", (m) => r.listManifest?.(m, "terminal"));
-    this.channel.on("merchantListChunk", (c) => r.listChunk?.(c));
-    this.channel.on("storeListChunk", (c) => r.listChunk?.(c));
-    this.channel.on("terminalListChunk", (c) => r.listChunk?.(c));
+    const lists = this.lists;
+    if (lists) {
+      this.channel.on("merchantListManifest", (m) => lists.manifest(m));
+      this.channel.on("storeListManifest", (m) => lists.manifest(m));
+      this.channel.on("terminalListManifest", (m) => lists.manifest(m));
+      this.channel.on("merchantListChunk", (c) => lists.chunk(c));
+      this.channel.on("storeListChunk", (c) => lists.chunk(c));
+      this.channel.on("terminalListChunk", (c) => lists.chunk(c));
+    }
     this.channel.on("storeAccepted", (a) => this.accepted(a));
     this.channel.on("merchantAccepted", (a) => this.accepted(a));
     this.channel.on("conflict", (c) => {
@@ -266,7 +294,7 @@ export class TerminalLink {
     try {
       if (c.command === "report-status") await this.publishHealth();
       else if (c.command === "resync-list") {
-        if (this.o.receivers?.resync) await this.o.receivers.resync();
+        if (this.lists) await this.lists.resync();
         else {
           outcome = "refused";
           detail = "this terminal does not take lists over the link";

@@ -1,8 +1,11 @@
 import type { Health } from "../../protocol/mqtt/index.js";
+import { prepareListInWorker } from "../control/list-worker-run.js";
 import type { PrinterHealth } from "../flow/events.js";
 import { type LinkReceivers, TerminalLink } from "../link/terminal-link.js";
 import { packageVersion } from "../package-version.js";
 import type { Part, PartContext, RunningPart } from "./part.js";
+
+const LIST_VERIFY_TIMEOUT_MS = 120_000;
 
 /**
  * The merchant link as a part: started when the config has a `link` section. It sends every
@@ -17,6 +20,7 @@ export function linkPart(more: (ctx: PartContext) => LinkReceivers = () => ({}))
       const linkConfig = config.link;
       if (!linkConfig) throw new Error("no link configured");
       let printer: PrinterHealth = "unknown";
+      const stopping = new AbortController();
       const link = new TerminalLink({
         config: { ...config, link: linkConfig },
         dataDir: config.dataDir,
@@ -31,6 +35,23 @@ export function linkPart(more: (ctx: PartContext) => LinkReceivers = () => ({}))
             const outcome = ctx.ledger.applyPeerEntry(entry);
             if (outcome === "unknown_target")
               ctx.log.warn({ id: entry.id }, "link: a void of a redemption this till never heard of");
+          },
+          applyList: async (kind, envelope) => {
+            if (kind === "delta") {
+              ctx.ledger.applyDelta(envelope, ctx.now());
+              return;
+            }
+            // Verified and built in a worker thread: scans are answered from the old list meanwhile.
+            const outcome = await prepareListInWorker(
+              {
+                request: { id: "link", list: envelope.toString("utf8") },
+                target: ctx.ledger.listImportTarget(),
+              },
+              LIST_VERIFY_TIMEOUT_MS,
+              stopping.signal,
+            );
+            if (outcome.kind === "error") throw new Error(outcome.error.message);
+            ctx.ledger.commitPreparedList(outcome.prepared, ctx.now());
           },
           ...more(ctx),
         },
@@ -48,7 +69,12 @@ export function linkPart(more: (ctx: PartContext) => LinkReceivers = () => ({}))
         conflicts: link.state.openConflicts(),
       });
       await link.start();
-      return { stop: () => link.stop() };
+      return {
+        stop: () => {
+          stopping.abort();
+          return link.stop();
+        },
+      };
     },
   };
 }
