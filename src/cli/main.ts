@@ -28,6 +28,7 @@ const USAGE = `quan — coupon-redemption terminal
   quan merchant serve --config MERCHANT.json   the reference merchant service (MQTT)
   quan merchant export|conflicts|terminals --config MERCHANT.json
                                             its reconciliation CSV (every terminal), conflicts, terminals
+  quan broker acl --merchant ID [--base quan/v1]   a Mosquitto ACL confining each terminal to its topics
   quan --version                            the installed version
 
   Common: --config FILE (default $QUAN_CONFIG or /etc/quan/config.json), --data DIR.
@@ -50,6 +51,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   pin: async () => (await import("./commands/config.js")).pinCommand,
   doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
   merchant: async () => (await import("./commands/merchant.js")).merchantCommand,
+  broker: async () => (await import("./commands/broker.js")).brokerCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {

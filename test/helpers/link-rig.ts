@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
+import { describe } from "vitest";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/broker/embedded-broker.js";
 import { SimulatedInput } from "../../src/drivers/input/simulated-input.js";
 import { SimulatedPrinter } from "../../src/drivers/printer/simulated-printer.js";
@@ -20,6 +21,8 @@ import { createLogger, silentLogger } from "../../src/runtime/log.js";
 import { Terminal } from "../../src/runtime/terminal.js";
 import { XtermTty } from "../ui-tty/xterm-tty.js";
 import { journalRecords } from "./journal-files.js";
+import { Mosquitto } from "./mosquitto.js";
+import { describeWithTool } from "./system-tool.js";
 
 /**
  * A shop on one machine, every part real: the embedded broker on a loopback port, the merchant
@@ -60,31 +63,69 @@ export interface RigTerminal {
   stop: () => Promise<void>;
 }
 
+export type BrokerKind = { kind: "embedded" } | { kind: "mosquitto"; bin: string };
+
+const RIG_TERMINALS = ["T1", "T2", "T3"];
+
 export class ShopRig {
   readonly root = mkdtempSync(join(tmpdir(), "quan-shop-"));
   broker: EmbeddedBroker | null = null;
+  private mosquitto: Mosquitto | null = null;
   merchant: MerchantService | null = null;
   port = 0;
   private readonly terminals: RigTerminal[] = [];
   private demo: DemoSetup;
 
-  constructor(readonly now: () => number = Date.now) {
+  constructor(
+    readonly brokerKind: BrokerKind = { kind: "embedded" },
+    readonly now: () => number = Date.now,
+  ) {
     this.demo = prepareDemo(join(this.root, "demo"), now(), { locale: "en" });
   }
 
   get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
+    return `${this.brokerKind.kind === "mosquitto" ? "mqtts" : "mqtt"}://127.0.0.1:${this.port}`;
   }
 
-  async startBroker(): Promise<EmbeddedBroker> {
+  /** With Mosquitto: the CA to trust and the user's password file (user = terminal id, or merchant-<id>). */
+  credentials(user: string): { tls?: { ca: string }; passwordFile?: string } {
+    if (this.brokerKind.kind !== "mosquitto") return {};
+    this.prepareMosquitto(this.brokerKind.bin);
+    const file = join(this.root, "secrets", user);
+    mkdirSync(join(this.root, "secrets"), { recursive: true });
+    writeFileSync(file, `pw-${user}\n`);
+    return { tls: { ca: join(this.root, "mosquitto", "ca.crt") }, passwordFile: file };
+  }
+
+  async startBroker(): Promise<void> {
     if (this.port === 0) this.port = await freePort();
-    this.broker = await startEmbeddedBroker({ port: this.port });
-    return this.broker;
+    if (this.brokerKind.kind === "embedded") {
+      this.broker = await startEmbeddedBroker({ port: this.port });
+      return;
+    }
+    await this.prepareMosquitto(this.brokerKind.bin).start();
+  }
+
+  /** Certificates, users and ACL are made once; the broker itself starts and stops. */
+  private prepareMosquitto(bin: string): Mosquitto {
+    if (!this.mosquitto) {
+      const merchantUser = `merchant-${this.demo.config.merchant.id}`;
+      const users = Object.fromEntries([merchantUser, ...RIG_TERMINALS].map((u) => [u, `pw-${u}`]));
+      this.mosquitto = new Mosquitto(
+        join(this.root, "mosquitto"),
+        this.port,
+        users,
+        { id: this.demo.config.merchant.id, user: merchantUser },
+        bin,
+      );
+    }
+    return this.mosquitto;
   }
 
   async stopBroker(): Promise<void> {
     await this.broker?.stop();
     this.broker = null;
+    await this.mosquitto?.stop();
   }
 
   async startMerchant(): Promise<MerchantService> {
@@ -95,7 +136,7 @@ export class ShopRig {
         privateKeyFile: join(this.demo.dir, "demo-merchant.key"),
       },
       dataDir: join(this.root, "merchant"),
-      broker: { url: this.url },
+      broker: { url: this.url, ...this.credentials(`merchant-${this.demo.config.merchant.id}`) },
       log: { level: "silent" },
     });
     this.merchant = await MerchantService.open({
@@ -136,7 +177,7 @@ export class ShopRig {
       JSON.stringify({
         merchant: { id: this.demo.config.merchant.id, privateKeyFile: this.keyFile },
         dataDir: join(this.root, "merchant"),
-        broker: { url: this.url },
+        broker: { url: this.url, ...this.credentials(`merchant-${this.demo.config.merchant.id}`) },
         log: { level: "warn" },
       }),
     );
@@ -193,6 +234,7 @@ export class ShopRig {
       log: { level: "warn" as const },
       link: {
         url,
+        ...this.credentials(id),
         base: "quan/v1",
         protocolVersion: 4 as const,
         maxPacketBytes: 128 * 1024,
@@ -327,4 +369,18 @@ export class ChildTerminal {
   journal(): ReturnType<typeof journalRecords> {
     return journalRecords(this.dataDir);
   }
+}
+
+/**
+ * Runs a suite against the embedded broker, and against Mosquitto with TLS, passwords and the
+ * generated ACL when it is installed (skipped with the reason otherwise; a failure under CI).
+ */
+export function describeOnBrokers(title: string, body: (broker: BrokerKind) => void): void {
+  describe(`${title} (embedded broker)`, () => body({ kind: "embedded" }));
+  describeWithTool(
+    "mosquitto",
+    "the MQTT broker with TLS and ACLs",
+    `${title} (Mosquitto: TLS, passwords, ACL)`,
+    (bin) => body({ kind: "mosquitto", bin }),
+  );
 }

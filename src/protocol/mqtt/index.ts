@@ -1,4 +1,6 @@
 /** The MQTT link's contract: topics, payloads, limits, list chunks. docs/protocol.md, "The MQTT link". */
+
+export * from "./acl.js";
 export * from "./address.js";
 export * from "./chunks.js";
 export * from "./codec.js";

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type ChildTerminal, ShopRig, settle, waitFor } from "../../helpers/link-rig.js";
+import { afterEach, expect, it } from "vitest";
+import { type ChildTerminal, describeOnBrokers, ShopRig, settle, waitFor } from "../../helpers/link-rig.js";
 import { TcpProxy } from "../../helpers/tcp-proxy.js";
 
 /*
@@ -29,9 +29,9 @@ async function unsentSettles(t: ChildTerminal): Promise<number | null> {
 
 const ids = (records: { id: string }[]) => records.map((r) => r.id).sort();
 
-describe("faults on the merchant link", () => {
+describeOnBrokers("faults on the merchant link", (broker) => {
   it("the broker stopped and restarted mid-stream", async () => {
-    rig = new ShopRig();
+    rig = new ShopRig(broker);
     const codes = rig.manyCodes(60);
     await rig.startBroker();
     await rig.startMerchant();
@@ -50,13 +50,13 @@ describe("faults on the merchant link", () => {
   }, 60_000);
 
   it("the link cut (a TCP proxy drops everything) and restored a while later", async () => {
-    rig = new ShopRig();
+    rig = new ShopRig(broker);
     const codes = rig.manyCodes(30);
     await rig.startBroker();
     await rig.startMerchant();
     proxy = new TcpProxy(rig.port);
     await proxy.start();
-    const t = await rig.startTerminal("T1", "S001", `mqtt://127.0.0.1:${proxy.port}`);
+    const t = await rig.startTerminal("T1", "S001", rig.url.replace(`:${rig.port}`, `:${proxy.port}`));
     await waitFor("link up", () => t.health()?.network === "online");
     await proxy.cut();
     for (const code of codes)
@@ -70,7 +70,7 @@ describe("faults on the merchant link", () => {
   }, 60_000);
 
   it("the terminal SIGKILLed between commit and publish, then started again", async () => {
-    rig = new ShopRig();
+    rig = new ShopRig(broker);
     const codes = rig.manyCodes(40);
     await rig.startBroker();
     await rig.startMerchant();
@@ -93,7 +93,7 @@ describe("faults on the merchant link", () => {
   }, 60_000);
 
   it("the terminal SIGKILLed between publish and ack (no merchant to ack), then both started again", async () => {
-    rig = new ShopRig();
+    rig = new ShopRig(broker);
     const codes = rig.manyCodes(10);
     await rig.startBroker();
     // The merchant's persistent session exists, so what is published while it is away is queued for it.
@@ -112,7 +112,7 @@ describe("faults on the merchant link", () => {
   }, 60_000);
 
   it("the merchant service SIGKILLed while committing and acking, then started again", async () => {
-    rig = new ShopRig();
+    rig = new ShopRig(broker);
     const codes = rig.manyCodes(400);
     const t = await rig.startTerminal("T1");
     for (const code of codes)
@@ -130,7 +130,7 @@ describe("faults on the merchant link", () => {
   }, 60_000);
 
   it("a terminal offline for a whole day's trading, then reconnecting", async () => {
-    rig = new ShopRig();
+    rig = new ShopRig(broker);
     const codes = rig.manyCodes(1500);
     const t = await rig.startTerminal("T1");
     for (const code of codes)

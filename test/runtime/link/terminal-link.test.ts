@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ShopRig, settle, waitFor } from "../../helpers/link-rig.js";
+import { describeOnBrokers, ShopRig, settle, waitFor } from "../../helpers/link-rig.js";
 
 let rig: ShopRig | null = null;
 afterEach(async () => {
@@ -9,89 +9,91 @@ afterEach(async () => {
 
 const ids = (records: { id: string }[]) => records.map((r) => r.id).sort();
 
-describe("the merchant link, terminal to merchant service over the embedded broker", () => {
-  it("reports each redemption; the merchant holds it once, acknowledges it, and the unsent count returns to zero", async () => {
-    rig = new ShopRig();
-    await rig.startBroker();
-    await rig.startMerchant();
-    const t = await rig.startTerminal("T1");
-    await waitFor("the link to come up", () => t.health()?.network === "online");
-    await t.sale("88000001");
-    await t.sale("66000001");
-    expect(t.journal()).toHaveLength(2);
-    await waitFor("the merchant to hold both", () => rig?.merchantIds().length === 2);
-    expect(rig.merchantIds()).toEqual(ids(t.journal()));
-    await waitFor("unsent to return to zero", () => t.health()?.unsent === 0);
-  });
-
-  it("trades while the broker is down and delivers everything, once, when it comes up", async () => {
-    rig = new ShopRig();
-    const t = await rig.startTerminal("T1");
-    await t.sale("88000001");
-    await t.sale("88000002");
-    await t.sale("66000001");
-    expect(t.journal()).toHaveLength(3);
-    await settle(200);
-    expect(t.health()?.network).toBe("offline");
-    expect(t.health()?.unsent).toBe(3);
-    await rig.startBroker();
-    await rig.startMerchant();
-    await waitFor("delivery", () => t.health()?.unsent === 0, 30_000);
-    expect(rig.merchantIds()).toEqual(ids(t.journal()));
-  }, 40_000);
-});
-
-describe("store broadcast: a code used at one till is refused at the next", () => {
-  it("refuses it as used, naming the till and the time, within a second while the network is up", async () => {
-    rig = new ShopRig();
-    await rig.startBroker();
-    await rig.startMerchant();
-    const t1 = await rig.startTerminal("T1");
-    const t2 = await rig.startTerminal("T2");
-    await waitFor(
-      "both links up",
-      () => t1.health()?.network === "online" && t2.health()?.network === "online",
-    );
-    await t1.sale("66000001");
-    const started = Date.now();
-    await waitFor("T2 to hear of it", () => {
-      const v = t2.terminal.ledger.check({ amount: 5000, coupons: [{ code: "66000001" }] }, Date.now());
-      return (
-        v.lines[0]?.ok === false && v.lines[0].reason === "used" && v.lines[0].lastUse?.terminal === "T1"
-      );
+describeOnBrokers("the merchant link", (broker) => {
+  describe("terminal to merchant service", () => {
+    it("reports each redemption; the merchant holds it once, acknowledges it, and the unsent count returns to zero", async () => {
+      rig = new ShopRig(broker);
+      await rig.startBroker();
+      await rig.startMerchant();
+      const t = await rig.startTerminal("T1");
+      await waitFor("the link to come up", () => t.health()?.network === "online");
+      await t.sale("88000001");
+      await t.sale("66000001");
+      expect(t.journal()).toHaveLength(2);
+      await waitFor("the merchant to hold both", () => rig?.merchantIds().length === 2);
+      expect(rig.merchantIds()).toEqual(ids(t.journal()));
+      await waitFor("unsent to return to zero", () => t.health()?.unsent === 0);
     });
-    expect(Date.now() - started).toBeLessThan(1000);
-    t2.input.keys("50", "Enter");
-    t2.input.scan("66000001");
-    await settle(80);
-    const screen = await t2.screen();
-    expect(screen).toMatch(/used/i);
-    expect(screen).toContain("T1");
-    expect(t2.journal()).toHaveLength(0);
-  });
-});
 
-describe("conflicts: two tills cut off from each other redeem the same single-use code", () => {
-  it("the merchant keeps both, flags the conflict, and both tills show it", async () => {
-    rig = new ShopRig();
-    const t1 = await rig.startTerminal("T1");
-    const t2 = await rig.startTerminal("T2");
-    await t1.sale("66000001");
-    await t2.sale("66000001");
-    expect(t1.journal()).toHaveLength(1);
-    expect(t2.journal()).toHaveLength(1);
-    await rig.startBroker();
-    await rig.startMerchant();
-    await waitFor("both delivered", () => t1.health()?.unsent === 0 && t2.health()?.unsent === 0, 30_000);
-    expect(rig.merchantIds()).toEqual(ids([...t1.journal(), ...t2.journal()]));
-    const conflicts = rig.merchant?.books.record.conflicts() ?? [];
-    expect(conflicts).toHaveLength(1);
-    expect(conflicts[0]).toMatchObject({ code: "66000001", state: "open", uses: 1 });
-    expect(conflicts[0]?.redemptions.map((r) => r.terminal).sort()).toEqual(["T1", "T2"]);
-    await waitFor(
-      "both tills to show it",
-      () => t1.health()?.conflicts === 1 && t2.health()?.conflicts === 1,
-    );
-    expect(await t1.screen()).toContain("Conflicts");
-  }, 40_000);
+    it("trades while the broker is down and delivers everything, once, when it comes up", async () => {
+      rig = new ShopRig(broker);
+      const t = await rig.startTerminal("T1");
+      await t.sale("88000001");
+      await t.sale("88000002");
+      await t.sale("66000001");
+      expect(t.journal()).toHaveLength(3);
+      await settle(200);
+      expect(t.health()?.network).toBe("offline");
+      expect(t.health()?.unsent).toBe(3);
+      await rig.startBroker();
+      await rig.startMerchant();
+      await waitFor("delivery", () => t.health()?.unsent === 0, 30_000);
+      expect(rig.merchantIds()).toEqual(ids(t.journal()));
+    }, 40_000);
+  });
+
+  describe("store broadcast: a code used at one till is refused at the next", () => {
+    it("refuses it as used, naming the till and the time, within a second while the network is up", async () => {
+      rig = new ShopRig(broker);
+      await rig.startBroker();
+      await rig.startMerchant();
+      const t1 = await rig.startTerminal("T1");
+      const t2 = await rig.startTerminal("T2");
+      await waitFor(
+        "both links up",
+        () => t1.health()?.network === "online" && t2.health()?.network === "online",
+      );
+      await t1.sale("66000001");
+      const started = Date.now();
+      await waitFor("T2 to hear of it", () => {
+        const v = t2.terminal.ledger.check({ amount: 5000, coupons: [{ code: "66000001" }] }, Date.now());
+        return (
+          v.lines[0]?.ok === false && v.lines[0].reason === "used" && v.lines[0].lastUse?.terminal === "T1"
+        );
+      });
+      expect(Date.now() - started).toBeLessThan(1000);
+      t2.input.keys("50", "Enter");
+      t2.input.scan("66000001");
+      await settle(80);
+      const screen = await t2.screen();
+      expect(screen).toMatch(/used/i);
+      expect(screen).toContain("T1");
+      expect(t2.journal()).toHaveLength(0);
+    });
+  });
+
+  describe("conflicts: two tills cut off from each other redeem the same single-use code", () => {
+    it("the merchant keeps both, flags the conflict, and both tills show it", async () => {
+      rig = new ShopRig(broker);
+      const t1 = await rig.startTerminal("T1");
+      const t2 = await rig.startTerminal("T2");
+      await t1.sale("66000001");
+      await t2.sale("66000001");
+      expect(t1.journal()).toHaveLength(1);
+      expect(t2.journal()).toHaveLength(1);
+      await rig.startBroker();
+      await rig.startMerchant();
+      await waitFor("both delivered", () => t1.health()?.unsent === 0 && t2.health()?.unsent === 0, 30_000);
+      expect(rig.merchantIds()).toEqual(ids([...t1.journal(), ...t2.journal()]));
+      const conflicts = rig.merchant?.books.record.conflicts() ?? [];
+      expect(conflicts).toHaveLength(1);
+      expect(conflicts[0]).toMatchObject({ code: "66000001", state: "open", uses: 1 });
+      expect(conflicts[0]?.redemptions.map((r) => r.terminal).sort()).toEqual(["T1", "T2"]);
+      await waitFor(
+        "both tills to show it",
+        () => t1.health()?.conflicts === 1 && t2.health()?.conflicts === 1,
+      );
+      expect(await t1.screen()).toContain("Conflicts");
+    }, 40_000);
+  });
 });
