@@ -11,7 +11,9 @@ import { Terminal } from "../src/runtime/terminal.js";
  * A headless terminal with the merchant link, in a process of its own so a test can SIGKILL it
  * (and a bench can time it). Its config is a file; it is driven over stdin, one command a line:
  *   redeem CODE [AMOUNT_MINOR]   redeem one code, answer "committed <id>" (or "refused <reason>")
- *   status                       answer "status {json}" (network, unsent, conflicts)
+ *   status                       answer "status {json}" (network, unsent, conflicts, list version,
+ *                                the longest gap between scans, peak RSS)
+ *   scan CODE                    from now on, check CODE every 2 ms (a cashier scanning without pause)
  * and prints "READY" once started. Logs go to stderr.
  */
 const [configFile, listFile] = process.argv.slice(2);
@@ -27,6 +29,7 @@ const terminal = Terminal.open(config, {
 });
 if (listFile && terminal.ledger.index() === null)
   terminal.ledger.importList(readFileSync(listFile), Date.now());
+let maxGapMs = 0;
 let health = { network: "unknown", unsent: null as number | null, conflicts: 0 };
 terminal.bus.on("child", "health.changed", (h) => {
   health = { network: h.network, unsent: h.unsent, conflicts: h.conflicts };
@@ -49,7 +52,18 @@ for await (const line of createInterface({ input: process.stdin })) {
         : `refused ${first && !first.ok ? first.reason : "?"}\n`,
     );
   } else if (command === "status") {
-    process.stdout.write(`status ${JSON.stringify(health)}\n`);
+    const listVersion = terminal.ledger.listHead()?.version ?? null;
+    const maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+    process.stdout.write(`status ${JSON.stringify({ ...health, listVersion, maxGapMs, maxRssMB })}\n`);
+  } else if (command === "scan" && code) {
+    let last = performance.now();
+    setInterval(() => {
+      terminal.ledger.check({ amount: 5000, coupons: [{ code }] }, Date.now());
+      const now = performance.now();
+      maxGapMs = Math.max(maxGapMs, now - last);
+      last = now;
+    }, 2);
+    process.stdout.write("scanning\n");
   } else {
     process.stdout.write(`unknown ${command}\n`);
   }

@@ -7,6 +7,7 @@ import { runCommitBench } from "./commit-bench.js";
 import { runDaemonBench } from "./daemon-bench.js";
 import { runValidateBench } from "./engine-bench.js";
 import { tradedTerminal } from "./journal-fill.js";
+import { runLinkBench } from "./link-bench.js";
 import { runListSwapBench } from "./list-swap-bench.js";
 import { killLiveChildren } from "./process-probe.js";
 import { runScanToScreenBench } from "./scan-to-screen-bench.js";
@@ -27,7 +28,7 @@ if (!Number.isSafeInteger(codes) || codes < 1000)
   throw new Error(`QUAN_BENCH_CODES: expected an integer >= 1000`);
 const onlyArg = process.argv.find((a) => a.startsWith("--only="));
 const only = onlyArg ? new Set(onlyArg.slice("--only=".length).split(",")) : null;
-const SECTIONS = ["import", "daemon", "check", "commit", "swap", "validate"];
+const SECTIONS = ["import", "daemon", "check", "commit", "swap", "validate", "link"];
 for (const name of only ?? [])
   if (!SECTIONS.includes(name)) throw new Error(`--only: unknown section ${name}`);
 const want = (section: string) => !only || only.has(section);
@@ -130,6 +131,11 @@ try {
     } finally {
       store.close();
     }
+  }
+
+  if (want("link")) {
+    say("\n== the merchant link (embedded broker and merchant service here, the terminal a process) ==");
+    await runLinkBench(ws, codes, board, say);
   }
 
   say("\n== summary ==");

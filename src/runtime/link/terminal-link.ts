@@ -10,9 +10,9 @@ import {
   type Publish,
   subscriptionsOf,
 } from "../../protocol/mqtt/index.js";
-import type { TerminalLedger } from "../bus/announcing-ledger.js";
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../log.js";
+import type { CouponStore } from "../store/coupon-store.js";
 import { LinkState } from "./link-state.js";
 import { ListSync } from "./list-sync.js";
 import { Outbox } from "./outbox.js";
@@ -36,7 +36,8 @@ export interface LinkReceivers {
 export interface TerminalLinkOptions {
   config: Config & { link: LinkConfig };
   dataDir: string;
-  ledger: TerminalLedger;
+  /** What the link reads of the store: the chain head, the list in force, trusted time. */
+  ledger: Pick<CouponStore, "journalHead" | "listHead" | "status">;
   log: Logger;
   now: () => number;
   software: string;
