@@ -54,7 +54,9 @@ for await (const line of createInterface({ input: process.stdin })) {
   } else if (command === "status") {
     const listVersion = terminal.ledger.listHead()?.version ?? null;
     const maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-    process.stdout.write(`status ${JSON.stringify({ ...health, listVersion, maxGapMs, maxRssMB })}\n`);
+    const cpu = process.cpuUsage();
+    const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+    process.stdout.write(`status ${JSON.stringify({ ...health, listVersion, maxGapMs, maxRssMB, cpuMs })}\n`);
   } else if (command === "scan" && code) {
     let last = performance.now();
     setInterval(() => {

@@ -1,7 +1,6 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { Duplex, pipeline } from "node:stream";
 import type { Logger } from "../runtime/log.js";
-import { PacketLimit } from "./packet-limit.js";
+import { PacketSizeWatch } from "./packet-limit.js";
 
 /*
  * The broker `npm start` runs for a shop with no broker of its own: aedes (MQTT 3.1.1) on a
@@ -42,20 +41,27 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
+    // Small packets (PUBACKs) go at once: Nagle's algorithm against delayed ACKs costs ~40 ms a round.
+    socket.setNoDelay(true);
     socket.once("close", () => sockets.delete(socket));
-    const limit = new PacketLimit(maxPacketBytes, (bytes) => {
+    // aedes reads the socket itself (paused mode, `read()` on 'readable'): every chunk it reads
+    // passes the watch first, at no cost to the byte path.
+    const watch = new PacketSizeWatch(maxPacketBytes);
+    const read = socket.read.bind(socket);
+    socket.read = (size?: number) => {
+      const chunk = read(size) as Buffer | null;
+      if (chunk === null) return null;
+      const declared = watch.feed(chunk);
+      if (declared === null) return chunk;
       refused += 1;
       options.log?.warn(
-        { bytes, remote: socket.remoteAddress },
+        { bytes: declared, remote: socket.remoteAddress },
         "broker: oversized packet refused, connection closed",
       );
-    });
-    // aedes reads what passed the limit and writes its answers straight to the socket.
-    pipeline(socket, limit, (err) => {
-      if (err) socket.destroy();
-    });
-    const connection = Duplex.from({ readable: limit, writable: socket });
-    aedes.handle(connection as never);
+      socket.destroy();
+      return null;
+    };
+    aedes.handle(socket);
   });
   const host = options.host ?? "127.0.0.1";
   try {

@@ -1,27 +1,21 @@
-import { Transform, type TransformCallback } from "node:stream";
-
 /**
- * Reads the fixed header of every MQTT packet on a connection as it streams past and refuses a
+ * Reads the fixed header of every MQTT packet on a connection as its bytes go by and reports a
  * packet whose declared length exceeds `maxPacketBytes` before its body arrives. aedes has no such
- * limit: one 50 MB publish grew it to ~400 MB RSS (field notes §3), and a terminal's broker must
- * not be the thing a hostile client can exhaust.
+ * limit: one 50 MB publish grew it to ~400 MB RSS (field notes §3), and a shop's broker must not be
+ * the thing a hostile client can exhaust.
  */
-export class PacketLimit extends Transform {
+export class PacketSizeWatch {
   /** Bytes of the current packet's body still to pass; -1 while reading a header. */
   private bodyLeft = -1;
+  private inHeader = false;
   private lengthBytes = 0;
   private length = 0;
   private multiplier = 1;
-  private inHeader = false;
 
-  constructor(
-    private readonly maxPacketBytes: number,
-    private readonly onRefused: (declaredBytes: number) => void,
-  ) {
-    super();
-  }
+  constructor(private readonly maxPacketBytes: number) {}
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+  /** Feeds the next bytes read; returns the declared size of an oversized (or malformed) packet, else null. */
+  feed(chunk: Uint8Array): number | null {
     let i = 0;
     while (i < chunk.length) {
       if (this.bodyLeft > 0) {
@@ -45,14 +39,10 @@ export class PacketLimit extends Transform {
       this.lengthBytes += 1;
       if ((byte & 0x80) !== 0 && this.lengthBytes < 4) continue;
       const total = 1 + this.lengthBytes + this.length;
-      if (total > this.maxPacketBytes || (byte & 0x80) !== 0) {
-        this.onRefused(total);
-        done(new Error(`MQTT packet of ${total} bytes refused: the limit is ${this.maxPacketBytes}`));
-        return;
-      }
+      if (total > this.maxPacketBytes || (byte & 0x80) !== 0) return total;
       this.inHeader = false;
       this.bodyLeft = this.length;
     }
-    done(null, chunk);
+    return null;
   }
 }

@@ -155,6 +155,8 @@ export class SupervisedConnection extends EventEmitter<ConnectionEvents> {
     client.on("connect", () => {
       if (this.client !== client) return;
       this.clearConnectTimer();
+      // Acks and small records go at once: Nagle's algorithm against delayed ACKs costs ~40 ms a round.
+      (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
       // Publishing is possible from the CONNACK on: a retained message may arrive, and be answered,
       // before the subscriptions are acknowledged. "up" waits for those.
       this.online = true;

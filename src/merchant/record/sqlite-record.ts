@@ -84,7 +84,19 @@ interface RecordRow {
 }
 
 export class SqliteRecord implements MerchantRecord {
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(private readonly db: Database.Database) {}
+
+  /** Prepared once: preparing costs more than running these small statements. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
 
   static async open(file: string): Promise<SqliteRecord> {
     const { default: Sqlite } = await import("better-sqlite3");
@@ -102,61 +114,62 @@ export class SqliteRecord implements MerchantRecord {
   }
 
   recordById(id: string) {
-    return this.db.prepare("SELECT terminal, seq, hash FROM records WHERE id = ?").get(id) as
+    return this.sql("SELECT terminal, seq, hash FROM records WHERE id = ?").get(id) as
       | { terminal: string; seq: number; hash: string }
       | undefined;
   }
 
   recordAt(terminal: string, seq: number) {
-    return this.db
-      .prepare("SELECT id, hash, prev FROM records WHERE terminal = ? AND seq = ?")
-      .get(terminal, seq) as { id: string; hash: string; prev: string } | undefined;
+    return this.sql("SELECT id, hash, prev FROM records WHERE terminal = ? AND seq = ?").get(terminal, seq) as
+      | { id: string; hash: string; prev: string }
+      | undefined;
   }
 
   insertRecord(r: StoredRecord): void {
-    this.db
-      .prepare(
-        "INSERT INTO records (id, terminal, store, seq, prev, hash, type, at, received_at, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      )
-      .run(r.id, r.terminal, r.store, r.seq, r.prev, r.hash, r.entry.type, r.entry.at, r.receivedAt, r.json);
+    this.sql(
+      "INSERT INTO records (id, terminal, store, seq, prev, hash, type, at, received_at, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ).run(r.id, r.terminal, r.store, r.seq, r.prev, r.hash, r.entry.type, r.entry.at, r.receivedAt, r.json);
     if (r.entry.type === "redeem") {
-      const insert = this.db.prepare("INSERT INTO record_codes (record_id, code, campaign) VALUES (?, ?, ?)");
+      const insert = this.sql("INSERT INTO record_codes (record_id, code, campaign) VALUES (?, ?, ?)");
       for (const line of r.entry.lines) insert.run(r.id, line.code, line.campaign);
     }
   }
 
   terminal(terminal: string): TerminalRow | undefined {
-    const row = this.db.prepare("SELECT * FROM terminals WHERE terminal = ?").get(terminal) as
+    const row = this.sql("SELECT * FROM terminals WHERE terminal = ?").get(terminal) as
       | Record<string, unknown>
       | undefined;
     return row ? terminalRow(row) : undefined;
   }
 
   saveTerminal(t: TerminalRow): void {
-    this.db
-      .prepare(
-        `INSERT INTO terminals (terminal, store, state, bd_seq, since, last_seen, health, chain_seq, chain_hash)
+    this.sql(
+      `INSERT INTO terminals (terminal, store, state, bd_seq, since, last_seen, health, chain_seq, chain_hash)
          VALUES (@terminal, @store, @state, @bdSeq, @since, @lastSeen, @health, @chainSeq, @chainHash)
          ON CONFLICT (terminal) DO UPDATE SET store = @store, state = @state, bd_seq = @bdSeq, since = @since,
            last_seen = @lastSeen, health = @health, chain_seq = @chainSeq, chain_hash = @chainHash`,
-      )
-      .run(t);
+    ).run(t);
   }
 
   terminals(): TerminalRow[] {
-    return (
-      this.db.prepare("SELECT * FROM terminals ORDER BY terminal").all() as Record<string, unknown>[]
-    ).map(terminalRow);
+    return (this.sql("SELECT * FROM terminals ORDER BY terminal").all() as Record<string, unknown>[]).map(
+      terminalRow,
+    );
   }
 
   addTamper(t: TamperRow): void {
-    this.db
-      .prepare("INSERT INTO tampers (terminal, seq, id, problem, detail, at) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(t.terminal, t.seq, t.id, t.problem, t.detail, t.at);
+    this.sql("INSERT INTO tampers (terminal, seq, id, problem, detail, at) VALUES (?, ?, ?, ?, ?, ?)").run(
+      t.terminal,
+      t.seq,
+      t.id,
+      t.problem,
+      t.detail,
+      t.at,
+    );
   }
 
   tampers(): TamperRow[] {
-    return this.db.prepare("SELECT * FROM tampers ORDER BY rowid").all() as TamperRow[];
+    return this.sql("SELECT * FROM tampers ORDER BY rowid").all() as TamperRow[];
   }
 
   usesOf(code: string): CodeUse[] {
@@ -172,63 +185,59 @@ export class SqliteRecord implements MerchantRecord {
 
   codesOf(redemptionId: string): string[] {
     return (
-      this.db.prepare("SELECT code FROM record_codes WHERE record_id = ?").all(redemptionId) as {
+      this.sql("SELECT code FROM record_codes WHERE record_id = ?").all(redemptionId) as {
         code: string;
       }[]
     ).map((r) => r.code);
   }
 
   markVoided(redemptionId: string): void {
-    this.db.prepare("UPDATE records SET voided = 1 WHERE id = ?").run(redemptionId);
+    this.sql("UPDATE records SET voided = 1 WHERE id = ?").run(redemptionId);
   }
 
   knownCode(code: string): KnownCode | undefined {
-    return this.db.prepare("SELECT code, campaign, uses FROM known_codes WHERE code = ?").get(code) as
+    return this.sql("SELECT code, campaign, uses FROM known_codes WHERE code = ?").get(code) as
       | KnownCode
       | undefined;
   }
 
   campaignSpansStores(campaign: string): boolean {
-    return this.db.prepare("SELECT 1 FROM capped_campaigns WHERE campaign = ?").get(campaign) !== undefined;
+    return this.sql("SELECT 1 FROM capped_campaigns WHERE campaign = ?").get(campaign) !== undefined;
   }
 
   saveKnownCodes(codes: KnownCode[], cappedCampaigns: string[]): void {
-    const code = this.db.prepare(
+    const code = this.sql(
       "INSERT INTO known_codes (code, campaign, uses) VALUES (?, ?, ?) ON CONFLICT (code) DO UPDATE SET campaign = excluded.campaign, uses = excluded.uses",
     );
     for (const c of codes) code.run(c.code, c.campaign, c.uses);
-    const capped = this.db.prepare("INSERT OR IGNORE INTO capped_campaigns (campaign) VALUES (?)");
+    const capped = this.sql("INSERT OR IGNORE INTO capped_campaigns (campaign) VALUES (?)");
     for (const c of cappedCampaigns) capped.run(c);
   }
 
   openConflictOf(code: string): ConflictRow | undefined {
-    const row = this.db.prepare("SELECT * FROM conflicts WHERE code = ? AND state = 'open'").get(code) as
+    const row = this.sql("SELECT * FROM conflicts WHERE code = ? AND state = 'open'").get(code) as
       | Record<string, unknown>
       | undefined;
     return row ? conflictRow(row) : undefined;
   }
 
   saveConflict(c: ConflictRow): void {
-    this.db
-      .prepare(
-        `INSERT INTO conflicts (id, code, campaign, uses, state, detected_at, redemptions) VALUES (?, ?, ?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO conflicts (id, code, campaign, uses, state, detected_at, redemptions) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET state = excluded.state, redemptions = excluded.redemptions`,
-      )
-      .run(c.id, c.code, c.campaign, c.uses, c.state, c.detectedAt, JSON.stringify(c.redemptions));
+    ).run(c.id, c.code, c.campaign, c.uses, c.state, c.detectedAt, JSON.stringify(c.redemptions));
   }
 
   conflicts(): ConflictRow[] {
     return (
-      this.db.prepare("SELECT * FROM conflicts ORDER BY detected_at, id").all() as Record<string, unknown>[]
+      this.sql("SELECT * FROM conflicts ORDER BY detected_at, id").all() as Record<string, unknown>[]
     ).map(conflictRow);
   }
 
   eachRecord(visit: (r: StoredRecord) => void): void {
-    for (const row of this.db
-      .prepare(
-        "SELECT id, terminal, store, seq, prev, hash, json, received_at FROM records ORDER BY terminal, seq",
-      )
-      .iterate() as IterableIterator<RecordRow>) {
+    for (const row of this.sql(
+      "SELECT id, terminal, store, seq, prev, hash, json, received_at FROM records ORDER BY terminal, seq",
+    ).iterate() as IterableIterator<RecordRow>) {
       const parsed = JSON.parse(row.json) as JournalEntry & { seq: number; prev: string };
       const { seq: _s, prev: _p, ...entry } = parsed;
       visit({
@@ -246,42 +255,39 @@ export class SqliteRecord implements MerchantRecord {
   }
 
   recordCount(): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM records").get() as { n: number }).n;
+    return (this.sql("SELECT count(*) AS n FROM records").get() as { n: number }).n;
   }
 
   savePublishedList(l: PublishedList): void {
-    this.db
-      .prepare(
-        "INSERT INTO lists (version, store, kind, document, full, base, envelope, envelope_sha256, chunk_bytes, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      )
-      .run(
-        l.version,
-        l.store,
-        l.kind,
-        l.document,
-        l.full,
-        l.base ? JSON.stringify(l.base) : null,
-        l.envelope,
-        sha256(l.envelope),
-        l.chunkBytes,
-        l.publishedAt,
-      );
+    this.sql(
+      "INSERT INTO lists (version, store, kind, document, full, base, envelope, envelope_sha256, chunk_bytes, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ).run(
+      l.version,
+      l.store,
+      l.kind,
+      l.document,
+      l.full,
+      l.base ? JSON.stringify(l.base) : null,
+      l.envelope,
+      sha256(l.envelope),
+      l.chunkBytes,
+      l.publishedAt,
+    );
   }
 
   latestList(store: string | null, kind?: "snapshot"): PublishedList | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT * FROM lists WHERE (store IS ? OR store IS NULL) ${kind ? "AND kind = 'snapshot'" : ""}
+    const row = this.sql(
+      `SELECT * FROM lists WHERE (store IS ? OR store IS NULL) ${kind ? "AND kind = 'snapshot'" : ""}
          ORDER BY version DESC, store IS NULL LIMIT 1`,
-      )
-      .get(store) as Record<string, unknown> | undefined;
+    ).get(store) as Record<string, unknown> | undefined;
     return row ? listRow(row) : undefined;
   }
 
   listByEnvelope(version: number, envelopeSha256: string): PublishedList | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM lists WHERE version = ? AND envelope_sha256 = ?")
-      .get(version, envelopeSha256) as Record<string, unknown> | undefined;
+    const row = this.sql("SELECT * FROM lists WHERE version = ? AND envelope_sha256 = ?").get(
+      version,
+      envelopeSha256,
+    ) as Record<string, unknown> | undefined;
     return row ? listRow(row) : undefined;
   }
 
