@@ -201,6 +201,7 @@ export async function runLinkBench(
       // A full list of `codes` codes in chunks, applied live while the terminal scans.
       child.send(`scan ${benchCode(0)}`);
       await child.line(/^scanning$/);
+      await new Promise((r) => setTimeout(r, 2000));
       const before = await child.status();
       const big = bigList(codes, 5);
       const fullMs = await publish({ ...big, merchant: MERCHANT }, false);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { CouponListError } from "../../protocol/coupon-list/index.js";
 import type { ListHead } from "../engine/list-overlay.js";
 import { type Pinned, type PreparedList, prepareListImport } from "../store/list-cache/list-cache.js";
@@ -15,7 +16,11 @@ export interface PrepareTask {
    * A whole request line too large to decode on the main thread (UTF-8, in the blocks it arrived
    * in), or a decoded request's list.
    */
-  request: { blocks: Uint8Array[] } | { id: string; list: string };
+  request:
+    | { blocks: Uint8Array[] }
+    | { id: string; list: string }
+    /** An envelope assembled from the link's chunks, moved here as bytes; `sha256` is the manifest's. */
+    | { id: string; envelope: Uint8Array; sha256: string };
   /** What the store's `listImportTarget()` said: the cache directory, the pinned merchant, the list in force. */
   target: { dir: string; pinned: Pinned; inForce: ListHead | null };
 }
@@ -30,17 +35,27 @@ export type PreparedOutcome =
 export function prepareList(task: PrepareTask): PreparedOutcome {
   let id: string | null = "id" in task.request ? task.request.id : null;
   try {
-    let list: string;
+    let bytes: Buffer;
     if ("blocks" in task.request) {
       const request = decodeRequest(utf8(task.request.blocks));
       id = request.id;
-      list = request.list;
-    } else list = task.request.list;
+      bytes = Buffer.from(request.list, "utf8");
+    } else if ("envelope" in task.request) {
+      const e = task.request.envelope;
+      bytes = Buffer.from(e.buffer, e.byteOffset, e.byteLength);
+      // The whole document's hash, checked here rather than on the thread that answers scans.
+      if (createHash("sha256").update(bytes).digest("hex") !== task.request.sha256)
+        return {
+          id,
+          kind: "error",
+          error: { code: "refused", message: "the assembled list does not match its signed manifest" },
+        };
+    } else bytes = Buffer.from(task.request.list, "utf8");
     const { dir, pinned, inForce } = task.target;
     return {
       id,
       kind: "prepared",
-      prepared: prepareListImport(dir, Buffer.from(list, "utf8"), pinned, inForce),
+      prepared: prepareListImport(dir, bytes, pinned, inForce),
     };
   } catch (err) {
     if (err instanceof RequestError)

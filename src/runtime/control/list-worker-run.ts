@@ -20,7 +20,11 @@ export function prepareListInWorker(
 ): Promise<PreparedOutcome> {
   // A request line moves to the worker rather than being copied (each block is its own buffer).
   const transferList =
-    "blocks" in task.request ? task.request.blocks.map((b) => b.buffer as ArrayBuffer) : [];
+    "blocks" in task.request
+      ? task.request.blocks.map((b) => b.buffer as ArrayBuffer)
+      : "envelope" in task.request
+        ? [task.request.envelope.buffer as ArrayBuffer]
+        : [];
   return runListWorker<PreparedOutcome>(task, transferList, timeoutMs, signal, "verifying it");
 }
 

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import {
   AssemblyError,
   ListAssembly,
@@ -45,8 +44,12 @@ export interface ListSyncOptions {
   terminal: string;
   /** The list in force (version and the SHA-256 of its signed document). */
   held: () => ListHead | null;
-  /** Puts an assembled snapshot or delta (its signed envelope) in force; throws when refused. */
-  apply: (kind: "snapshot" | "delta", envelope: Buffer) => Promise<void>;
+  /**
+   * Puts an assembled snapshot or delta (its signed envelope) in force; throws when refused. For a
+   * snapshot the whole envelope's SHA-256 (`sha256`, the manifest's) is the applier's to check, off
+   * the thread that answers scans; the envelope's memory may be moved there.
+   */
+  apply: (kind: "snapshot" | "delta", envelope: Buffer, sha256: string) => Promise<void>;
   send: {
     want: (want: Omit<ListWant, "format" | "terminal">) => Promise<void>;
     resync: (resync: Pick<ListResync, "reason">) => Promise<void>;
@@ -138,11 +141,12 @@ export class ListSync {
     this.applying = true;
     this.stop();
     try {
-      const envelope = assembly.finish();
-      await this.o.apply(assembly.manifest.kind, envelope);
+      const m = assembly.manifest;
+      const envelope = assembly.finish({ wholeHashCheckedElsewhere: m.kind === "snapshot" });
+      await this.o.apply(m.kind, envelope, m.envelope.sha256);
       this.applied += 1;
       this.o.log.info(
-        { version: assembly.manifest.version, kind: assembly.manifest.kind, sha256: sha256(envelope) },
+        { version: m.version, kind: m.kind, sha256: m.envelope.sha256 },
         "list: applied from the link",
       );
     } catch (err) {
@@ -180,8 +184,4 @@ export class ListSync {
     }, this.o.wantAfterMs ?? 5000);
     this.wantTimer.unref();
   }
-}
-
-function sha256(b: Buffer): string {
-  return createHash("sha256").update(b).digest("hex");
 }

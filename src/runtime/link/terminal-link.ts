@@ -30,7 +30,7 @@ export interface LinkReceivers {
   accepted?(accepted: Accepted): void | Promise<void>;
   conflict?(conflict: Conflict): void | Promise<void>;
   /** Puts a list that arrived over the link in force (a snapshot off the main thread); throws when refused. */
-  applyList?(kind: "snapshot" | "delta", envelope: Buffer): Promise<void>;
+  applyList?(kind: "snapshot" | "delta", envelope: Buffer, sha256: string): Promise<void>;
 }
 
 export interface TerminalLinkOptions {

@@ -36,17 +36,19 @@ export function linkPart(more: (ctx: PartContext) => LinkReceivers = () => ({}))
             if (outcome === "unknown_target")
               ctx.log.warn({ id: entry.id }, "link: a void of a redemption this till never heard of");
           },
-          applyList: async (kind, envelope) => {
+          applyList: async (kind, envelope, sha256) => {
             if (kind === "delta") {
               ctx.ledger.applyDelta(envelope, ctx.now());
               return;
             }
             // Verified and built in a worker thread: scans are answered from the old list meanwhile.
+            // A buffer of its own (never a slice of Node's shared pool) moves to the worker, not a copy.
+            const own =
+              envelope.byteOffset === 0 && envelope.buffer.byteLength === envelope.byteLength
+                ? envelope
+                : new Uint8Array(envelope);
             const outcome = await prepareListInWorker(
-              {
-                request: { id: "link", list: envelope.toString("utf8") },
-                target: ctx.ledger.listImportTarget(),
-              },
+              { request: { id: "link", envelope: own, sha256 }, target: ctx.ledger.listImportTarget() },
               LIST_VERIFY_TIMEOUT_MS,
               stopping.signal,
             );
