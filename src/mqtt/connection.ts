@@ -164,11 +164,15 @@ export class SupervisedConnection extends EventEmitter<ConnectionEvents> {
     });
     client.on("message", (topic, payload) => {
       if (this.client !== client) return;
-      try {
-        o.onMessage(topic, payload);
-      } catch (err) {
-        o.log.error({ err, topic: topic.slice(0, 200) }, "link: a message handler failed");
-      }
+      // One message per turn of the event loop (in order): a burst of list chunks, each read and
+      // hashed, must not hold up the scan that arrives between two of them.
+      setImmediate(() => {
+        try {
+          o.onMessage(topic, payload);
+        } catch (err) {
+          o.log.error({ err, topic: topic.slice(0, 200) }, "link: a message handler failed");
+        }
+      });
     });
     client.on("error", (err) => {
       if (this.client === client) this.drop(client, err.message);
