@@ -146,7 +146,7 @@ export async function runLinkBench(
       const linkMs = performance.now() - t0;
       const mine = process.cpuUsage(mineBefore);
       say(
-        `CPU during delivery: terminal ${done.cpuMs - cpuBefore} ms, broker + merchant ${Math.round((mine.user + mine.system) / 1000)} ms, over ${Math.round(linkMs)} ms`,
+        `CPU during delivery: terminal ${done.cpuMs - cpuBefore} ms, broker + merchant ${Math.round((mine.user + mine.system) / 1000)} ms, over ${Math.round(linkMs)} ms; ${merchant.batches} merchant commits`,
       );
       board.record({
         what: `deliver and get acks for ${queued.toLocaleString("en")} queued redemptions`,

@@ -39,6 +39,8 @@ export class MerchantService {
   readonly channel: Channel;
   private readonly connection: SupervisedConnection;
   private queue: IncomingRecord[] = [];
+  /** Transactions committed for incoming records (each one durable commit). */
+  batches = 0;
   private readonly privateKeyPem: string;
   private flushScheduled = false;
   private flushing: Promise<void> = Promise.resolve();
@@ -263,6 +265,7 @@ export class MerchantService {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    this.batches += 1;
     let out: Outgoing[];
     try {
       out = this.books.receiveRecords(batch);
