@@ -171,6 +171,20 @@ export class ShopRig {
 
   /** The merchant service in a process of its own (`quan merchant serve`), to SIGKILL. */
   spawnMerchant(): ChildProcess {
+    const file = this.merchantConfigFile();
+    const child = spawn(
+      process.execPath,
+      [join(REPO, "bin/quan.js"), "merchant", "serve", "--config", file],
+      {
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
+    this.children.push(child);
+    return child;
+  }
+
+  /** The merchant service's config file (what `quan merchant ...` takes). */
+  merchantConfigFile(): string {
     const file = join(this.root, "merchant.json");
     writeFileSync(
       file,
@@ -181,15 +195,7 @@ export class ShopRig {
         log: { level: "warn" },
       }),
     );
-    const child = spawn(
-      process.execPath,
-      [join(REPO, "bin/quan.js"), "merchant", "serve", "--config", file],
-      {
-        stdio: ["ignore", "ignore", "inherit"],
-      },
-    );
-    this.children.push(child);
-    return child;
+    return file;
   }
 
   /** Reads the merchant's record from disk (the service may be another process, or dead). */
