@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { entryOf, type JournalEntry, type RedeemEntry } from "../../protocol/journal/index.js";
 import { csvHeader, csvRows, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
+import { heldConflictsByRedemption } from "../../runtime/link/link-state.js";
 import { readCachedTimezone } from "../../runtime/store/cache-info.js";
 import { readCommitEvidence } from "../../runtime/store/commit-evidence.js";
 import { JournalCorruptError, tornTailDamage } from "../../runtime/store/journal.js";
@@ -74,12 +75,18 @@ export function journalCommand(args: string[], io: Io): number {
       if (e.type === "void" && inRange(e)) cancelled.add(e.target);
     });
     const originals = new Map<string, RedeemEntry>();
+    const conflicts = heldConflictsByRedemption(dataDir);
     let pending = values["no-bom"] ? csvHeader() : `${UTF8_BOM}${csvHeader()}`;
     walkJournal(dataDir, (record) => {
       const e = entryOf(record);
       if (e.type === "redeem" && cancelled.has(e.id)) originals.set(e.id, e);
       if (!inRange(e)) return;
-      pending += csvRows(e, e.type === "void" ? originals.get(e.target) : e, tz);
+      pending += csvRows(
+        e,
+        e.type === "void" ? originals.get(e.target) : e,
+        tz,
+        (id) => conflicts.get(id) ?? "",
+      );
       if (pending.length >= 1 << 16) {
         io.out(pending);
         pending = "";

@@ -93,13 +93,21 @@ async function serve(config: MerchantConfig, io: Io): Promise<number> {
 /** Every terminal's records in one file, the columns of `quan journal export`. */
 function exportCsv(record: SqliteRecord, config: MerchantConfig, io: Io, noBom: boolean): number {
   const originals = new Map<string, RedeemEntry>();
+  const conflicts = new Map<string, string>();
+  for (const c of record.conflicts())
+    for (const r of c.redemptions) conflicts.set(r.id, `${c.state} ${c.id}`);
   record.eachRecord((r) => {
     if (r.entry.type === "redeem") originals.set(r.id, r.entry);
   });
   let pending = noBom ? csvHeader() : `${UTF8_BOM}${csvHeader()}`;
   record.eachRecord((r) => {
     const e = r.entry;
-    pending += csvRows(e, e.type === "void" ? originals.get(e.target) : e, config.timeZone);
+    pending += csvRows(
+      e,
+      e.type === "void" ? originals.get(e.target) : e,
+      config.timeZone,
+      (id) => conflicts.get(id) ?? "",
+    );
     if (pending.length >= 1 << 16) {
       io.out(pending);
       pending = "";

@@ -19,6 +19,8 @@ export const CSV_COLUMNS = [
   "bill",
   "line_discount",
   "payable",
+  /** `open <id>` or `resolved <id>` when the merchant flagged the redemption's code as used beyond its uses. */
+  "conflict",
 ] as const;
 
 /**
@@ -48,12 +50,17 @@ export const csvHeader = () => `${CSV_COLUMNS.join(",")}\r\n`;
  * The lines (CRLF-terminated) of one redemption, or of one void given the redemption it cancels,
  * so an export can stream the journal without holding it.
  */
-export function csvRows(e: JournalEntry, original: RedeemEntry | undefined, timeZone: string): string {
+export function csvRows(
+  e: JournalEntry,
+  original: RedeemEntry | undefined,
+  timeZone: string,
+  conflictOf: (redemptionId: string) => string = () => "",
+): string {
   let rows: string[][];
-  if (e.type === "redeem") rows = rowsFor(e, e, "", 1, timeZone);
+  if (e.type === "redeem") rows = rowsFor(e, e, "", 1, timeZone, conflictOf(e.id));
   else {
     if (!original) throw new Error(`void ${e.id} targets ${e.target}, which is not earlier in the journal`);
-    rows = rowsFor(original, e, e.id, -1, timeZone);
+    rows = rowsFor(original, e, e.id, -1, timeZone, conflictOf(original.id));
   }
   return rows.map((r) => `${r.map(csvCell).join(",")}\r\n`).join("");
 }
@@ -64,6 +71,7 @@ function rowsFor(
   voidId: string,
   sign: 1 | -1,
   timeZone: string,
+  conflict: string,
 ): string[][] {
   const at = Date.parse(event.at);
   return r.lines.map((line, i) => [
@@ -83,6 +91,7 @@ function rowsFor(
     i === 0 ? formatMajor(sign * r.amount) : "",
     formatMajor(sign * line.discount),
     i === 0 ? formatMajor(sign * r.payable) : "",
+    conflict,
   ]);
 }
 

@@ -1,6 +1,7 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { LowSync } from "lowdb";
-import { openDurableDb } from "../store/durable-adapter.js";
+import { DurableJsonFile, openDurableDb } from "../store/durable-adapter.js";
 import { GENESIS_HASH } from "../store/journal.js";
 import type { ReadPosition } from "./journal-reader.js";
 
@@ -32,6 +33,20 @@ export interface LinkStateFile {
 }
 
 export const LINK_STATE_FILE = "link-state.json";
+
+/**
+ * The conflicts a terminal holds, by redemption id (`open <conflict>` / `resolved <conflict>`), read
+ * without taking anything (the export runs beside the daemon); empty when the link never ran.
+ */
+export function heldConflictsByRedemption(dataDir: string): Map<string, string> {
+  const byRedemption = new Map<string, string>();
+  const file = join(dataDir, LINK_STATE_FILE);
+  if (!existsSync(file)) return byRedemption;
+  const state = new DurableJsonFile<LinkStateFile>(file).read();
+  for (const c of state?.conflicts ?? [])
+    for (const r of c.redemptions) byRedemption.set(r.id, `${c.state} ${c.id}`);
+  return byRedemption;
+}
 
 export class LinkState {
   private readonly db: LowSync<LinkStateFile>;

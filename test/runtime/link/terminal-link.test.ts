@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { quan } from "../../helpers/cli-harness.js";
 import { describeOnBrokers, ShopRig, settle, waitFor } from "../../helpers/link-rig.js";
 
 let rig: ShopRig | null = null;
@@ -94,6 +95,19 @@ describeOnBrokers("the merchant link", (broker) => {
         () => t1.health()?.conflicts === 1 && t2.health()?.conflicts === 1,
       );
       expect(await t1.screen()).toContain("Conflicts");
+      // The terminal's export marks its redemption; the merchant's export marks both.
+      const mine = await quan(["journal", "export", "--data", t1.dataDir, "--no-bom"]);
+      expect(mine.out.trim().split("\r\n")[1]).toMatch(new RegExp(`,open ${conflicts[0]?.id}$`));
+      const merchantCsv = await quan([
+        "merchant",
+        "export",
+        "--config",
+        rig.merchantConfigFile(),
+        "--no-bom",
+      ]);
+      const rows = merchantCsv.out.trim().split("\r\n").slice(1);
+      expect(rows).toHaveLength(2);
+      for (const row of rows) expect(row).toMatch(new RegExp(`,open ${conflicts[0]?.id}$`));
     }, 40_000);
   });
 });
