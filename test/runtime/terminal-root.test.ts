@@ -246,4 +246,19 @@ describe("the composition root, in-process with simulated devices", () => {
     expect(await t.screen()).toContain("APPROVED");
     expect((t.journal().at(-1) as { listVersion?: number }).listVersion).toBe(99);
   });
+
+  it("an X report printed while the merchant has flagged a conflict on this till says so", async () => {
+    const t = await assemble();
+    await t.sale();
+    t.terminal.bus.emit("health.report", { conflicts: 1 });
+    await settle();
+    const finished = new Promise<unknown>((resolve) => t.terminal.bus.on("test", "print.finished", resolve));
+    t.terminal.bus.emit("print.requested", {
+      id: 901,
+      job: { kind: "report", report: "X", from: NOW - 3_600_000, to: NOW + 1 },
+    });
+    expect(await finished).toMatchObject({ id: 901, ok: true });
+    const slip = decodeEscPos(t.printer.jobs.at(-1)?.bytes ?? new Uint8Array()).lines.join("\n");
+    expect(slip).toMatch(/1 conflict: check with the\s+merchant/);
+  });
 });

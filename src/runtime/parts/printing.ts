@@ -22,9 +22,13 @@ export const printingPart: Part = {
   start(ctx) {
     const { bus, log, devices } = ctx;
     const printer = devices.printer;
+    let conflicts = 0;
+    bus.on("health.changed", (h) => {
+      conflicts = h.conflicts;
+    });
     bus.on("print.requested", async ({ id, job }) => {
       try {
-        await printJob(ctx, printer, job);
+        await printJob(ctx, printer, job.kind === "report" && conflicts > 0 ? { ...job, conflicts } : job);
         bus.emit("print.finished", { id, ok: true });
       } catch (err) {
         // The flow shows it on screen; the log keeps it for the technician.

@@ -27,6 +27,8 @@ export interface ReceiptLabels {
   from: string;
   to: string;
   noRedemptions: string;
+  /** Open conflicts on this till's redemptions, flagged by the merchant. */
+  conflicts: (n: number) => string;
   /** The period's redemptions as they happened (before voids). */
   redeemed: string;
   voids: string;
@@ -71,6 +73,7 @@ const zh: ReceiptLabels = {
   from: "从",
   to: "至",
   noRedemptions: "无核销记录",
+  conflicts: (n) => `核销冲突 ${n} 笔，请与商户核对`,
   redeemed: "核销",
   voids: "撤销",
   discountReturned: "退回优惠",
@@ -109,6 +112,7 @@ const en: ReceiptLabels = {
   from: "From",
   to: "To",
   noRedemptions: "No redemptions",
+  conflicts: (n) => `${n} conflict${n === 1 ? "" : "s"}: check with the merchant`,
   redeemed: "Redeemed",
   voids: "Voided",
   discountReturned: "Discount given back",

@@ -9,7 +9,7 @@ import type { ReceiptContext } from "./model.js";
  * X (shift) or Z (end-of-day) report: per campaign, what was redeemed, what voids gave back, and
  * the net figures (the first minus the second), so no void reads as one more discount.
  */
-export function layoutReport(ctx: ReceiptContext, report: ShiftReport): Block[] {
+export function layoutReport(ctx: ReceiptContext, report: ShiftReport, conflicts = 0): Block[] {
   const t = receiptLabels(ctx.locale);
   const currency = ctx.currency;
   const blocks: Block[] = [title(reportName(report.kind, ctx.locale)), { kind: "feed", lines: 1 }];
@@ -46,8 +46,10 @@ export function layoutReport(ctx: ReceiptContext, report: ShiftReport): Block[] 
     amount(t.billTotal, totals.amount, currency),
     netDeduction(t.discountTotal, totals.discount, currency),
     amount(t.toPayTotal, totals.payable, currency, true),
-    ...endOfReceipt(),
   );
+  // A code used beyond its uses at tills cut off from each other: the books differ until it is settled.
+  if (conflicts > 0) blocks.push({ kind: "rule" }, { kind: "text", text: t.conflicts(conflicts) });
+  blocks.push(...endOfReceipt());
   return blocks;
 }
 

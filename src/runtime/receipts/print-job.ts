@@ -9,4 +9,13 @@ export type PrintJob =
    * X: shift report, Z: end-of-day report, over redemptions and voids with `from <= at < to`.
    * `no`: the Z's number; `reprint`: a copy of a Z already closed.
    */
-  | { kind: "report"; report: "X" | "Z"; from: number; to: number; no?: number; reprint?: boolean };
+  | {
+      kind: "report";
+      report: "X" | "Z";
+      from: number;
+      to: number;
+      no?: number;
+      reprint?: boolean;
+      /** Open conflicts the merchant flagged on this till's redemptions, when the slip is printed. */
+      conflicts?: number;
+    };

@@ -55,7 +55,7 @@ export function receiptForJob(
         (id) => ledger.redemption(id)?.entry,
       );
       return {
-        blocks: copyMark(job.reprint, settings.locale, layoutReport(ctx, report)),
+        blocks: copyMark(job.reprint, settings.locale, layoutReport(ctx, report, job.conflicts ?? 0)),
         label: job.report === "X" ? "report-x" : job.reprint ? "report-z-copy" : "report-z",
       };
     }

@@ -74,6 +74,11 @@ describe("what the terminal prints for each job", () => {
     const zCopy = printed(receiptForJob({ ...zJob, reprint: true }, fx.store, settings).blocks);
     expect(zCopy.lines[0]).toMatch(/重打印 副本/);
     expect(zCopy.lines.slice(1).join("\n")).toBe(report);
+    expect(report).not.toMatch(/核销冲突/);
+
+    // Open conflicts flagged by the merchant are on the report, after the totals.
+    const withConflict = printed(receiptForJob({ ...zJob, conflicts: 2 }, fx.store, settings).blocks);
+    expect(withConflict.lines.join("\n")).toMatch(/实付合计 +￥102\.80\n-+\n核销冲突 2 笔，请与商户核对/);
   });
 
   it("an X report's name is the one the menu shows, in both locales", () => {
