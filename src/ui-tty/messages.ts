@@ -141,6 +141,8 @@ export const MESSAGES = {
     "zh-CN": "时钟未校准，限时券暂不可用",
     en: "Clock not verified: time-limited coupons refused",
   },
+  "reason.offline_list_stale": { "zh-CN": "离线且券单过旧，暂停核销", en: "offline, list too old" },
+  "reason.online_only": { "zh-CN": "仅限联网核销（当前离线）", en: "online only (offline now)" },
   "reason.nothing_off": {
     "zh-CN": "本单无可减金额，券不扣用",
     en: "Takes nothing off this bill: not used",

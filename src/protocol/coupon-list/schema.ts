@@ -45,6 +45,10 @@ const campaignBase = {
   rounding: z.enum(["half_up", "down", "half_even"]).default("half_up"),
   requiresMember: z.boolean().default(false),
   dynamic: z.boolean().default(false).describe("Codes carry a TOTP token (RFC 6238, 30 s step)"),
+  onlineOnly: z
+    .boolean()
+    .default(false)
+    .describe("Refused while the terminal's merchant link is down (its offline policy decides)"),
 };
 
 export const campaignSchema = z

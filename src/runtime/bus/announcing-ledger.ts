@@ -18,6 +18,7 @@ export type TerminalLedger = LedgerPort &
     | "journalHead"
     | "listHead"
     | "applyPeerEntry"
+    | "setOnline"
   >;
 
 /**
@@ -86,5 +87,6 @@ export function announcingLedger(
     journalHead: () => store.journalHead(),
     listHead: () => store.listHead(),
     applyPeerEntry: (entry) => store.applyPeerEntry(entry),
+    setOnline: (online) => store.setOnline(online),
   };
 }

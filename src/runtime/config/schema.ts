@@ -149,6 +149,25 @@ const linkSchema = z
       .max(1000)
       .default(50)
       .describe("Records sent and awaiting the merchant's acknowledgement at most"),
+    offline: z
+      .strictObject({
+        refuseOnlineOnly: z
+          .boolean()
+          .default(true)
+          .describe("While the link is down, refuse campaigns the list marks onlineOnly"),
+        maxListAgeHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 365)
+          .nullable()
+          .default(null)
+          .describe(
+            "While the link is down, refuse every coupon once the list in force is older (null: never)",
+          ),
+      })
+      .default({ refuseOnlineOnly: true, maxListAgeHours: null })
+      .describe("What the terminal refuses while it cannot reach the merchant"),
   })
   .describe("The merchant link over MQTT (docs/protocol.md); absent: offline only");
 

@@ -20,6 +20,11 @@ export interface TerminalContext {
   trustedTimeInDoubt?: boolean;
   /** How far the clock may lag the trusted time before it is considered wrong. */
   clockToleranceMs: number;
+  /**
+   * The merchant link is configured and down, and the offline policy refuses: campaigns marked
+   * `onlineOnly`, and (`listStale`) every coupon once the list in force is older than allowed.
+   */
+  offline?: { refuseOnlineOnly: boolean; listStale: boolean };
 }
 
 /** A coupon scanned earlier into the same basket and accepted. */
@@ -53,6 +58,8 @@ export function validateCoupon(
 
   if (index.revokedCodes.has(codeText) || index.revokedCampaigns.has(campaign.id)) return no("revoked");
   if (campaign.stores && !campaign.stores.includes(ctx.store)) return no("wrong_store");
+  if (ctx.offline?.listStale) return no("offline_list_stale");
+  if (ctx.offline?.refuseOnlineOnly && campaign.onlineOnly) return no("online_only");
 
   const sameCode = count(req.earlier, (l) => l.code === codeText);
   if ((usage.codeUses.get(codeText) ?? 0) + sameCode >= code.uses) {

@@ -7,6 +7,8 @@ export const REJECTION_REASONS = [
   "unknown",
   "revoked",
   "wrong_store",
+  "offline_list_stale",
+  "online_only",
   "used",
   "limit_reached",
   "not_yet_valid",

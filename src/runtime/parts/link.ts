@@ -57,8 +57,10 @@ export function linkPart(more: (ctx: PartContext) => LinkReceivers = () => ({}))
           },
           ...more(ctx),
         },
-        onChange: ({ online, unsent, conflicts }) =>
-          ctx.bus.emit("health.report", { network: online ? "online" : "offline", unsent, conflicts }),
+        onChange: ({ online, unsent, conflicts }) => {
+          ctx.ledger.setOnline(online);
+          ctx.bus.emit("health.report", { network: online ? "online" : "offline", unsent, conflicts });
+        },
       });
       ctx.bus.on("redemption.committed", () => link.committed());
       ctx.bus.on("void.committed", () => link.committed());

@@ -78,6 +78,8 @@ export interface CouponStoreOptions {
    * clock.maxAheadHours of what the clock, NTP or a time statement vouched for.
    */
   clockSynchronized?: () => boolean;
+  /** The link's offline policy; absent: no link, the terminal is never "offline". */
+  offlinePolicy?: { refuseOnlineOnly: boolean; maxListAgeMs: number | null };
   voidWindowMs: number;
   /** scrypt hash of the manager PIN; without one, voids are refused. */
   managerPinHash?: string;
@@ -148,6 +150,8 @@ export class CouponStore implements LedgerPort {
   private indexInForce: CouponIndex | null = null;
   private readonly log: Logger;
   private closed = false;
+  /** Until the link says otherwise, a linked terminal counts as offline. */
+  private online = false;
 
   private constructor(
     private readonly opts: CouponStoreOptions,
@@ -453,10 +457,26 @@ export class CouponStore implements LedgerPort {
 
   // ---- validation and commits ------------------------------------------------------------
 
+  /** The merchant link is up (or down): the offline policy applies only while it is down. */
+  setOnline(online: boolean): void {
+    this.online = online;
+  }
+
+  private offlineRules(now: number): TerminalContext["offline"] {
+    const policy = this.opts.offlinePolicy;
+    if (!policy || this.online) return undefined;
+    const issuedAt = this.indexInForce?.issuedAt ?? null;
+    const listStale =
+      policy.maxListAgeMs !== null && issuedAt !== null && now - issuedAt > policy.maxListAgeMs;
+    return { refuseOnlineOnly: policy.refuseOnlineOnly, listStale };
+  }
+
   private context(now: number): TerminalContext {
     // A synchronised clock is the authority: no trusted time ahead of it counts.
     const synchronized = this.synchronized();
+    const offline = this.offlineRules(now);
     return {
+      ...(offline ? { offline } : {}),
       store: this.opts.store,
       terminal: this.opts.terminal,
       trustedTime: synchronized ? Math.min(this.trustedTime(), now) : this.trustedTime(),

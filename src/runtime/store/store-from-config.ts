@@ -20,6 +20,17 @@ export function openStoreFromConfig(
     voidWindowMs: config.void.windowMinutes * 60_000,
     ...(clockSynchronized ? { clockSynchronized } : {}),
     ...(config.void.managerPin ? { managerPinHash: config.void.managerPin } : {}),
+    ...(config.link
+      ? {
+          offlinePolicy: {
+            refuseOnlineOnly: config.link.offline.refuseOnlineOnly,
+            maxListAgeMs:
+              config.link.offline.maxListAgeHours === null
+                ? null
+                : config.link.offline.maxListAgeHours * 3_600_000,
+          },
+        }
+      : {}),
     log,
   });
 }

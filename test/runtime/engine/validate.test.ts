@@ -40,10 +40,12 @@ const index = indexOf(
     { id: "min50", name: "Min 50", kind: "amount", amountOff: 100, minSpend: 5000 },
     { id: "dyn", name: "Dynamic", kind: "amount", amountOff: 100, dynamic: true },
     { id: "gone", name: "Revoked campaign", kind: "amount", amountOff: 100 },
+    { id: "web", name: "Online only", kind: "amount", amountOff: 100, onlineOnly: true },
   ],
   [
     { code: "PCT20-A", campaign: "pct20" },
     { code: "CASH10-A", campaign: "cash10" },
+    { code: "WEB-A", campaign: "web" },
     { code: "SOLO-A", campaign: "solo" },
     { code: "THR-A", campaign: "thr" },
     { code: "GIFT-A", campaign: "gift" },
@@ -157,6 +159,16 @@ describe("every rejection reason", () => {
     ],
     ["clock_unverified", "LUNCH-A", { ctx: { ...ctx, trustedTime: NOW + 3_600_000 } }],
     ["nothing_off", "CASH10-A", { amount: 0 }],
+    // The merchant link is down: the offline policy decides.
+    ["accepted", "WEB-A", {}],
+    ["online_only", "WEB-A", { ctx: { ...ctx, offline: { refuseOnlineOnly: true, listStale: false } } }],
+    ["accepted", "WEB-A", { ctx: { ...ctx, offline: { refuseOnlineOnly: false, listStale: false } } }],
+    ["accepted", "CASH10-A", { ctx: { ...ctx, offline: { refuseOnlineOnly: true, listStale: false } } }],
+    [
+      "offline_list_stale",
+      "CASH10-A",
+      { ctx: { ...ctx, offline: { refuseOnlineOnly: false, listStale: true } } },
+    ],
     ["nothing_off", "PCT20-A", { amount: 0 }],
     ["nothing_off", "PCT20-A", { amount: 2 }], // 20% of 0.02 rounds to nothing
     ["min_spend", "GIFTMIN-A", { amount: 0 }],
