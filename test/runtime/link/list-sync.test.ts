@@ -200,4 +200,25 @@ describe("coupon lists pushed over the link", () => {
     expect(t.journal()).toHaveLength(1);
     await waitFor("still reporting", () => t.health()?.unsent === 0);
   }, 30_000);
+
+  it("an online-only campaign is honoured while the link is up and refused once it is down", async () => {
+    rig = new ShopRig();
+    await rig.startBroker();
+    await rig.startMerchant();
+    const t = await rig.startTerminal("T1");
+    await waitFor("link up", () => t.health()?.network === "online");
+    const list = listWith(5, []);
+    list.campaigns.push({ id: "web", name: "Web only", kind: "amount", amountOff: 300, onlineOnly: true });
+    list.codes.push({ code: "WEB00001", campaign: "web" });
+    await publish(rig, list);
+    await waitFor("version 5 in force", () => version(t) === 5);
+    expect(accepts(t, "WEB00001")).toBe(true);
+    await rig.stopMerchant();
+    await rig.stopBroker();
+    await waitFor("the link down", () => t.health()?.network === "offline", 20_000);
+    const line = t.terminal.ledger.check({ amount: 5000, coupons: [{ code: "WEB00001" }] }, Date.now())
+      .lines[0];
+    expect(line?.ok ? "ok" : line?.reason).toBe("online_only");
+    expect(accepts(t, "88000001")).toBe(true);
+  }, 30_000);
 });
