@@ -28,6 +28,8 @@ const USAGE = `quan — coupon-redemption terminal
   quan merchant serve --config MERCHANT.json   the reference merchant service (MQTT)
   quan merchant export|conflicts|terminals --config MERCHANT.json
                                             its reconciliation CSV (every terminal), conflicts, terminals
+  quan merchant command --config M --store S --terminal T report-status|resync-list|print-test-page
+                                            a signed command to one terminal; waits for its answer
   quan broker acl --merchant ID [--base quan/v1]   a Mosquitto ACL confining each terminal to its topics
   quan --version                            the installed version
 

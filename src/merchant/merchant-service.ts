@@ -28,8 +28,11 @@ export interface MerchantServiceOptions {
   config: MerchantConfig;
   log: Logger;
   now?: () => number;
-  /** `quan merchant publish`: its own client id, no subscriptions (the serving instance answers terminals). */
-  publisherOnly?: boolean;
+  /**
+   * A one-shot tool (`quan merchant publish`, `quan merchant command`): its own client id suffix and
+   * only the subscriptions it needs (the serving instance answers the terminals).
+   */
+  tool?: { suffix: string; subscriptions: string[] };
 }
 
 const MAX_BATCH = 500;
@@ -68,7 +71,7 @@ export class MerchantService {
     const b = config.broker;
     connection = new SupervisedConnection({
       url: b.url,
-      clientId: `${b.clientId ?? `quan-m-${config.merchant.id}`}${o.publisherOnly ? "-publish" : ""}`,
+      clientId: `${b.clientId ?? `quan-m-${config.merchant.id}`}${o.tool?.suffix ?? ""}`,
       username: b.username ?? `merchant-${config.merchant.id}`,
       ...(b.passwordFile
         ? { password: readFileSync(b.passwordFile, "utf8").split(/\r?\n/)[0]?.trim() ?? "" }
@@ -84,7 +87,9 @@ export class MerchantService {
         : {}),
       keepaliveSeconds: 30,
       protocolVersion: b.protocolVersion,
-      subscriptions: o.publisherOnly ? [] : subscriptionsOf(b.base, { merchant: config.merchant.id }),
+      subscriptions: o.tool
+        ? o.tool.subscriptions
+        : subscriptionsOf(b.base, { merchant: config.merchant.id }),
       onMessage: this.channel.receive,
       backoff: { minMs: 500, maxMs: 30_000 },
       connectTimeoutMs: 10_000,
@@ -123,7 +128,7 @@ export class MerchantService {
   }
 
   async start(): Promise<void> {
-    if (!this.o.publisherOnly) this.connection.on("up", () => void this.republishManifests());
+    if (!this.o.tool) this.connection.on("up", () => void this.republishManifests());
     await this.connection.start();
   }
 

@@ -48,6 +48,30 @@ describe("quan merchant", () => {
     expect(lines[1]).toContain("CLI00001");
 
     expect((await quan(["merchant", "conflicts", "--config", config])).out).toBe("no conflicts\n");
+
+    // Signed commands, answered by the terminal; one it does not run is refused; nobody there: no answer.
+    const ask = (terminal: string, name: string, timeout = "10") =>
+      quan([
+        "merchant",
+        "command",
+        "--config",
+        config,
+        "--store",
+        "S001",
+        "--terminal",
+        terminal,
+        name,
+        "--timeout",
+        timeout,
+      ]);
+    const status = await ask("T1", "report-status");
+    expect(status).toMatchObject({ code: 0, out: "T1: report-status done\n" });
+    const page = await ask("T1", "print-test-page");
+    expect(page.code).toBe(3);
+    expect(page.out).toMatch(/^T1: print-test-page refused: /);
+    const nobody = await ask("T9", "report-status", "1");
+    expect(nobody.code).toBe(1);
+    expect(nobody.err).toMatch(/T9 did not answer within 1 s/);
     const terminals = await quan(["merchant", "terminals", "--config", config]);
     expect(terminals.out).toMatch(/^T1 +S001 +online +held through seq 1/m);
   });

@@ -5,15 +5,19 @@ import { PublishError, preparePublication, rememberList } from "../../merchant/l
 import { loadMerchantConfig, type MerchantConfig } from "../../merchant/merchant-config.js";
 import { MerchantService } from "../../merchant/merchant-service.js";
 import { SqliteRecord } from "../../merchant/record/sqlite-record.js";
+import { withTimeout } from "../../mqtt/connection.js";
 import type { RedeemEntry } from "../../protocol/journal/index.js";
 import { TOPIC_ID } from "../../protocol/mqtt/address.js";
+import { COMMANDS, type CommandReply, MAX_COMMAND_VALIDITY_MS, topicFor } from "../../protocol/mqtt/index.js";
+import { ulid } from "../../runtime/ids.js";
 import { csvHeader, csvRows, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
 import { createLogger } from "../../runtime/log.js";
 import { CliError, EXIT, type Io } from "../cli-error.js";
 
 const USAGE =
   "usage: quan merchant serve|export|conflicts|terminals --config MERCHANT.json [--no-bom] (export)\n" +
-  "       quan merchant publish --config MERCHANT.json --list LIST.json [--store S] [--delta]";
+  "       quan merchant publish --config MERCHANT.json --list LIST.json [--store S] [--delta]\n" +
+  "       quan merchant command --config MERCHANT.json --store S --terminal T report-status|resync-list|print-test-page [--timeout SECONDS]";
 
 /**
  * quan merchant serve: the reference merchant service, until SIGTERM or Ctrl-C.
@@ -21,9 +25,12 @@ const USAGE =
  */
 export async function merchantCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
+    allowPositionals: true,
     options: {
+      terminal: { type: "string" },
+      timeout: { type: "string" },
       config: { type: "string" },
       "no-bom": { type: "boolean" },
       list: { type: "string" },
@@ -35,6 +42,7 @@ export async function merchantCommand(args: string[], io: Io): Promise<number> {
   const config = loadMerchantConfig(values.config);
   if (sub === "serve") return serve(config, io);
   if (sub === "publish") return publish(config, io, values);
+  if (sub === "command") return command(config, io, values, positionals);
   const record = await SqliteRecord.open(join(config.dataDir, "merchant.sqlite"));
   try {
     if (sub === "export") return exportCsv(record, config, io, values["no-bom"] ?? false);
@@ -135,7 +143,11 @@ async function publish(
     throw new CliError(`${values.list}: cannot read it as JSON: ${(err as Error).message}`);
   }
   const log = createLogger(config.log.level, 2);
-  const service = await MerchantService.open({ config, log, publisherOnly: true });
+  const service = await MerchantService.open({
+    config,
+    log,
+    tool: { suffix: "-publish", subscriptions: [] },
+  });
   try {
     const prepared = (() => {
       try {
@@ -159,6 +171,73 @@ async function publish(
       `published ${prepared.list.kind} version ${prepared.list.version} for ${values.store ? `store ${values.store}` : "every store"}: ${prepared.chunked.chunks.length} chunk(s), ${prepared.list.envelope.length} bytes\n`,
     );
     return EXIT.ok;
+  } finally {
+    await service.stop();
+  }
+}
+
+/** Sends one signed command to one terminal and waits for its answer (exit 0 done, 3 refused/failed, 1 no answer). */
+async function command(
+  config: MerchantConfig,
+  io: Io,
+  values: { store?: string | undefined; terminal?: string | undefined; timeout?: string | undefined },
+  positionals: string[],
+): Promise<number> {
+  const name = positionals[0];
+  if (!values.store || !values.terminal || !name || !(COMMANDS as readonly string[]).includes(name))
+    throw new CliError(USAGE);
+  for (const [flag, id] of [
+    ["--store", values.store],
+    ["--terminal", values.terminal],
+  ] as const)
+    if (!TOPIC_ID.test(id))
+      throw new CliError(`${flag}: "${id.slice(0, 40)}" is not an id (1-64 letters, digits, _ or -)`);
+  const timeoutS = values.timeout === undefined ? 30 : Number(values.timeout);
+  if (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 600)
+    throw new CliError(`--timeout: expected whole seconds from 1 to 600, got "${values.timeout}"`);
+  const address = {
+    scope: "terminal" as const,
+    merchant: config.merchant.id,
+    store: values.store,
+    terminal: values.terminal,
+  };
+  const log = createLogger(config.log.level, 2);
+  const service = await MerchantService.open({
+    config,
+    log,
+    tool: { suffix: "-command", subscriptions: [topicFor(config.broker.base, "commandReply", address)] },
+  });
+  const now = io.now();
+  const request = ulid(now);
+  const answered = new Promise<CommandReply>((resolve) =>
+    service.channel.on("commandReply", (reply) => {
+      if (reply.request === request) resolve(reply);
+    }),
+  );
+  try {
+    await service.start();
+    await service.connectedWithin(timeoutS * 1000);
+    await service.channel.publish("command", address, {
+      format: "quan.command/1",
+      merchant: config.merchant.id,
+      store: values.store,
+      terminal: values.terminal,
+      request,
+      issuedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + Math.min(timeoutS * 1000, MAX_COMMAND_VALIDITY_MS)).toISOString(),
+      command: name as (typeof COMMANDS)[number],
+    });
+    const reply = await withTimeout(answered, timeoutS * 1000, `${values.terminal}'s answer`).catch(
+      () => null,
+    );
+    if (!reply) {
+      io.err(
+        `${values.terminal} did not answer within ${timeoutS} s (offline? see quan merchant terminals)\n`,
+      );
+      return EXIT.error;
+    }
+    io.out(`${values.terminal}: ${name} ${reply.outcome}${reply.detail ? `: ${reply.detail}` : ""}\n`);
+    return reply.outcome === "done" ? EXIT.ok : EXIT.rejected;
   } finally {
     await service.stop();
   }
