@@ -24,7 +24,9 @@ export function mosquittoAcl(base: string, merchant: { id: string; user: string 
         : spec.scope === "store"
           ? `${merchant.id}/+/-`
           : `${merchant.id}/-/-`;
-    if (spec.from === "terminal") lines.push(`pattern write ${base}/${ids}/${spec.leaf}`);
+    // A terminal reads its own retained status back, to answer a late stale will with its birth.
+    if (name === "status") lines.push(`pattern readwrite ${base}/${ids}/${spec.leaf}`);
+    else if (spec.from === "terminal") lines.push(`pattern write ${base}/${ids}/${spec.leaf}`);
     else lines.push(`pattern read ${base}/${ids}/${spec.leaf}`);
   }
   lines.push("", `user ${merchant.user}`, `topic readwrite ${base}/${merchant.id}/#`, "");

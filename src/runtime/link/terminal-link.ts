@@ -8,7 +8,11 @@ import {
   type Conflict,
   type Health,
   type Publish,
+  type Status,
+  statusSchema,
   subscriptionsOf,
+  TOPICS,
+  topicFor,
 } from "../../protocol/mqtt/index.js";
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../log.js";
@@ -100,8 +104,12 @@ export class TerminalLink {
       keepaliveSeconds: link.keepaliveSeconds,
       protocolVersion: link.protocolVersion,
       beforeConnect: () => this.willForNextConnect(),
-      subscriptions: subscriptionsOf(link.base, { terminal: this.address }),
-      onMessage: this.channel.receive,
+      // Its own retained status too: a late will of an older connection must not stand.
+      subscriptions: [...subscriptionsOf(link.base, { terminal: this.address }), this.statusTopic(link.base)],
+      onMessage: (topic, bytes) => {
+        if (topic === this.statusTopic(link.base)) this.ownStatus(bytes);
+        else this.channel.receive(topic, bytes);
+      },
       backoff: { minMs: 500, maxMs: 30_000 },
       connectTimeoutMs: 10_000,
       ackTimeoutMs: 10_000,
@@ -217,6 +225,33 @@ export class TerminalLink {
     } catch (err) {
       this.o.log.debug({ err: (err as Error).message }, "link: health not published");
     }
+  }
+
+  private statusTopic(base: string): string {
+    return topicFor(base, "status", this.address);
+  }
+
+  /**
+   * Our own retained status as the broker holds it: an "offline" of an older connection (its will,
+   * fired late by a half-open socket) is answered with our birth again. Anything else is ignored.
+   */
+  private ownStatus(bytes: Buffer): void {
+    if (bytes.length > TOPICS.status.maxBytes || !this.connection.connected) return;
+    let status: Status;
+    try {
+      status = statusSchema.parse(JSON.parse(bytes.toString("utf8")));
+    } catch (err) {
+      this.channel.reject("invalid", `own status: ${(err as Error).message.slice(0, 200)}`);
+      return;
+    }
+    if (status.state !== "offline" || status.bdSeq >= this.state.bdSeq) return;
+    this.o.log.warn(
+      { stale: status.bdSeq, ours: this.state.bdSeq },
+      "link: a stale will stood for us; birth again",
+    );
+    this.connection
+      .publish(this.statusMessage("online"))
+      .catch((err: Error) => this.o.log.warn({ err: err.message }, "link: birth not acknowledged"));
   }
 
   private willForNextConnect(): Publish {

@@ -11,9 +11,13 @@ describe("the Mosquitto ACL generated from the topic table", () => {
         .split("\n")
         .find((l) => l.endsWith(`/${spec.leaf}`) && l.includes(spec.scope === "terminal" ? "/%u/" : "/-/"));
       expect(line, name).toBeDefined();
-      expect(line?.startsWith(spec.from === "terminal" ? "pattern write " : "pattern read "), name).toBe(
-        true,
-      );
+      const verb =
+        name === "status"
+          ? "pattern readwrite "
+          : spec.from === "terminal"
+            ? "pattern write "
+            : "pattern read ";
+      expect(line?.startsWith(verb), name).toBe(true);
     }
     expect(acl).toContain("pattern write quan/v1/m1/+/%u/journal/record");
     expect(acl).not.toMatch(/pattern write .*journal\/ack/);

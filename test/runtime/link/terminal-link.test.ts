@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import mqtt from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { quan } from "../../helpers/cli-harness.js";
 import { describeOnBrokers, ShopRig, settle, waitFor } from "../../helpers/link-rig.js";
@@ -109,5 +111,44 @@ describeOnBrokers("the merchant link", (broker) => {
       expect(rows).toHaveLength(2);
       for (const row of rows) expect(row).toMatch(new RegExp(`,open ${conflicts[0]?.id}$`));
     }, 40_000);
+  });
+  describe("birth and death", () => {
+    it("a late stale will (offline with an older bdSeq) is answered with the terminal's birth again", async () => {
+      rig = new ShopRig(broker);
+      await rig.startBroker();
+      await rig.startMerchant();
+      const t = await rig.startTerminal("T1");
+      await waitFor("link up", () => t.health()?.network === "online");
+      const { tls, passwordFile } = rig.credentials("merchant-demo-merchant");
+      const options = {
+        reconnectPeriod: 0,
+        ...(passwordFile
+          ? {
+              username: "merchant-demo-merchant",
+              password: readFileSync(passwordFile, "utf8").trim(),
+              ca: readFileSync(tls?.ca as string),
+            }
+          : {}),
+      };
+      const topic = "quan/v1/demo-merchant/S001/T1/status";
+      const stale = await mqtt.connectAsync(rig.url, options);
+      const staleWill = {
+        format: "quan.status/1",
+        terminal: "T1",
+        state: "offline",
+        bdSeq: 0,
+        since: new Date().toISOString(),
+      };
+      await stale.publishAsync(topic, JSON.stringify(staleWill), { qos: 1, retain: true });
+      await stale.endAsync();
+      await settle(300);
+      const reader = await mqtt.connectAsync(rig.url, options);
+      const retained = new Promise<{ state: string; bdSeq: number }>((resolve) =>
+        reader.on("message", (_t, payload) => resolve(JSON.parse(payload.toString()))),
+      );
+      await reader.subscribeAsync(topic, { qos: 1 });
+      expect(await retained).toMatchObject({ state: "online", bdSeq: 1 });
+      await reader.endAsync();
+    });
   });
 });
