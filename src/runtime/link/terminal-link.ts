@@ -75,6 +75,7 @@ export class TerminalLink {
       terminal: config.terminal.id,
     };
     this.state = new LinkState(o.dataDir);
+    this.ownTerminalField = Buffer.from(`"terminal":${JSON.stringify(config.terminal.id)}`, "utf8");
     let connection: SupervisedConnection | null = null;
     this.channel = new Channel(
       { publish: (m: Publish) => (connection as SupervisedConnection).publish(m) },
@@ -108,6 +109,7 @@ export class TerminalLink {
       subscriptions: [...subscriptionsOf(link.base, { terminal: this.address }), this.statusTopic(link.base)],
       onMessage: (topic, bytes) => {
         if (topic === this.statusTopic(link.base)) this.ownStatus(bytes);
+        else if (this.isOwnBroadcast(topic, bytes)) this.ownEchoes += 1;
         else this.channel.receive(topic, bytes);
       },
       backoff: { minMs: 500, maxMs: 30_000 },
@@ -226,6 +228,20 @@ export class TerminalLink {
       this.o.log.debug({ err: (err as Error).message }, "link: health not published");
     }
   }
+
+  /**
+   * The merchant forwards every accepted record to the whole store, this till's own included: those
+   * are recognised by their bytes (the merchant writes `"terminal":"<id>"` exactly so) and dropped
+   * unread, since reading them would change nothing. A payload spelled otherwise is read in full.
+   */
+  private isOwnBroadcast(topic: string, bytes: Buffer): boolean {
+    if (!topic.endsWith("/journal/accepted")) return false;
+    return bytes.includes(this.ownTerminalField);
+  }
+
+  private readonly ownTerminalField: Buffer;
+  /** Own records the merchant forwarded back, dropped unread. */
+  ownEchoes = 0;
 
   private statusTopic(base: string): string {
     return topicFor(base, "status", this.address);
