@@ -10,6 +10,7 @@ import {
   parseMoney,
 } from "../../runtime/money.js";
 import type { CouponStore } from "../../runtime/store/coupon-store.js";
+import { formatLocalDateTime } from "../../runtime/time/zoned.js";
 import { CliError, type Io } from "../cli-error.js";
 import { jsonOption, terminalOptions } from "../common-options.js";
 
@@ -84,6 +85,7 @@ export function printVerdict(
   extra: Record<string, unknown> = {},
 ): void {
   const currency = store.index()?.currency ?? "CNY";
+  const timezone = store.index()?.timezone ?? "UTC";
   const lines = v.lines.map((l) => {
     const base = { code: l.code, ok: l.ok, campaign: l.campaign?.id ?? null };
     if (!l.ok) return { ...base, reason: l.reason, ...(l.lastUse ? { lastUse: l.lastUse } : {}) };
@@ -117,11 +119,16 @@ export function printVerdict(
     io.out(
       l.ok
         ? `${l.code}: OK  ${"offer" in l ? l.offer : ""}  -${formatMoney("discount" in l ? (l.discount as number) : 0, currency)}\n`
-        : `${l.code}: REFUSED (${"reason" in l ? l.reason : ""})\n`,
+        : `${l.code}: REFUSED (${"reason" in l ? l.reason : ""}${"lastUse" in l && l.lastUse ? usedAt(l.lastUse, timezone) : ""})\n`,
     );
   }
   io.out(
     `bill ${formatMoney(v.amount, currency)}  discount ${formatMoney(v.discount, currency)}  to pay ${formatMoney(v.payable, currency)}\n`,
   );
   for (const [k, val] of Object.entries(extra)) io.out(`${k}: ${String(val)}\n`);
+}
+
+/** " at S1/T02 2026-03-04 11:30": where and when a used code was used (this till or another). */
+function usedAt(use: { at: string; store: string; terminal: string }, timezone: string): string {
+  return ` at ${use.store}/${use.terminal} ${formatLocalDateTime(Date.parse(use.at), timezone).slice(0, 16)}`;
 }

@@ -45,9 +45,11 @@ const campaignBase = {
   rounding: z.enum(["half_up", "down", "half_even"]).default("half_up"),
   requiresMember: z.boolean().default(false),
   dynamic: z.boolean().default(false).describe("Codes carry a TOTP token (RFC 6238, 30 s step)"),
+  // Optional, not defaulted: a list without it parses exactly as before this field existed, so a
+  // list cache written then still verifies against its signed documents (absent means false).
   onlineOnly: z
     .boolean()
-    .default(false)
+    .optional()
     .describe("Refused while the terminal's merchant link is down (its offline policy decides)"),
 };
 
