@@ -247,7 +247,7 @@ export class ShopRig {
         keepaliveSeconds: 5,
         healthIntervalSeconds: 60,
         window: 50,
-        offline: { refuseOnlineOnly: true, maxListAgeHours: null },
+        offline: { maxListAgeHours: null },
       },
     };
   }

@@ -87,6 +87,6 @@ export function announcingLedger(
     journalHead: () => store.journalHead(),
     listHead: () => store.listHead(),
     applyPeerEntry: (entry) => store.applyPeerEntry(entry),
-    setOnline: (online) => store.setOnline(online),
+    setOnline: (online, now) => store.setOnline(online, now),
   };
 }

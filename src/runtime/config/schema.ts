@@ -151,10 +151,6 @@ const linkSchema = z
       .describe("Records sent and awaiting the merchant's acknowledgement at most"),
     offline: z
       .strictObject({
-        refuseOnlineOnly: z
-          .boolean()
-          .default(true)
-          .describe("While the link is down, refuse campaigns the list marks onlineOnly"),
         maxListAgeHours: z
           .number()
           .int()
@@ -163,11 +159,13 @@ const linkSchema = z
           .nullable()
           .default(null)
           .describe(
-            "While the link is down, refuse every coupon once the list in force is older (null: never)",
+            "While the link is down, refuse every coupon once the list was last known current (issued, or the link up) longer ago (null: never)",
           ),
       })
-      .default({ refuseOnlineOnly: true, maxListAgeHours: null })
-      .describe("What the terminal refuses while it cannot reach the merchant"),
+      .default({ maxListAgeHours: null })
+      .describe(
+        "What the terminal refuses while it cannot reach the merchant (campaigns the list marks onlineOnly, always)",
+      ),
   })
   .describe("The merchant link over MQTT (docs/protocol.md); absent: offline only");
 

@@ -58,7 +58,7 @@ export function linkPart(more: (ctx: PartContext) => LinkReceivers = () => ({}))
           ...more(ctx),
         },
         onChange: ({ online, unsent, conflicts }) => {
-          ctx.ledger.setOnline(online);
+          ctx.ledger.setOnline(online, ctx.now());
           ctx.bus.emit("health.report", { network: online ? "online" : "offline", unsent, conflicts });
         },
       });

@@ -79,7 +79,7 @@ export interface CouponStoreOptions {
    */
   clockSynchronized?: () => boolean;
   /** The link's offline policy; absent: no link, the terminal is never "offline". */
-  offlinePolicy?: { refuseOnlineOnly: boolean; maxListAgeMs: number | null };
+  offlinePolicy?: { maxListAgeMs: number | null };
   voidWindowMs: number;
   /** scrypt hash of the manager PIN; without one, voids are refused. */
   managerPinHash?: string;
@@ -103,6 +103,8 @@ export const LEGACY_CACHE_FILE = "coupons.json";
 
 interface StateFile {
   format: "quan.state/1";
+  /** When the merchant link was last up (epoch ms): until then the list in force was known current. */
+  lastOnlineAt?: number;
   /** Latest instant the terminal has reason to trust (epoch ms). */
   trustedTime: number;
   /** Who vouched for it; absent in files written before sources were recorded. */
@@ -457,8 +459,16 @@ export class CouponStore implements LedgerPort {
 
   // ---- validation and commits ------------------------------------------------------------
 
-  /** The merchant link is up (or down): the offline policy applies only while it is down. */
-  setOnline(online: boolean): void {
+  /**
+   * The merchant link came up or went down at `now`. While it is up the list in force is known
+   * current; the moment it was last up is kept on disk, so a restart while offline does not make
+   * an old list look fresh (a crash while up leaves the moment it came up: the earlier, the safer).
+   */
+  setOnline(online: boolean, now: number): void {
+    if (online !== this.online && this.writer) {
+      this.state.data.lastOnlineAt = Math.max(this.state.data.lastOnlineAt ?? 0, now);
+      this.state.write();
+    }
     this.online = online;
   }
 
@@ -466,9 +476,11 @@ export class CouponStore implements LedgerPort {
     const policy = this.opts.offlinePolicy;
     if (!policy || this.online) return undefined;
     const issuedAt = this.indexInForce?.issuedAt ?? null;
+    const knownCurrentAt = Math.max(issuedAt ?? 0, this.state.data.lastOnlineAt ?? 0);
     const listStale =
-      policy.maxListAgeMs !== null && issuedAt !== null && now - issuedAt > policy.maxListAgeMs;
-    return { refuseOnlineOnly: policy.refuseOnlineOnly, listStale };
+      policy.maxListAgeMs !== null && issuedAt !== null && now - knownCurrentAt > policy.maxListAgeMs;
+    // The merchant's onlineOnly is its rule: no terminal setting turns it off.
+    return { refuseOnlineOnly: true, listStale };
   }
 
   private context(now: number): TerminalContext {

@@ -23,7 +23,6 @@ export function openStoreFromConfig(
     ...(config.link
       ? {
           offlinePolicy: {
-            refuseOnlineOnly: config.link.offline.refuseOnlineOnly,
             maxListAgeMs:
               config.link.offline.maxListAgeHours === null
                 ? null
