@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { entryOf, type JournalEntry, type RedeemEntry } from "../../protocol/journal/index.js";
 import { csvHeader, csvRows, UTF8_BOM } from "../../runtime/ledger/csv-export.js";
-import { heldConflictsByRedemption } from "../../runtime/link/link-state.js";
+import { heldConflictsByRedemption, readAckedCursor } from "../../runtime/link/link-state.js";
 import { readCachedTimezone } from "../../runtime/store/cache-info.js";
 import { readCommitEvidence } from "../../runtime/store/commit-evidence.js";
 import { JournalCorruptError, tornTailDamage } from "../../runtime/store/journal.js";
@@ -33,8 +33,14 @@ export function journalCommand(args: string[], io: Io): number {
     // Every segment, oldest first, the chain checked across them too.
     let records = 0;
     let result: ReturnType<typeof walkJournal>;
+    // What the merchant acknowledged holding: the record at that seq must still be that record.
+    const acked = readAckedCursor(dataDir);
+    const seen: { ackedHash: string | null } = { ackedHash: null };
     try {
-      result = walkJournal(dataDir, () => records++);
+      result = walkJournal(dataDir, (record) => {
+        records++;
+        if (acked && record.seq === acked.seq) seen.ackedHash = record.hash;
+      });
     } catch (err) {
       if (!(err instanceof JournalCorruptError)) throw err;
       io.err(`${err.path}: line ${err.line} (byte ${err.offset}): ${err.problem}\n`);
@@ -46,9 +52,19 @@ export function journalCommand(args: string[], io: Io): number {
       io.err(`${damage.message}\n`);
       return EXIT.error;
     }
+    const ackedFound = seen.ackedHash;
+    if (acked && ackedFound !== acked.hash) {
+      io.err(
+        ackedFound === null
+          ? `the merchant acknowledged records through seq ${acked.seq}, but the journal ends at seq ${result.last.seq}: records the merchant holds are gone from this terminal\n`
+          : `record ${acked.seq} is not the one the merchant acknowledged (its hash was ${acked.hash.slice(0, 16)}…, now ${ackedFound.slice(0, 16)}…): the journal was rewritten after it was reported\n`,
+      );
+      return EXIT.error;
+    }
     io.out(
       `${join(dataDir, "journal")}: ${records} records in ${result.segments} segment(s), hash chain intact, last hash ${result.last.hash}\n`,
     );
+    if (acked) io.out(`matches what the merchant acknowledged, through seq ${acked.seq}\n`);
     if (result.torn)
       io.out(
         `note: the last line is incomplete (${result.torn.droppedBytes} bytes at byte ${result.torn.offset} of ${lastSegment}), a write that never completed; the next start sets it aside into a .torn-${result.torn.offset} file beside it\n`,

@@ -48,6 +48,14 @@ export function heldConflictsByRedemption(dataDir: string): Map<string, string> 
   return byRedemption;
 }
 
+/** The merchant's acknowledged cursor as the terminal holds it (null when the link never ran). */
+export function readAckedCursor(dataDir: string): AckedCursor | null {
+  const file = join(dataDir, LINK_STATE_FILE);
+  if (!existsSync(file)) return null;
+  const acked = new DurableJsonFile<LinkStateFile>(file).read()?.acked;
+  return acked && acked.seq > 0 ? acked : null;
+}
+
 export class LinkState {
   private readonly db: LowSync<LinkStateFile>;
 
